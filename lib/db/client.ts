@@ -1,0 +1,36 @@
+/**
+ * The one Prisma client. Created on first use and cached on globalThis so that
+ * Next's dev-mode module reloads do not open a new pool each time.
+ */
+import { PrismaPg } from "@prisma/adapter-pg";
+import { serverEnv } from "../env";
+import { PrismaClient } from "../generated/prisma/client";
+
+export type Db = PrismaClient;
+
+const globalForDb = globalThis as unknown as { ladderPrisma?: PrismaClient; ladderPrismaUrl?: string };
+
+export class DatabaseNotConfiguredError extends Error {
+  constructor() {
+    super(
+      "DATABASE_URL is not set in this process. Start Ladder with `npm start` (or `npm run dev`), which starts the embedded database and passes its URL on.",
+    );
+    this.name = "DatabaseNotConfiguredError";
+  }
+}
+
+/** A client for an explicit URL (tests, the CLI). The caller disconnects it. */
+export function createDb(databaseUrl: string): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+}
+
+/** The process-wide client for DATABASE_URL. */
+export function db(): PrismaClient {
+  const url = serverEnv().DATABASE_URL;
+  if (!url) throw new DatabaseNotConfiguredError();
+  if (!globalForDb.ladderPrisma || globalForDb.ladderPrismaUrl !== url) {
+    globalForDb.ladderPrisma = createDb(url);
+    globalForDb.ladderPrismaUrl = url;
+  }
+  return globalForDb.ladderPrisma;
+}

@@ -1,0 +1,39 @@
+/**
+ * The one way `lib/gitops` sees a repository: a snapshot of files at one commit.
+ * Implementations: a local directory or git checkout (`lib/repo/local-reader.ts`)
+ * and GitHub through Octokit (`lib/github/github-reader.ts`).
+ * Paths are repo-relative POSIX paths without a leading slash.
+ */
+export interface RepoFile {
+  path: string;
+  /** Git blob SHA (content address); for a plain directory, a SHA-1 of the content computed the git way. */
+  sha: string;
+  size: number;
+}
+
+export interface RepoSnapshot {
+  /** Commit SHA the snapshot was taken at (for a non-git directory: "worktree"). */
+  readonly commit: string;
+  /** Every blob in the tree. */
+  files(): readonly RepoFile[];
+  /** UTF-8 content, or undefined when the path is not a blob in this snapshot. */
+  read(path: string): Promise<string | undefined>;
+  /** Several files at once (implementations batch or parallelise). */
+  readMany(paths: readonly string[]): Promise<Map<string, string>>;
+}
+
+export interface PathCommit {
+  sha: string;
+  /** ISO-8601 committer date. */
+  date: string;
+  author: string;
+  message: string;
+  url?: string;
+}
+
+export interface RepoReader {
+  /** Snapshot at a branch, tag or commit (default: the default branch / HEAD). */
+  snapshot(ref?: string): Promise<RepoSnapshot>;
+  /** Commits that touched any of the paths, newest first. */
+  history(paths: readonly string[], options?: { ref?: string; limit?: number }): Promise<PathCommit[]>;
+}
