@@ -127,6 +127,11 @@ export function parseServerEnv(source: Record<string, string | undefined> = proc
   return { ...env, dataDir: path.resolve(env.LADDER_DATA_DIR), githubAuth };
 }
 
+/** The raw process environment, for code that passes it on to a child process. */
+export function processEnv(): Record<string, string | undefined> {
+  return process.env;
+}
+
 let cached: ServerEnv | undefined;
 
 /** The process's server environment, parsed once. */

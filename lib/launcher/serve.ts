@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { type EmbeddedDatabase, startEmbeddedDatabase } from "../db/embedded";
 import { migrate } from "../db/migrate";
-import { EnvError, parseServerEnv, type ServerEnv } from "../env";
+import { EnvError, parseServerEnv, processEnv, type ServerEnv } from "../env";
 import { assertPortFree } from "./port";
 
 export interface ServeOptions {
@@ -38,7 +38,7 @@ const nextBin = path.resolve("node_modules", "next", "dist", "bin", "next");
 
 export async function serve(
   options: ServeOptions,
-  source: Record<string, string | undefined> = process.env,
+  source: Record<string, string | undefined> = processEnv(),
 ): Promise<RunningLadder> {
   const log = options.log ?? ((line: string) => console.log(`ladder: ${line}`));
   let env: ServerEnv;
