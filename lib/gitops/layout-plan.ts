@@ -1,0 +1,41 @@
+import type { HelmImageKeys } from "./helm-values";
+import type { AppFormat, LayoutReport, ScanWarning } from "./types";
+
+/** The environment a chart's plain values.yaml stands for when values-<env>.yaml files sit beside it. */
+export const ENV_PLACEHOLDER_DEFAULT = "default";
+
+/** Where one app × environment cell comes from, before any image is resolved. */
+export interface CellPlan {
+  env: string;
+  format: AppFormat;
+  /** Overlay directory, values file, or manifests directory. */
+  path: string;
+  /** Further overlays folded into the cell (variants such as `init-db-staging`). */
+  extraPaths: string[];
+  /** Directories whose files belong to the environment itself. */
+  ownDirs: string[];
+  helm?: {
+    chartDir?: string;
+    /** Values files in Helm precedence order (later wins). */
+    valueFiles: string[];
+    /** The environment's own values files (edited by promotions). */
+    ownValueFiles: string[];
+    keys?: HelmImageKeys[];
+  };
+  manifests?: { files: string[] };
+  /** Only part of what the path deploys belongs to this app. */
+  select?: { origins?: string[]; workloads?: string[] };
+}
+
+export interface AppPlan {
+  name: string;
+  format: AppFormat;
+  cells: Map<string, CellPlan>;
+}
+
+export interface LayoutPlan {
+  environments: string[];
+  apps: AppPlan[];
+  report: LayoutReport;
+  warnings?: ScanWarning[];
+}

@@ -1,0 +1,115 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { memorySnapshot } from "./memory-snapshot";
+import { planDigestEdit } from "./plan-edit";
+import { scanRepository } from "./scan";
+import { type GeneratedTree, overlayTreeArb } from "./test-support/generated-overlays";
+
+const hex = fc.stringMatching(/^[0-9a-f]{64}$/).map((h) => `sha256:${h}`);
+
+/** Lines the unified diff adds or removes (headers excluded). */
+function changedLines(diff: string): { added: string[]; removed: string[] } {
+  const lines = diff.split("\n").filter((l) => !l.startsWith("+++") && !l.startsWith("---"));
+  return {
+    added: lines.filter((l) => l.startsWith("+")).map((l) => l.slice(1)),
+    removed: lines.filter((l) => l.startsWith("-")).map((l) => l.slice(1)),
+  };
+}
+
+async function runProperty(tree: GeneratedTree, targetIndex: number, digest: string): Promise<void> {
+  const snap = memorySnapshot(tree.files);
+  const scan = await scanRepository(snap);
+  const cell = scan.apps[0]?.environments.prod;
+  expect(cell, JSON.stringify(scan.warnings)).toBeDefined();
+  const imgs = cell?.images ?? [];
+  const target = imgs[targetIndex % imgs.length];
+  if (!target) return;
+  const plan = await planDigestEdit(snap, scan, { app: scan.apps[0]?.name ?? "", env: "prod", image: target.repository, digest });
+
+  // Only the environment's own files change, never the base.
+  expect(plan.path.startsWith("envs/prod/")).toBe(true);
+  expect(plan.minimal).toBe(true);
+
+  // Re-resolving the edited tree gives the new digest; everything else is unchanged.
+  const edited = memorySnapshot({ ...tree.files, [plan.path]: plan.after });
+  const again = await scanRepository(edited);
+  const prodAfter = again.apps[0]?.environments.prod?.images ?? [];
+  const moved = prodAfter.find((i) => i.repositoryNormalised === target.repositoryNormalised);
+  expect(moved?.digest).toBe(digest);
+  expect(moved?.tag).toBe(target.tag);
+  const others = (xs: typeof imgs) =>
+    xs
+      .filter((i) => i.repositoryNormalised !== target.repositoryNormalised)
+      .map((i) => `${i.repository}:${i.tag}@${i.digest}`)
+      .sort();
+  expect(others(prodAfter)).toEqual(others(imgs));
+  expect(again.apps[0]?.environments.dev?.images).toEqual(scan.apps[0]?.environments.dev?.images);
+
+  // The diff is the digest line(s): every added line carries the digest or belongs to a new images: entry.
+  const { added, removed } = changedLines(plan.unifiedDiff);
+  expect(added.some((l) => l.includes(digest))).toBe(true);
+  for (const l of added) expect(l.includes(digest) || /^\s*(images:|- name: |newTag: )/.test(l), l).toBe(true);
+  expect(removed.length).toBeLessThanOrEqual(added.filter((l) => l.includes(digest)).length);
+  // Comments survive.
+  for (const c of plan.before.split("\n").filter((l) => l.trim().startsWith("#"))) expect(plan.after).toContain(c);
+}
+
+describe("planDigestEdit (property: any generated overlay)", () => {
+  it("changes only the env's own file, only digest lines, and re-resolves to the new digest", async () => {
+    await fc.assert(
+      fc.asyncProperty(overlayTreeArb, fc.nat(10), hex, async (tree, idx, digest) => {
+        await runProperty(tree, idx, digest);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe("planDigestEdit (examples)", () => {
+  const base = {
+    "base/kustomization.yaml": "resources:\n  - deploy.yaml\n",
+    "base/deploy.yaml":
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.0\n",
+  };
+  const D = `sha256:${"c".repeat(64)}`;
+
+  it("adds an images: entry when the env inherits the image, keeping the tag", async () => {
+    const files = { ...base, "envs/prod/kustomization.yaml": "# prod\nresources:\n  - ../../base\n" };
+    const snap = memorySnapshot(files);
+    const plan = await planDigestEdit(snap, await scanRepository(snap), {
+      app: "api",
+      env: "prod",
+      image: "ghcr.io/acme/api",
+      digest: D,
+    });
+    expect(plan.path).toBe("envs/prod/kustomization.yaml");
+    expect(plan.after).toBe(
+      `# prod\nresources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: "1.0"\n    digest: ${D}\n`,
+    );
+    expect(plan.unifiedDiff).toContain(`+    digest: ${D}`);
+  });
+
+  it("keeps double quotes and comments when replacing a digest", async () => {
+    const old = `sha256:${"a".repeat(64)}`;
+    const files = {
+      ...base,
+      "envs/prod/kustomization.yaml": `resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api # the api\n    newTag: "1.0"\n    digest: "${old}" # pinned\n`,
+    };
+    const snap = memorySnapshot(files);
+    const plan = await planDigestEdit(snap, await scanRepository(snap), {
+      app: "api",
+      env: "prod",
+      image: "ghcr.io/acme/api",
+      digest: D,
+    });
+    expect(plan.after).toBe(files["envs/prod/kustomization.yaml"].replace(old, D));
+  });
+
+  it("refuses an image the environment does not run", async () => {
+    const files = { ...base, "envs/prod/kustomization.yaml": "resources:\n  - ../../base\n" };
+    const snap = memorySnapshot(files);
+    await expect(
+      planDigestEdit(snap, await scanRepository(snap), { app: "api", env: "prod", image: "ghcr.io/acme/other", digest: D }),
+    ).rejects.toThrow(/not deployed/);
+  });
+});

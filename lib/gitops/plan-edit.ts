@@ -1,0 +1,301 @@
+import { createTwoFilesPatch } from "diff";
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
+import type { RepoSnapshot } from "../repo/types";
+import { FileStore } from "./file-store";
+import { formatImage, isDigest, normaliseRepository } from "./image-ref";
+import type { CellPlan } from "./layout-plan";
+import { resolveCell, type ScanContext, scanContext, scanRepository } from "./scan";
+import type { Cell, ImageReference, ScanResult } from "./types";
+import { editYaml, type YamlChange, type YamlPath } from "./yaml-edit";
+
+export interface DigestEditRequest {
+  app: string;
+  env: string;
+  /** Repository as shown by the scan (as written or normalised), or a full reference. */
+  image: string;
+  digest: string;
+  /** Also move the tag (default: keep the tag the environment has, so only digest lines change). */
+  tag?: string;
+}
+
+export interface DigestEditPlan {
+  /** The one file that changes: always inside the environment's own path. */
+  path: string;
+  before: string;
+  after: string;
+  unifiedDiff: string;
+  /** What the environment ran before, and will run after. */
+  from: ImageReference;
+  to: { repository: string; tag: string | null; digest: string };
+  /** False when the edit could not be kept to the digest line(s) and the file was re-serialised. */
+  minimal: boolean;
+  /** The change in words: "set digest in images entry", "added images: entry", … */
+  description: string;
+}
+
+export class EditPlanError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "EditPlanError";
+  }
+}
+
+function findImage(cell: Cell, image: string): ImageReference {
+  const wanted = image.includes("@") || /:[^/]+$/.test(image) ? image.replace(/@.*$/, "").replace(/:([^/:]+)$/, "") : image;
+  const norm = normaliseRepository(wanted);
+  const matches = cell.images.filter((i) => i.repository === wanted || i.repositoryNormalised === norm);
+  if (matches.length === 0)
+    throw new EditPlanError(
+      `image ${image} is not deployed in this environment (found: ${cell.images.map((i) => i.repository).join(", ") || "none"})`,
+    );
+  if (matches.length > 1)
+    throw new EditPlanError(`image ${image} appears with several tags/digests here; promote them one by one`);
+  return matches[0] as ImageReference;
+}
+
+/** Path to the `key:` pair on a given line, searching every document of the file. */
+function pathAtLine(text: string, line: number, key: string): { docIndex: number; path: YamlPath } | undefined {
+  const lc = new LineCounter();
+  const all = parseAllDocuments(text, { lineCounter: lc });
+  if (!Array.isArray(all)) return undefined;
+  let found: { docIndex: number; path: YamlPath } | undefined;
+  const visit = (node: unknown, path: (string | number)[], docIndex: number, depth: number) => {
+    if (found || depth > 64) return;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const k = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (k === undefined) continue;
+        const keyNode = pair.key as Node;
+        if (k === key && keyNode.range && lc.linePos(keyNode.range[0]).line === line && isScalar(pair.value)) {
+          found = { docIndex, path: [...path, k] };
+          return;
+        }
+        visit(pair.value, [...path, k], docIndex, depth + 1);
+      }
+    } else if (isSeq(node)) {
+      for (let i = 0; i < node.items.length; i++) visit(node.items[i], [...path, i], docIndex, depth + 1);
+    }
+  };
+  for (let i = 0; i < all.length; i++) visit(all[i]?.contents, [], i, 0);
+  return found;
+}
+
+/** Index of the `images:` entry spanning `line` in a kustomization. */
+function imagesEntryAtLine(text: string, line: number): number | undefined {
+  const lc = new LineCounter();
+  const all = parseAllDocuments(text, { lineCounter: lc });
+  if (!Array.isArray(all)) return undefined;
+  const images = all[0]?.getIn(["images"], true);
+  if (!isSeq(images)) return undefined;
+  const idx = images.items.findIndex((it) => {
+    const r = (it as Node | null)?.range;
+    return r !== undefined && r !== null && lc.linePos(r[0]).line <= line && lc.linePos(Math.max(r[0], r[1] - 1)).line >= line;
+  });
+  return idx >= 0 ? idx : undefined;
+}
+
+function kustomizationEntryFor(text: string, name: string): number | undefined {
+  const all = parseAllDocuments(text);
+  if (!Array.isArray(all)) return undefined;
+  const images = all[0]?.toJS() as { images?: { name?: string }[] } | null;
+  const idx = (images?.images ?? []).findIndex((e) => e?.name === name);
+  return idx >= 0 ? idx : undefined;
+}
+
+function findHelmReleaseDoc(text: string, name: string | undefined): number | undefined {
+  const all = parseAllDocuments(text);
+  if (!Array.isArray(all)) return undefined;
+  const idx = all.findIndex((d) => {
+    const v = d.toJS() as { kind?: string; metadata?: { name?: string } } | null;
+    return v?.kind === "HelmRelease" && (name === undefined || v.metadata?.name === name);
+  });
+  return idx >= 0 ? idx : undefined;
+}
+
+function keyPathSegments(keyPath: string): (string | number)[] {
+  return keyPath.split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** Decides which file and which YAML change make env E run the new digest, touching only E's own files. */
+function chooseChange(
+  ctx: ScanContext,
+  plan: CellPlan,
+  cell: Cell,
+  ref: ImageReference,
+  req: DigestEditRequest,
+): { path: string; changes: YamlChange[]; docIndex: number; description: string } {
+  const tag = req.tag ?? ref.tag ?? undefined;
+  const ownSource = !ref.inherited && cell.ownFiles.includes(ref.source.file);
+  const text = (p: string) => {
+    const t = ctx.store.text(p);
+    if (t === undefined) throw new EditPlanError(`cannot read ${p}`);
+    return t;
+  };
+  if (ownSource && ref.setBy === "images-transformer") {
+    const idx = imagesEntryAtLine(text(ref.source.file), ref.source.line);
+    if (idx === undefined) throw new EditPlanError(`images entry not found at ${ref.source.file}:${ref.source.line}`);
+    const changes: YamlChange[] = [{ op: "set", path: ["images", idx, "digest"], value: req.digest }];
+    if (req.tag) changes.push({ op: "set", path: ["images", idx, "newTag"], value: req.tag });
+    return {
+      path: ref.source.file,
+      changes,
+      docIndex: 0,
+      description: `set digest of images entry ${idx} in ${ref.source.file}`,
+    };
+  }
+  if (ownSource && (ref.setBy === "manifest" || ref.setBy === "patch")) {
+    const at = pathAtLine(text(ref.source.file), ref.source.line, "image");
+    if (!at) throw new EditPlanError(`image field not found at ${ref.source.file}:${ref.source.line}`);
+    const value = formatImage({ name: ref.repository, tag, digest: req.digest });
+    return {
+      path: ref.source.file,
+      changes: [{ op: "set", path: at.path, value }],
+      docIndex: at.docIndex,
+      description: `set image in ${ref.source.file}`,
+    };
+  }
+  if (ref.helmKeys && (ref.setBy === "helm-values" || ref.setBy === "helm-release-values")) {
+    let file: string | undefined;
+    let prefix: (string | number)[] = [];
+    let docIndex = 0;
+    if (ref.setBy === "helm-values") {
+      file = ownSource ? ref.source.file : plan.helm?.ownValueFiles[0];
+    } else {
+      // A Flux HelmRelease: edit the environment's own patch of that release (spec.values.…).
+      const release = /^HelmRelease\/([^:]+):/.exec(ref.usedBy[0] ?? "")?.[1];
+      const found = ownSource ? findHelmReleaseDoc(text(ref.source.file), release) : undefined;
+      if (ownSource && found !== undefined) {
+        file = ref.source.file;
+        docIndex = found;
+      } else {
+        for (const f of cell.ownFiles) {
+          const idx = findHelmReleaseDoc(text(f), release);
+          if (idx !== undefined) {
+            file = f;
+            docIndex = idx;
+            break;
+          }
+        }
+      }
+      if (!file)
+        throw new EditPlanError(
+          `HelmRelease ${release ?? "?"} is only defined in shared files; add a patch of it to ${plan.path} first`,
+        );
+      prefix = ["spec", "values"];
+    }
+    if (!file) throw new EditPlanError("the environment has no values file of its own");
+    const keys = ref.helmKeys;
+    if (keys.image) {
+      const value = formatImage({ name: ref.repository, tag, digest: req.digest });
+      return {
+        path: file,
+        changes: [{ op: "set", path: [...prefix, ...keyPathSegments(keys.image)], value }],
+        docIndex,
+        description: `set ${keys.image} in ${file}`,
+      };
+    }
+    if (keys.digest && keys.digestKeyPresent) {
+      const changes: YamlChange[] = [{ op: "set", path: [...prefix, ...keyPathSegments(keys.digest)], value: req.digest }];
+      if (req.tag && keys.tag) changes.push({ op: "set", path: [...prefix, ...keyPathSegments(keys.tag)], value: req.tag });
+      return { path: file, changes, docIndex, description: `set ${keys.digest} in ${file}` };
+    }
+    // The chart has no digest key: `tag: <tag>@<digest>` renders as repo:tag@digest with any repo:tag template.
+    if (!keys.tag)
+      throw new EditPlanError(`no tag or digest key for ${ref.repository}; configure helm image keys in ladder.yaml`);
+    return {
+      path: file,
+      changes: [{ op: "set", path: [...prefix, ...keyPathSegments(keys.tag)], value: `${tag ?? "latest"}@${req.digest}` }],
+      docIndex,
+      description: `set ${keys.tag} to tag@digest in ${file} (the chart has no digest key)`,
+    };
+  }
+  if (plan.format === "kustomize") {
+    // Inherited (or set where the env cannot edit): the env's own kustomization gains or updates an images: entry.
+    const kFile = ctx.store.kustomizationIn(plan.path);
+    if (!kFile) throw new EditPlanError(`no kustomization in ${plan.path}`);
+    const idx = kustomizationEntryFor(text(kFile), ref.repository);
+    if (idx !== undefined) {
+      const changes: YamlChange[] = [{ op: "set", path: ["images", idx, "digest"], value: req.digest }];
+      if (tag) changes.push({ op: "set", path: ["images", idx, "newTag"], value: tag });
+      return { path: kFile, changes, docIndex: 0, description: `set digest of images entry ${idx} in ${kFile}` };
+    }
+    // Keep the tag beside the digest: Kustomize drops the tag when only `digest` is given.
+    const item: Record<string, string> = { name: ref.repository, ...(tag ? { newTag: tag } : {}), digest: req.digest };
+    return {
+      path: kFile,
+      changes: [{ op: "append", path: ["images"], item }],
+      docIndex: 0,
+      description: `added images: entry for ${ref.repository} in ${kFile}`,
+    };
+  }
+  throw new EditPlanError(
+    `image ${ref.repository} is set in ${ref.source.file}, which is not this environment's own file; no safe edit`,
+  );
+}
+
+/** Re-resolves the cell with the edited file in place and returns the image the environment would run. */
+function reResolve(snapshot: RepoSnapshot, ctx: ScanContext, plan: CellPlan, editedPath: string, after: string): Cell {
+  const store = new FileStore(snapshot, [...ctx.store.files.values()]);
+  for (const p of ctx.store.files.keys()) {
+    const t = ctx.store.text(p);
+    if (t !== undefined) store.override(p, t);
+  }
+  store.override(editedPath, after);
+  return resolveCell({ store, plan: ctx.plan, config: ctx.config, builds: new Map() }, plan);
+}
+
+/**
+ * Plans a promotion's file change: set the digest of `image` in environment `env`. Only the environment's
+ * own file changes; comments, order and quoting survive; the result is re-resolved and refused unless the
+ * environment then runs exactly the requested digest.
+ */
+export async function planDigestEdit(snapshot: RepoSnapshot, scan: ScanResult, req: DigestEditRequest): Promise<DigestEditPlan> {
+  if (!isDigest(req.digest)) throw new EditPlanError(`not a digest: ${req.digest}`);
+  let ctx = scanContext(scan);
+  if (!ctx) {
+    const fresh = await scanRepository(snapshot);
+    ctx = scanContext(fresh);
+    if (!ctx) throw new EditPlanError("scan context unavailable");
+  }
+  const app = scan.apps.find((a) => a.name === req.app);
+  const cell = app?.environments[req.env];
+  const plan = ctx.plan.apps.find((a) => a.name === req.app)?.cells.get(req.env);
+  if (!app || !cell || !plan) throw new EditPlanError(`app ${req.app} has no environment ${req.env}`);
+  const ref = findImage(cell, req.image);
+  const change = chooseChange(ctx, plan, cell, ref, req);
+  const ownDirs = plan.ownDirs;
+  const isOwn =
+    cell.ownFiles.includes(change.path) ||
+    ownDirs.some((d) => change.path.startsWith(`${d}/`)) ||
+    (plan.helm?.ownValueFiles ?? []).includes(change.path);
+  if (!isOwn) throw new EditPlanError(`refusing to edit ${change.path}: it is not ${req.env}'s own file`);
+  const before = ctx.store.text(change.path);
+  if (before === undefined) throw new EditPlanError(`cannot read ${change.path}`);
+  let after = before;
+  let minimal = true;
+  for (const c of change.changes) {
+    const r = editYaml(after, c, change.docIndex);
+    after = r.text;
+    minimal &&= r.minimal;
+  }
+  const resolved = reResolve(snapshot, ctx, plan, change.path, after);
+  const got = resolved.images.find((i) => i.repositoryNormalised === ref.repositoryNormalised && i.digest === req.digest);
+  if (!got) {
+    throw new EditPlanError(
+      `edit of ${change.path} would not make ${req.env} run ${ref.repository}@${req.digest} (re-resolved: ${resolved.images.map((i) => `${i.repository}:${i.tag ?? ""}@${i.digest ?? ""}`).join(", ")})`,
+    );
+  }
+  const unifiedDiff = createTwoFilesPatch(`a/${change.path}`, `b/${change.path}`, before, after, undefined, undefined, {
+    context: 3,
+  });
+  return {
+    path: change.path,
+    before,
+    after,
+    unifiedDiff,
+    from: ref,
+    to: { repository: got.repository, tag: got.tag, digest: req.digest },
+    minimal,
+    description: change.description,
+  };
+}

@@ -1,0 +1,195 @@
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { normaliseRepository, splitImage } from "./image-ref";
+import { visitContainers } from "./kustomize-build";
+import type { ScanContext } from "./scan";
+import { getBuild } from "./scan";
+import type { AppResult, Cell, RenderedComparison } from "./types";
+import { loadYaml } from "./yaml-source";
+
+const execFileAsync = promisify(execFile);
+
+export interface RenderOptions {
+  /** `kustomize` or `kubectl`; found on the PATH when omitted. */
+  binary?: string;
+  timeoutMs?: number;
+  concurrency?: number;
+}
+
+export interface Renderer {
+  command: string;
+  args(dir: string): string[];
+}
+
+/** Finds a Kustomize renderer: a standalone `kustomize`, else `kubectl kustomize`. Undefined when neither runs. */
+export async function findRenderer(binary?: string): Promise<Renderer | undefined> {
+  const tries: Renderer[] = [];
+  if (!binary || path.basename(binary).startsWith("kustomize"))
+    tries.push({ command: binary ?? "kustomize", args: (d) => ["build", d] });
+  if (!binary || path.basename(binary).startsWith("kubectl"))
+    tries.push({ command: binary ?? "kubectl", args: (d) => ["kustomize", d] });
+  for (const r of tries) {
+    try {
+      await execFileAsync(r.command, r.command.endsWith("kubectl") ? ["version", "--client"] : ["version"], { timeout: 5000 });
+      return r;
+    } catch {
+      // Not installed or not runnable: try the next one; no renderer simply means static only.
+    }
+  }
+  return undefined;
+}
+
+/** Images in rendered pod specs (containers and initContainers of every object). */
+export function imagesInRendered(yamlText: string): string[] {
+  const out = new Set<string>();
+  for (const d of loadYaml(yamlText, "<rendered>").docs) {
+    visitContainers(d.value, (c) => {
+      if (typeof c.image === "string") out.add(c.image);
+    });
+  }
+  return [...out];
+}
+
+/** Renders one overlay directory of the snapshot in a private temporary copy (only the files the build read). */
+export async function renderOverlay(
+  ctx: ScanContext,
+  dir: string,
+  renderer: Renderer,
+  timeoutMs: number,
+): Promise<{ ok: true; output: string } | { ok: false; reason: string }> {
+  const b = getBuild(ctx, dir);
+  if (b.remote.length > 0)
+    return { ok: false, reason: `remote bases are never fetched (${b.remote.map((r) => r.url).join(", ")})` };
+  const tmp = await mkdtemp(path.join(tmpdir(), "ladder-render-"));
+  try {
+    // Kustomize also reads generator inputs and patch files, so copy whole kustomization directories.
+    const wanted = new Set<string>(b.files);
+    for (const d of b.dirs) for (const f of ctx.store.filesUnder(d)) wanted.add(f);
+    const list = [...wanted].filter((f) => (ctx.store.files.get(f)?.size ?? 0) <= 1024 * 1024);
+    await ctx.store.ensure(list);
+    for (const f of list) {
+      const text = ctx.store.text(f);
+      if (text === undefined) continue;
+      const abs = path.join(tmp, f);
+      await mkdir(path.dirname(abs), { recursive: true });
+      await writeFile(abs, text);
+    }
+    const { stdout } = await execFileAsync(renderer.command, renderer.args(path.join(tmp, dir)), {
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return { ok: true, output: stdout };
+  } catch (err) {
+    const e = err as { stderr?: string; message: string; killed?: boolean };
+    return {
+      ok: false,
+      reason: e.killed ? `render timed out after ${timeoutMs} ms` : ((e.stderr || e.message).split("\n")[0] ?? "render failed"),
+    };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+function staticStrings(cell: Cell): string[] {
+  const s = new Set<string>();
+  // HelmRelease values are not pod specs: kustomize leaves them to Flux, so they cannot be compared.
+  for (const i of cell.images)
+    if (i.setBy !== "helm-release-values") s.add(`${i.repository}${i.tag ? `:${i.tag}` : ""}${i.digest ? `@${i.digest}` : ""}`);
+  for (const u of cell.unresolved) if (!u.reference.includes(":") || !/^(chart|values):/.test(u.reference)) s.add(u.reference);
+  return [...s];
+}
+
+/**
+ * Renders every Kustomize cell's overlays (bounded concurrency, timeout each) and compares the images with
+ * static resolution. Disagreements are flagged on the cell; where the cell maps one-to-one to the overlays,
+ * the rendered images replace the static ones (rendered truth wins) and keep a note of the static answer.
+ */
+export async function renderCells(ctx: ScanContext, apps: AppResult[], opts: RenderOptions = {}): Promise<void> {
+  const renderer = await findRenderer(opts.binary);
+  const cells: { app: AppResult; env: string; cell: Cell }[] = [];
+  for (const app of apps)
+    for (const [env, cell] of Object.entries(app.environments)) if (cell.format === "kustomize") cells.push({ app, env, cell });
+  if (!renderer) {
+    for (const c of cells)
+      c.cell.rendered = {
+        status: "skipped",
+        reason: "no kustomize or kubectl on the PATH",
+        images: [],
+        onlyRendered: [],
+        onlyStatic: [],
+      };
+    return;
+  }
+  const dirs = [...new Set(cells.flatMap((c) => [c.cell.path, ...(c.cell.extraPaths ?? [])]))];
+  const rendered = new Map<string, { ok: true; output: string } | { ok: false; reason: string }>();
+  const queue = [...dirs];
+  const workers = Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, async () => {
+    for (let d = queue.shift(); d !== undefined; d = queue.shift())
+      rendered.set(d, await renderOverlay(ctx, d, renderer, opts.timeoutMs ?? 20_000));
+  });
+  await Promise.all(workers);
+  for (const { app, env, cell } of cells) {
+    const plan = ctx.plan.apps.find((a) => a.name === app.name)?.cells.get(env);
+    const paths = [cell.path, ...(cell.extraPaths ?? [])];
+    const outs = paths.map((p) => rendered.get(p));
+    const failed = outs.find((o) => !o?.ok);
+    if (failed && !failed.ok) {
+      cell.rendered = {
+        status: failed.reason.startsWith("remote") ? "skipped" : "failed",
+        reason: failed.reason,
+        images: [],
+        onlyRendered: [],
+        onlyStatic: [],
+      };
+      continue;
+    }
+    const images = new Set<string>();
+    for (const o of outs) if (o?.ok) for (const i of imagesInRendered(o.output)) images.add(i);
+    // A cell that is only part of its overlay (one base of several) is compared with the whole overlay.
+    const partial = plan?.select !== undefined;
+    const staticSet = new Set(
+      partial
+        ? apps.flatMap((a) =>
+            Object.values(a.environments)
+              .filter((c) => c.path === cell.path)
+              .flatMap(staticStrings),
+          )
+        : staticStrings(cell),
+    );
+    const onlyRendered = [...images].filter((i) => !staticSet.has(i));
+    const onlyStatic = partial ? [] : [...staticSet].filter((i) => !images.has(i));
+    const cmp: RenderedComparison = {
+      status: onlyRendered.length || onlyStatic.length ? "disagree" : "agree",
+      images: [...images],
+      onlyRendered,
+      onlyStatic,
+    };
+    cell.rendered = cmp;
+    if (cmp.status === "disagree" && !partial) applyRenderedTruth(cell, onlyRendered, onlyStatic);
+  }
+}
+
+function applyRenderedTruth(cell: Cell, onlyRendered: string[], onlyStatic: string[]): void {
+  const staticNote = onlyStatic.join(", ");
+  cell.images = cell.images.filter(
+    (i) => !onlyStatic.includes(`${i.repository}${i.tag ? `:${i.tag}` : ""}${i.digest ? `@${i.digest}` : ""}`),
+  );
+  for (const r of onlyRendered) {
+    const p = splitImage(r);
+    cell.images.push({
+      repository: p.name,
+      repositoryNormalised: normaliseRepository(p.name),
+      tag: p.tag ?? null,
+      digest: p.digest ?? null,
+      pinned: p.digest !== undefined,
+      source: { file: cell.ownFiles[0] ?? cell.path, line: 1 },
+      inherited: false,
+      setBy: "manifest",
+      usedBy: ["rendered"],
+      renderedOverride: { static: staticNote },
+    });
+  }
+}

@@ -1,0 +1,476 @@
+import type { RepoSnapshot } from "../repo/types";
+import { detectLayout } from "./detect-layout";
+import { FileStore, isYamlPath } from "./file-store";
+import { enabledBlocksWithoutImages, extractHelmImages, type HelmImageHit, mergeValues } from "./helm-values";
+import { isPlaceholderImage, isTemplated, looksLikeImage, normaliseRepository, splitImage } from "./image-ref";
+import {
+  type BuildResult,
+  buildKustomization,
+  dedupeWarnings,
+  imageSetters,
+  type KResource,
+  visitContainers,
+} from "./kustomize-build";
+import { environmentNames, type LadderConfig, parseLadderConfig } from "./ladder-config";
+import type { AppPlan, CellPlan, LayoutPlan } from "./layout-plan";
+import { renderCells } from "./rendered";
+import type {
+  AppResult,
+  Cell,
+  ImageReference,
+  ImageSetBy,
+  RemoteRef,
+  ScanResult,
+  ScanWarning,
+  SourcePos,
+  UnresolvedImage,
+} from "./types";
+import { getPos, isObject, type Json, type JsonObject } from "./yaml-source";
+
+export interface ScanOptions {
+  /** Render overlays with kustomize/kubectl and compare (slower; off by default). */
+  render?: boolean | { binary?: string; timeoutMs?: number; concurrency?: number };
+  /** Skip ladder.yaml even when present (tests, comparisons). */
+  ignoreLadderYaml?: boolean;
+}
+
+/** Internal handle a scan keeps so diff and edit can reuse its parsed state. */
+export interface ScanContext {
+  store: FileStore;
+  plan: LayoutPlan;
+  config?: LadderConfig;
+  builds: Map<string, BuildResult>;
+}
+
+const contexts = new WeakMap<ScanResult, ScanContext>();
+
+export function scanContext(scan: ScanResult): ScanContext | undefined {
+  return contexts.get(scan);
+}
+
+interface Hit {
+  image: string;
+  pos: SourcePos;
+  setBy: ImageSetBy;
+  usedBy: string;
+  keyPath?: string;
+  helmKeys?: ImageReference["helmKeys"];
+}
+
+function str(v: Json | undefined): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+function containerHits(r: KResource, fallback: SourcePos): Hit[] {
+  const hits: Hit[] = [];
+  visitContainers(r.obj, (c) => {
+    if (typeof c.image !== "string") return;
+    const setter = imageSetters.get(c);
+    const pos = getPos(c, "image") ?? fallback;
+    hits.push({ image: c.image, pos, setBy: setter ?? "manifest", usedBy: `${r.kind}/${r.name}:${str(c.name) ?? "?"}` });
+  });
+  return hits;
+}
+
+function helmHitToHit(h: HelmImageHit, setBy: ImageSetBy, usedByPrefix: string, fallback: SourcePos): Hit {
+  return {
+    image: h.image,
+    pos: h.digestPos ?? h.tagPos ?? h.stringPos ?? h.repositoryPos ?? fallback,
+    setBy,
+    usedBy: `${usedByPrefix}${h.keyPath}`,
+    keyPath: h.keyPath,
+    helmKeys: { ...h.keys, digestKeyPresent: h.digestKeyPresent },
+  };
+}
+
+/** Images of a Flux HelmRelease: its values, and a note for what the chart's own defaults decide. */
+function helmReleaseHits(r: KResource, all: readonly KResource[], unresolved: UnresolvedImage[], warnings: ScanWarning[]): Hit[] {
+  const spec = isObject(r.obj.spec) ? r.obj.spec : {};
+  const values = isObject(spec.values) ? spec.values : {};
+  const hits = extractHelmImages(values).map((h) =>
+    helmHitToHit(h, "helm-release-values", `HelmRelease/${r.name}:values.`, { file: r.file, line: 1 }),
+  );
+  const chartSpec = isObject(spec.chart) && isObject(spec.chart.spec) ? spec.chart.spec : undefined;
+  const chartRef = isObject(spec.chartRef) ? spec.chartRef : undefined;
+  const sourceRef = chartSpec && isObject(chartSpec.sourceRef) ? chartSpec.sourceRef : chartRef;
+  const chart = chartSpec ? str(chartSpec.chart) : str(chartRef?.name);
+  const version = chartSpec ? str(chartSpec.version) : undefined;
+  const srcKind = str(sourceRef?.kind) ?? "unknown source";
+  const srcName = str(sourceRef?.name);
+  const repo = all.find((x) => x.kind === srcKind && x.name === srcName);
+  const url = repo && isObject(repo.obj.spec) ? str(repo.obj.spec.url) : undefined;
+  const pos = (chartSpec ? getPos(chartSpec, "version") : undefined) ??
+    (chartSpec ? getPos(chartSpec, "chart") : undefined) ?? { file: r.file, line: 1 };
+  const reason = `Helm chart '${chart ?? "?"}' of HelmRelease ${r.name} comes from ${srcKind}${srcName ? ` '${srcName}'` : ""}${url ? ` (${url})` : ""}${version ? ` with version constraint '${version}'` : ""}; images set by the chart's default values are not in the repository`;
+  unresolved.push({ reference: `chart:${chart ?? "?"}`, reason, source: pos });
+  warnings.push({ ...pos, message: reason, code: "chart-not-in-repo" });
+  return hits;
+}
+
+function toReference(hit: Hit, own: ReadonlySet<string>): ImageReference {
+  const p = splitImage(hit.image);
+  return {
+    repository: p.name,
+    repositoryNormalised: normaliseRepository(p.name),
+    tag: p.tag ?? null,
+    digest: p.digest ?? null,
+    pinned: p.digest !== undefined,
+    source: hit.pos,
+    inherited: !own.has(hit.pos.file),
+    setBy: hit.setBy,
+    usedBy: [hit.usedBy],
+    ...(hit.keyPath !== undefined ? { keyPath: hit.keyPath } : {}),
+    ...(hit.helmKeys !== undefined ? { helmKeys: hit.helmKeys } : {}),
+  };
+}
+
+/** Turns raw image strings into references; placeholders and templates become unresolved entries with a reason. */
+function classify(
+  hits: Hit[],
+  own: ReadonlySet<string>,
+  unresolved: UnresolvedImage[],
+  warnings: ScanWarning[],
+): ImageReference[] {
+  const byImage = new Map<string, ImageReference>();
+  for (const h of hits) {
+    if (isTemplated(h.image)) {
+      const reason = `image '${h.image}' is a template expression, filled in outside git`;
+      unresolved.push({ reference: h.image, reason, source: h.pos });
+      warnings.push({ ...h.pos, message: reason, code: "templated-image" });
+      continue;
+    }
+    if (!looksLikeImage(h.image)) {
+      const reason = `'${h.image}' is not a valid image reference`;
+      unresolved.push({ reference: h.image, reason, source: h.pos });
+      warnings.push({ ...h.pos, message: reason, code: "invalid-image" });
+      continue;
+    }
+    const parsed = splitImage(h.image);
+    if (isPlaceholderImage(parsed)) {
+      const reason = `placeholder image '${h.image}' (bare name, no registry, tag or digest): a build tool such as skaffold substitutes the real image at deploy time; it is not in git`;
+      if (!unresolved.some((u) => u.reference === h.image)) {
+        unresolved.push({ reference: h.image, reason, source: h.pos });
+        warnings.push({ ...h.pos, message: reason, code: "placeholder-image" });
+      }
+      continue;
+    }
+    const existing = byImage.get(h.image);
+    if (existing) {
+      if (!existing.usedBy.includes(h.usedBy)) existing.usedBy.push(h.usedBy);
+      continue;
+    }
+    byImage.set(h.image, toReference(h, own));
+  }
+  return [...byImage.values()];
+}
+
+function ownFilesOf(files: Iterable<string>, ownDirs: readonly string[]): string[] {
+  return [...files].filter((f) => ownDirs.some((d) => f === d || f.startsWith(d ? `${d}/` : ""))).sort();
+}
+
+function resolveKustomizeCell(ctx: ScanContext, plan: CellPlan): Cell {
+  const warnings: ScanWarning[] = [];
+  const remote: RemoteRef[] = [];
+  const unresolved: UnresolvedImage[] = [];
+  const files = new Set<string>();
+  const hits: Hit[] = [];
+  for (const p of [plan.path, ...plan.extraPaths]) {
+    const b = getBuild(ctx, p);
+    warnings.push(...b.warnings);
+    remote.push(...b.remote);
+    for (const f of b.files) files.add(f);
+    const selected = b.resources.filter((r) => {
+      if (plan.select?.origins && !plan.select.origins.includes(r.origin)) return false;
+      if (plan.select?.workloads && !plan.select.workloads.includes(r.previousNames[0] ?? r.name)) return false;
+      return true;
+    });
+    for (const r of selected) {
+      if (r.kind === "HelmRelease") hits.push(...helmReleaseHits(r, b.resources, unresolved, warnings));
+      else hits.push(...containerHits(r, { file: r.file, line: 1 }));
+    }
+  }
+  const own = ownFilesOf(files, plan.ownDirs);
+  const ownSet = new Set(own);
+  const images = classify(hits, ownSet, unresolved, warnings);
+  return {
+    path: plan.path,
+    ...(plan.extraPaths.length ? { extraPaths: plan.extraPaths } : {}),
+    format: "kustomize",
+    images,
+    unresolved,
+    remote,
+    ownFiles: own,
+    sharedFiles: [...files].filter((f) => !ownSet.has(f)).sort(),
+    warnings: dedupeWarnings(warnings),
+  };
+}
+
+function resolveHelmCell(ctx: ScanContext, plan: CellPlan): Cell {
+  const helm = plan.helm ?? { valueFiles: [plan.path], ownValueFiles: [plan.path] };
+  const warnings: ScanWarning[] = [];
+  const unresolved: UnresolvedImage[] = [];
+  let values: JsonObject = {};
+  for (const f of helm.valueFiles) {
+    const loaded = ctx.store.load(f);
+    warnings.push(...loaded.warnings);
+    const doc = loaded.docs[0]?.value;
+    if (doc === undefined || doc === null) continue;
+    if (!isObject(doc)) {
+      warnings.push({ file: f, line: 1, message: "values file is not a mapping", code: "helm-values" });
+      continue;
+    }
+    values = mergeValues(values, doc);
+  }
+  let appVersion: string | undefined;
+  if (helm.chartDir !== undefined) {
+    const chart = ctx.store.load(`${helm.chartDir}/Chart.yaml`).docs[0]?.value;
+    if (isObject(chart))
+      appVersion =
+        typeof chart.appVersion === "string" || typeof chart.appVersion === "number" ? String(chart.appVersion) : undefined;
+  }
+  const hitsRaw = extractHelmImages(values, helm.keys ?? [], appVersion);
+  const hits = hitsRaw.map((h) => helmHitToHit(h, "helm-values", "values.", { file: plan.path, line: 1 }));
+  if (helm.chartDir === undefined) {
+    const reason = "the Helm chart is not in the repository; images set only by its default values are unknown";
+    unresolved.push({ reference: "chart:?", reason });
+    warnings.push({ file: plan.path, line: 1, message: reason, code: "chart-not-in-repo" });
+  } else {
+    for (const b of enabledBlocksWithoutImages(values, hitsRaw)) {
+      const reason = `values enable '${b.keyPath}' but set no image for it; its image (if any) is decided by a chart template, which static resolution does not render`;
+      unresolved.push({ reference: `values:${b.keyPath}`, reason, source: b.pos });
+      warnings.push({ file: b.pos?.file ?? plan.path, line: b.pos?.line ?? 1, message: reason, code: "chart-template-image" });
+    }
+  }
+  const own = new Set(helm.ownValueFiles);
+  const images = classify(hits, own, unresolved, warnings);
+  return {
+    path: plan.path,
+    format: "helm",
+    images,
+    unresolved,
+    remote: [],
+    ownFiles: [...own].sort(),
+    sharedFiles: helm.valueFiles.filter((f) => !own.has(f)),
+    warnings: dedupeWarnings(warnings),
+  };
+}
+
+function resolveManifestsCell(ctx: ScanContext, plan: CellPlan): Cell {
+  const warnings: ScanWarning[] = [];
+  const unresolved: UnresolvedImage[] = [];
+  const files = plan.manifests?.files ?? ctx.store.filesUnder(plan.path).filter(isYamlPath);
+  const hits: Hit[] = [];
+  for (const f of files) {
+    const loaded = ctx.store.load(f);
+    warnings.push(...loaded.warnings);
+    for (const d of loaded.docs) {
+      if (!isObject(d.value)) continue;
+      const kind = str(d.value.kind);
+      const meta = isObject(d.value.metadata) ? d.value.metadata : {};
+      const name = str(meta.name) ?? "";
+      if (!kind) continue;
+      if (plan.select?.workloads && !plan.select.workloads.includes(name)) continue;
+      hits.push(
+        ...containerHits(
+          { obj: d.value, kind, apiVersion: str(d.value.apiVersion) ?? "", name, previousNames: [], file: f, origin: f },
+          { file: f, line: d.line },
+        ),
+      );
+    }
+  }
+  const own = new Set(files);
+  return {
+    path: plan.path,
+    format: "manifests",
+    images: classify(hits, own, unresolved, warnings),
+    unresolved,
+    remote: [],
+    ownFiles: [...own].sort(),
+    sharedFiles: [],
+    warnings: dedupeWarnings(warnings),
+  };
+}
+
+export function getBuild(ctx: ScanContext, dir: string): BuildResult {
+  let b = ctx.builds.get(dir);
+  if (!b) {
+    b = buildKustomization(ctx.store, dir);
+    ctx.builds.set(dir, b);
+  }
+  return b;
+}
+
+export function resolveCell(ctx: ScanContext, plan: CellPlan): Cell {
+  try {
+    if (plan.format === "helm") return resolveHelmCell(ctx, plan);
+    if (plan.format === "manifests") return resolveManifestsCell(ctx, plan);
+    return resolveKustomizeCell(ctx, plan);
+  } catch (err) {
+    // A bug or an input we did not foresee must cost one cell, never the whole scan.
+    const message = `could not resolve this environment: ${(err as Error).message}`;
+    return {
+      path: plan.path,
+      format: plan.format,
+      images: [],
+      unresolved: [],
+      remote: [],
+      ownFiles: [],
+      sharedFiles: [],
+      warnings: [{ file: plan.path, line: 1, message, code: "internal-error" }],
+    };
+  }
+}
+
+function substitute(pattern: string, app: string, env: string): string {
+  return pattern.replaceAll("{app}", app).replaceAll("{env}", env);
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Builds the layout from ladder.yaml: explicit paths or `{app}`/`{env}` patterns matched against the tree. */
+export function planFromConfig(store: FileStore, config: LadderConfig, configFile: string): LayoutPlan {
+  const envs = environmentNames(config);
+  const warnings: ScanWarning[] = [];
+  const apps: AppPlan[] = [];
+  const exists = (format: string, p: string) =>
+    format === "helm"
+      ? store.isFile(p)
+      : format === "manifests"
+        ? store.isDir(p) || store.isFile(p)
+        : store.kustomizationIn(p) !== undefined;
+  config.apps.forEach((a) => {
+    let names: string[];
+    if (a.name) names = [a.name];
+    else {
+      const pattern = a.path ?? "";
+      const re = new RegExp(
+        `^${escapeRe(pattern)
+          .replaceAll("\\{app\\}", "([^/]+)")
+          .replaceAll("\\{env\\}", `(?:${envs.map(escapeRe).join("|")})`)}$`,
+      );
+      const pool = a.format === "helm" ? [...store.files.keys()] : [...store.dirs];
+      names = [...new Set(pool.map((p) => re.exec(p)?.[1]).filter((x): x is string => x !== undefined))].sort();
+    }
+    for (const name of names) {
+      const cells = new Map<string, CellPlan>();
+      for (const env of a.environments ?? envs) {
+        const explicit = a.paths?.[env];
+        const p = explicit !== undefined ? substitute(explicit, name, env) : a.path ? substitute(a.path, name, env) : undefined;
+        if (p === undefined) continue;
+        if (!exists(a.format, p)) {
+          if (explicit !== undefined)
+            warnings.push({
+              file: configFile,
+              line: 1,
+              message: `app ${name}, environment ${env}: path ${p} not found`,
+              code: "ladder-config",
+            });
+          continue;
+        }
+        const cell: CellPlan = { env, format: a.format, path: p, extraPaths: [], ownDirs: a.format === "helm" ? [] : [p] };
+        if (a.format === "helm") {
+          const chartDir = a.helm?.chart ? substitute(a.helm.chart, name, env) : undefined;
+          const chartValues = chartDir && store.isFile(`${chartDir}/values.yaml`) ? [`${chartDir}/values.yaml`] : [];
+          const extra = (a.helm?.valueFiles ?? []).map((f) => substitute(f, name, env)).filter((f) => f !== p);
+          cell.helm = { chartDir, valueFiles: [...chartValues, ...extra, p], ownValueFiles: [p], keys: a.helm?.images };
+        }
+        cells.set(env, cell);
+      }
+      if (cells.size > 0) apps.push({ name, format: a.format, cells });
+    }
+  });
+  return { environments: envs, apps, report: { source: "ladder.yaml", guessed: [], ignored: [] }, warnings };
+}
+
+/**
+ * Scans one snapshot into the app × environment matrix of image references. Never throws on bad
+ * input: every problem is a warning with file and line, attached to the cell it affects.
+ */
+export async function scanRepository(snapshot: RepoSnapshot, options: ScanOptions = {}): Promise<ScanResult> {
+  const started = performance.now();
+  const files = snapshot.files();
+  const store = new FileStore(snapshot, files);
+  await store.prefetch();
+  const warnings: ScanWarning[] = [];
+  const skipped = (snapshot as { skipped?: readonly { path: string; reason: string }[] }).skipped ?? [];
+  for (const s of skipped) warnings.push({ file: s.path, line: 1, message: `not read: ${s.reason}`, code: "path-escape" });
+  for (const f of files) {
+    if (isYamlPath(f.path) && f.size > 1024 * 1024)
+      warnings.push({
+        file: f.path,
+        line: 1,
+        message: `file is ${f.size} bytes, over the 1 MiB limit; not read`,
+        code: "file-too-large",
+      });
+  }
+
+  const ctx: ScanContext = {
+    store,
+    plan: { environments: [], apps: [], report: { source: "detected", guessed: [], ignored: [] } },
+    builds: new Map(),
+  };
+  const configFile = ["ladder.yaml", "ladder.yml"].find((p) => store.isFile(p));
+  let plan: LayoutPlan | undefined;
+  if (configFile && !options.ignoreLadderYaml) {
+    const parsed = parseLadderConfig(store.text(configFile) ?? "", configFile);
+    if (parsed.ok) {
+      ctx.config = parsed.config;
+      warnings.push(...parsed.warnings);
+      plan = planFromConfig(store, parsed.config, configFile);
+    } else {
+      warnings.push(...parsed.errors);
+      warnings.push({
+        file: configFile,
+        line: 1,
+        message: "ladder.yaml is invalid; falling back to layout detection",
+        code: "ladder-config",
+      });
+    }
+  }
+  if (!plan) plan = detectLayout({ store, build: (dir) => getBuild(ctx, dir) });
+  ctx.plan = plan;
+  warnings.push(...(plan.warnings ?? []));
+
+  const apps: AppResult[] = plan.apps.map((a) => {
+    const environments: Record<string, Cell> = {};
+    for (const env of plan.environments) {
+      const cp = a.cells.get(env);
+      if (cp) environments[env] = resolveCell(ctx, cp);
+    }
+    return { name: a.name, format: a.format, environments };
+  });
+  for (const a of apps) for (const c of Object.values(a.environments)) warnings.push(...c.warnings);
+
+  if (options.render) {
+    const opts = typeof options.render === "object" ? options.render : {};
+    await renderCells(ctx, apps, opts);
+    for (const a of apps) {
+      for (const c of Object.values(a.environments)) {
+        if (c.rendered?.status === "disagree")
+          warnings.push({
+            file: c.path,
+            line: 1,
+            message: `rendered output disagrees with static resolution (${a.name}): only rendered ${c.rendered.onlyRendered.join(", ") || "-"}; only static ${c.rendered.onlyStatic.join(", ") || "-"}`,
+            code: "render-disagrees",
+          });
+      }
+    }
+  }
+
+  const result: ScanResult = {
+    commit: snapshot.commit,
+    environments: plan.environments,
+    apps,
+    warnings: dedupeWarnings(warnings),
+    layout: plan.report,
+    stats: {
+      files: files.length,
+      yamlFiles: files.filter((f) => isYamlPath(f.path)).length,
+      millis: Math.round(performance.now() - started),
+    },
+  };
+  contexts.set(result, ctx);
+  return result;
+}

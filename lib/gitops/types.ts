@@ -1,0 +1,103 @@
+/** Public result types of `lib/gitops`. Plain data: safe to serialise to JSON for the CLI and the web app. */
+
+export interface SourcePos {
+  /** Repo-relative path. */
+  file: string;
+  /** 1-based line. */
+  line: number;
+}
+
+export interface ScanWarning extends SourcePos {
+  message: string;
+  /** Stable machine-readable kind, e.g. `yaml-error`, `remote-base`, `placeholder-image`. */
+  code?: string;
+}
+
+export type AppFormat = "kustomize" | "helm" | "manifests";
+
+/** How the value that decides an image was written, so an edit knows what to change. */
+export type ImageSetBy = "images-transformer" | "manifest" | "patch" | "helm-values" | "helm-release-values" | "chart-default";
+
+export interface ImageReference {
+  /** Repository as written (registry and path, no tag/digest). */
+  repository: string;
+  /** Docker-normalised repository (`redis` → `docker.io/library/redis`); compare on this. */
+  repositoryNormalised: string;
+  tag: string | null;
+  digest: string | null;
+  /** Has a digest. */
+  pinned: boolean;
+  /** Where the deciding value (digest, else tag, else name) is set. */
+  source: SourcePos;
+  /** Set in a shared base, not in the environment's own path. */
+  inherited: boolean;
+  setBy: ImageSetBy;
+  /** Workloads and containers that run it (`Deployment/api:api`, or a Helm key path). */
+  usedBy: string[];
+  /** For Helm values: the key path of the mapping holding repository/tag (`image`, `redis`). */
+  keyPath?: string;
+  /** For Helm values: the full key paths read, and whether the values already carry a digest key. */
+  helmKeys?: { repository?: string; tag?: string; digest?: string; image?: string; digestKeyPresent: boolean };
+  /** Set when the rendered output disagreed and rendered truth replaced the static answer. */
+  renderedOverride?: { static: string };
+}
+
+/** Something that should be an image but is not knowable from the repository. */
+export interface UnresolvedImage {
+  reference: string;
+  reason: string;
+  source?: SourcePos;
+}
+
+export interface RemoteRef {
+  url: string;
+  source: SourcePos;
+}
+
+export interface RenderedComparison {
+  status: "agree" | "disagree" | "skipped" | "failed";
+  reason?: string;
+  images: string[];
+  /** Rendered image strings absent from static resolution, and static ones absent from rendering. */
+  onlyRendered: string[];
+  onlyStatic: string[];
+}
+
+export interface Cell {
+  /** The environment's own path (overlay dir or values file). */
+  path: string;
+  /** Further paths folded into this cell (e.g. `init-db-staging` job overlays). */
+  extraPaths?: string[];
+  format: AppFormat;
+  images: ImageReference[];
+  unresolved: UnresolvedImage[];
+  remote: RemoteRef[];
+  /** Files that belong to the environment itself (edited by promotions). */
+  ownFiles: string[];
+  /** Files read from shared bases/components/charts. */
+  sharedFiles: string[];
+  warnings: ScanWarning[];
+  rendered?: RenderedComparison;
+}
+
+export interface AppResult {
+  name: string;
+  format: AppFormat;
+  environments: Record<string, Cell>;
+}
+
+export interface LayoutReport {
+  source: "ladder.yaml" | "detected";
+  /** Human-readable notes on what was inferred (layouts, names, ordering). */
+  guessed: string[];
+  ignored: { path: string; reason: string }[];
+}
+
+export interface ScanResult {
+  commit: string;
+  environments: string[];
+  apps: AppResult[];
+  warnings: ScanWarning[];
+  layout: LayoutReport;
+  stats: { files: number; yamlFiles: number; millis: number };
+}

@@ -1,0 +1,116 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { envRank } from "@/lib/gitops/env-names";
+import { scanRepository } from "@/lib/gitops/scan";
+import type { ScanResult } from "@/lib/gitops/types";
+import { openLocalRepo } from "@/lib/repo/local-reader";
+
+// The shared conformance suite lives beside the project checkout; skip when it is not there.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/fixtures/real-gitops");
+const folders = existsSync(root)
+  ? readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(path.join(root, d.name, "expected.json")))
+      .map((d) => d.name)
+  : [];
+
+interface ExpectedImage {
+  repository: string;
+  repository_normalised: string;
+  tag: string | null;
+  digest: string | null;
+}
+interface Expected {
+  environments: string[];
+  cells: { app: string; env: string; images: ExpectedImage[] }[];
+  unresolvable: { app: string; env: string; why: string }[];
+}
+
+function key(i: {
+  repository_normalised?: string;
+  repositoryNormalised?: string;
+  tag: string | null;
+  digest: string | null;
+}): string {
+  return `${i.repository_normalised ?? i.repositoryNormalised}|${i.tag ?? ""}|${i.digest ?? ""}`;
+}
+
+function cellImages(scan: ScanResult, app: string, env: string): string[] | undefined {
+  const cell = scan.apps.find((a) => a.name === app)?.environments[env];
+  return cell?.images.map(key).sort();
+}
+
+describe.skipIf(folders.length === 0)("conformance: ../shared/fixtures/real-gitops", () => {
+  for (const folder of folders) {
+    describe(folder, () => {
+      const expected = JSON.parse(readFileSync(path.join(root, folder, "expected.json"), "utf8")) as Expected;
+      let scan: ScanResult;
+      const load = async () => {
+        if (!scan)
+          scan = await scanRepository(await (await openLocalRepo(path.join(root, folder), { worktree: true })).snapshot());
+        return scan;
+      };
+
+      it("finds exactly the expected environments, in ladder order where names say so", async () => {
+        const s = await load();
+        expect([...s.environments].sort()).toEqual([...expected.environments].sort());
+        // Environments with different well-known ranks must keep the expected relative order.
+        for (const a of expected.environments) {
+          for (const b of expected.environments) {
+            const ra = envRank(a);
+            const rb = envRank(b);
+            if (ra === undefined || rb === undefined || ra === rb) continue;
+            const ordered = expected.environments.indexOf(a) < expected.environments.indexOf(b);
+            expect(s.environments.indexOf(a) < s.environments.indexOf(b), `${a} vs ${b}`).toBe(ordered);
+          }
+        }
+      });
+
+      it("finds exactly the expected apps and cells", async () => {
+        const s = await load();
+        const got = s.apps.flatMap((a) => Object.keys(a.environments).map((e) => `${a.name}@${e}`)).sort();
+        const want = expected.cells.map((c) => `${c.app}@${c.env}`).sort();
+        expect(got).toEqual(want);
+      });
+
+      it("resolves every expected image and no wrong tag or digest", async () => {
+        const s = await load();
+        for (const c of expected.cells) {
+          expect(cellImages(s, c.app, c.env), `${c.app}@${c.env}`).toEqual(c.images.map(key).sort());
+        }
+      });
+
+      it("agrees with kubectl kustomize wherever the copy renders offline", async () => {
+        const rendered = await scanRepository(
+          await (await openLocalRepo(path.join(root, folder), { worktree: true })).snapshot(),
+          { render: { timeoutMs: 30_000 } },
+        );
+        const cells = rendered.apps.flatMap((a) =>
+          Object.entries(a.environments).map(([env, c]) => ({ id: `${a.name}@${env}`, c })),
+        );
+        for (const { id, c } of cells) {
+          if (c.format !== "kustomize" || !c.rendered || c.rendered.status === "skipped" || c.rendered.status === "failed")
+            continue;
+          expect(
+            c.rendered.status,
+            `${id}: only rendered ${c.rendered.onlyRendered.join(",")}; only static ${c.rendered.onlyStatic.join(",")}`,
+          ).toBe("agree");
+        }
+        // The rendered answer never changes what conformance expects.
+        for (const e of expected.cells)
+          expect(cellImages(rendered, e.app, e.env), `${e.app}@${e.env}`).toEqual(e.images.map(key).sort());
+      });
+
+      it("explains every unresolvable cell with a warning instead of a guess", async () => {
+        const s = await load();
+        for (const u of expected.unresolvable) {
+          const cell = s.apps.find((a) => a.name === u.app)?.environments[u.env];
+          expect(cell, `${u.app}@${u.env}`).toBeDefined();
+          expect(cell?.unresolved.length, `${u.app}@${u.env} unresolved`).toBeGreaterThan(0);
+          expect(cell?.warnings.length, `${u.app}@${u.env} warnings`).toBeGreaterThan(0);
+        }
+      });
+    });
+  }
+});
