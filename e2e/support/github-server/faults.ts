@@ -1,0 +1,84 @@
+/**
+ * Fault injection for the test server: each rule matches requests by operationId, method or path
+ * and applies to the next `times` matches (or forever). Latency stacks with any other fault.
+ */
+export type FaultEffect =
+  | { kind: "latency"; ms: number }
+  | { kind: "status"; status: number; message?: string }
+  | { kind: "secondary-rate-limit"; retryAfter?: number }
+  | { kind: "rate-limit"; resetAt?: number }
+  | { kind: "reset" };
+
+export interface FaultMatch {
+  operationId?: string;
+  method?: string;
+  /** Regular expression source matched against the path without the /api/v3 prefix. */
+  path?: string;
+}
+
+export type FaultRule = FaultEffect & { match?: FaultMatch; times?: number };
+
+interface ActiveRule {
+  id: number;
+  rule: FaultRule;
+  remaining: number;
+  pattern: RegExp | undefined;
+}
+
+export interface RequestFacts {
+  operationId: string;
+  method: string;
+  path: string;
+}
+
+export class FaultInjector {
+  private rules: ActiveRule[] = [];
+  private nextId = 1;
+
+  add(rule: FaultRule): number {
+    const id = this.nextId++;
+    this.rules.push({
+      id,
+      rule,
+      remaining: rule.times ?? Number.POSITIVE_INFINITY,
+      pattern: rule.match?.path ? new RegExp(rule.match.path) : undefined,
+    });
+    return id;
+  }
+
+  remove(id: number): void {
+    this.rules = this.rules.filter((r) => r.id !== id);
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  /** Total latency and at most one terminal fault for this request; consumes their budgets. */
+  take(facts: RequestFacts): { latencyMs: number; fault: Exclude<FaultEffect, { kind: "latency" }> | undefined } {
+    let latencyMs = 0;
+    let fault: Exclude<FaultEffect, { kind: "latency" }> | undefined;
+    for (const active of this.rules) {
+      if (active.remaining <= 0 || !this.matches(active, facts)) continue;
+      const { rule } = active;
+      if (rule.kind === "latency") {
+        latencyMs += rule.ms;
+        active.remaining--;
+      } else if (!fault) {
+        fault = rule;
+        active.remaining--;
+      }
+    }
+    this.rules = this.rules.filter((r) => r.remaining > 0);
+    return { latencyMs, fault };
+  }
+
+  private matches(active: ActiveRule, facts: RequestFacts): boolean {
+    const m = active.rule.match;
+    if (!m) return true;
+    if (m.operationId && m.operationId !== facts.operationId) return false;
+    if (m.method && m.method.toUpperCase() !== facts.method) return false;
+    if (active.pattern && !active.pattern.test(facts.path)) return false;
+    return true;
+  }
+}
