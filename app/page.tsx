@@ -1,76 +1,189 @@
+import Link from "next/link";
 import { Suspense } from "react";
+import { HeadWatcher } from "@/components/matrix/head-watcher";
+import { MatrixTable } from "@/components/matrix/matrix-table";
+import { MatrixToolbar } from "@/components/matrix/matrix-toolbar";
+import { ReadFailureView } from "@/components/read-failure";
+import { type EnvironmentMatrix, getEnvironmentMatrix, type MatrixFilter } from "@/lib/data/matrix";
+import { describeReadFailure, getRepository } from "@/lib/data/repository";
 import { getSystemStatus } from "@/lib/data/status";
 
 export const dynamic = "force-dynamic";
 
-export default function HomePage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+function one(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export default async function HomePage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
+  const filter = one(params.filter);
+  const query = {
+    q: one(params.q),
+    filter: (["waiting", "warnings"].includes(filter ?? "") ? filter : "all") as MatrixFilter,
+    page: Number(one(params.page) ?? 1) || 1,
+  };
   return (
-    <div className="space-y-6">
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Environments</h1>
-        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-          Which image every app runs in each environment, and what is waiting to be promoted.
-        </p>
-      </div>
-      <Suspense fallback={<StatusSkeleton />}>
-        <StatusPanel />
+    <div className="space-y-5">
+      <Suspense fallback={<MatrixSkeleton />}>
+        <MatrixSection query={query} />
       </Suspense>
     </div>
   );
 }
 
-async function StatusPanel() {
-  const status = await getSystemStatus();
+async function MatrixSection({ query }: { query: { q?: string; filter: MatrixFilter; page: number } }) {
+  let matrix: EnvironmentMatrix;
+  try {
+    matrix = await getEnvironmentMatrix(query);
+  } catch (error) {
+    const failure = describeReadFailure(error);
+    return (
+      <>
+        <PageTitle />
+        <ReadFailureView failure={failure} />
+        {failure.kind === "not-configured" && <SetupStatus />}
+      </>
+    );
+  }
+  const service = getRepository();
+  const waiting = matrix.rows.reduce((n, r) => n + r.waiting, 0);
   return (
-    <section aria-labelledby="setup-heading" className="rounded-lg border border-zinc-200 p-6 dark:border-zinc-800">
-      <h2 id="setup-heading" className="text-base font-medium">
-        {status.repository ? `Watching ${status.repository} @ ${status.branch}` : "No GitOps repository connected yet"}
-      </h2>
-      {!status.repository && (
-        <p className="mt-2 text-sm text-zinc-600 dark:text-zinc-400">
-          Set <code className="font-mono">LADDER_REPOSITORY</code> (owner/name) and a GitHub token or App, or run{" "}
-          <code className="font-mono">npm run demo</code> for a sample repository.
+    <>
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Environments</h1>
+          <p className="mt-1 flex flex-wrap items-center gap-x-2 text-sm text-zinc-600 dark:text-zinc-400">
+            <a href={service.webUrl} className="font-medium text-zinc-900 hover:underline dark:text-zinc-100">
+              {matrix.repository}
+            </a>
+            <span>@ {matrix.branch}</span>
+            <HeadWatcher commit={matrix.commit} checkedAt={matrix.checkedAt} commitUrl={service.commitUrl(matrix.commit)} />
+          </p>
+        </div>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
+          {matrix.environments.join(" → ")}
+          {waiting > 0 && (
+            <span className="ml-2 font-medium text-indigo-700 dark:text-indigo-400">{waiting} waiting on this page</span>
+          )}
         </p>
+      </div>
+      {matrix.layout.source === "detected" && matrix.layout.guessed.length > 0 && (
+        <details className="rounded-md border border-zinc-200 px-3 py-2 text-sm dark:border-zinc-800">
+          <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">
+            No ladder.yaml: Ladder detected the layout ({matrix.layout.guessed.length} guesses)
+          </summary>
+          <ul className="mt-2 list-disc pl-5 text-zinc-600 dark:text-zinc-400">
+            {matrix.layout.guessed.map((g) => (
+              <li key={g}>{g}</li>
+            ))}
+          </ul>
+        </details>
       )}
-      <dl className="mt-4 grid grid-cols-1 gap-4 text-sm sm:grid-cols-3">
-        <div>
-          <dt className="text-zinc-500 dark:text-zinc-400">Database</dt>
-          <dd data-testid="database-status" className="mt-1 font-medium">
-            {status.database.ok ? (
-              <span className="text-emerald-700 dark:text-emerald-400">
-                Connected · {status.database.migrations} migrations · {status.database.promotions} promotions recorded
-              </span>
-            ) : (
-              <span className="text-red-700 dark:text-red-400">{status.database.message}</span>
-            )}
-          </dd>
-        </div>
-        <div>
-          <dt className="text-zinc-500 dark:text-zinc-400">GitHub API</dt>
-          <dd className="mt-1 font-mono text-xs">{status.githubApiUrl}</dd>
-        </div>
-        <div>
-          <dt className="text-zinc-500 dark:text-zinc-400">GitHub credentials</dt>
-          <dd className="mt-1">
-            {status.githubAuth === "app"
-              ? "GitHub App installation"
-              : status.githubAuth === "token"
-                ? "Token"
-                : "None configured"}
-          </dd>
-        </div>
-      </dl>
-    </section>
+      {matrix.warnings.length > 0 && (
+        <details className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm dark:border-amber-800 dark:bg-amber-950/40">
+          <summary className="cursor-pointer font-medium">{matrix.warnings.length} repository warnings</summary>
+          <ul className="mt-2 space-y-1 font-mono text-xs">
+            {matrix.warnings.map((w) => (
+              <li key={`${w.file}:${w.line}:${w.message}`}>
+                {w.file}:{w.line}: {w.message}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <MatrixToolbar matching={matrix.matchingApps} total={matrix.totalApps} />
+      <MatrixTable matrix={matrix} />
+      {matrix.pageCount > 1 && <Pagination page={matrix.page} pageCount={matrix.pageCount} query={query} />}
+    </>
   );
 }
 
-function StatusSkeleton() {
+function Pagination({ page, pageCount, query }: { page: number; pageCount: number; query: { q?: string; filter: string } }) {
+  const href = (p: number) => {
+    const params = new URLSearchParams();
+    if (query.q) params.set("q", query.q);
+    if (query.filter !== "all") params.set("filter", query.filter);
+    params.set("page", String(p));
+    return `/?${params.toString()}`;
+  };
   return (
-    <div
-      role="status"
-      aria-busy="true"
-      aria-label="Loading status"
-      className="h-40 animate-pulse rounded-lg bg-zinc-100 dark:bg-zinc-900"
-    />
+    <nav aria-label="Pages" className="flex items-center justify-center gap-3 text-sm">
+      {page > 1 ? (
+        <Link
+          href={href(page - 1)}
+          className="rounded-md border border-zinc-300 px-3 py-1 hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900"
+        >
+          Previous
+        </Link>
+      ) : (
+        <span className="px-3 py-1 text-zinc-400">Previous</span>
+      )}
+      <span>
+        Page {page} of {pageCount}
+      </span>
+      {page < pageCount ? (
+        <Link
+          href={href(page + 1)}
+          className="rounded-md border border-zinc-300 px-3 py-1 hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900"
+        >
+          Next
+        </Link>
+      ) : (
+        <span className="px-3 py-1 text-zinc-400">Next</span>
+      )}
+    </nav>
+  );
+}
+
+function PageTitle() {
+  return (
+    <div>
+      <h1 className="text-2xl font-semibold tracking-tight">Environments</h1>
+      <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+        Which image every app runs in each environment, and what is waiting to be promoted.
+      </p>
+    </div>
+  );
+}
+
+async function SetupStatus() {
+  const status = await getSystemStatus();
+  return (
+    <dl className="grid grid-cols-1 gap-4 rounded-lg border border-zinc-200 p-6 text-sm sm:grid-cols-3 dark:border-zinc-800">
+      <div>
+        <dt className="text-zinc-500 dark:text-zinc-400">Database</dt>
+        <dd data-testid="database-status" className="mt-1 font-medium">
+          {status.database.ok ? (
+            <span className="text-emerald-700 dark:text-emerald-400">
+              Connected · {status.database.migrations} migrations · {status.database.promotions} promotions recorded
+            </span>
+          ) : (
+            <span className="text-red-700 dark:text-red-400">{status.database.message}</span>
+          )}
+        </dd>
+      </div>
+      <div>
+        <dt className="text-zinc-500 dark:text-zinc-400">GitHub API</dt>
+        <dd className="mt-1 font-mono text-xs">{status.githubApiUrl}</dd>
+      </div>
+      <div>
+        <dt className="text-zinc-500 dark:text-zinc-400">GitHub credentials</dt>
+        <dd className="mt-1">
+          {status.githubAuth === "app" ? "GitHub App installation" : status.githubAuth === "token" ? "Token" : "None configured"}
+        </dd>
+      </div>
+    </dl>
+  );
+}
+
+function MatrixSkeleton() {
+  return (
+    <div role="status" aria-label="Loading environments" className="space-y-4">
+      <div className="h-8 w-64 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" />
+      <div className="h-9 w-96 animate-pulse rounded bg-zinc-100 dark:bg-zinc-900" />
+      <div className="h-80 animate-pulse rounded-lg bg-zinc-100 dark:bg-zinc-900" />
+    </div>
   );
 }

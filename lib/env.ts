@@ -58,10 +58,17 @@ const serverSchema = z
     GITHUB_APP_INSTALLATION_ID: optional(
       z.coerce.number({ error: "must be a numeric installation id" }).int().positive("must be a numeric installation id"),
     ),
+    /** Spacing between GitHub writes in ms (default: Octokit's 1 s, GitHub's advice); the demo lowers it. */
+    GITHUB_WRITE_SPACING_MS: optional(z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0)),
     GITHUB_WEBHOOK_SECRET: optional(z.string().min(8, "must be at least 8 characters")),
     /** The GitOps repository Ladder watches, "owner/name". */
     LADDER_REPOSITORY: optional(repositoryName),
     LADDER_BRANCH: z.string().trim().min(1).default("main"),
+    /** Set by `npm run demo`: the repository is the local sample served by the GitHub-compatible server. */
+    LADDER_DEMO: z
+      .enum(["0", "1", "true", "false"])
+      .optional()
+      .transform((v) => v === "1" || v === "true"),
     /** The public URL users reach Ladder at (links in PR bodies, OAuth callbacks). */
     LADDER_PUBLIC_URL: optional(httpUrl),
   })
@@ -140,8 +147,4 @@ export function serverEnv(): ServerEnv {
   return cached;
 }
 
-/** Values safe for the browser. Kept separate so a secret cannot slip into a client bundle. */
-export const clientEnv = {
-  /** How often the dashboard asks whether the branch head moved, in milliseconds. */
-  headPollMs: 15_000,
-} as const;
+export { clientEnv } from "./env-client";

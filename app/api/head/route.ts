@@ -1,0 +1,17 @@
+import { describeReadFailure, getRepository } from "@/lib/data/repository";
+
+export const dynamic = "force-dynamic";
+
+/** The branch head the dashboard polls: one conditional request upstream at most. */
+export async function GET() {
+  try {
+    const view = await getRepository().current();
+    return Response.json(
+      { commit: view.snapshot.commit, checkedAt: view.checkedAt.toISOString() },
+      { headers: { "Cache-Control": "no-store" } },
+    );
+  } catch (error) {
+    const failure = describeReadFailure(error);
+    return Response.json({ error: failure }, { status: failure.kind === "not-configured" ? 404 : 502 });
+  }
+}

@@ -1,0 +1,99 @@
+import Link from "next/link";
+import type { MatrixCell as Cell } from "@/lib/data/matrix";
+import { Badge } from "../ui/badge";
+import { CopyButton } from "../ui/copy-button";
+import { RelativeTime } from "../ui/relative-time";
+
+function RelationChip({ cell, app }: { cell: Cell; app: string }) {
+  if (cell.relation === "bottom" || !cell.relationTo) return null;
+  const compare = `/apps/${encodeURIComponent(app)}/compare?from=${encodeURIComponent(cell.relationTo)}&to=${encodeURIComponent(cell.env)}`;
+  if (cell.relation === "same")
+    return (
+      <Link href={compare} className="text-[11px] text-zinc-500 hover:underline dark:text-zinc-400">
+        same as {cell.relationTo}
+      </Link>
+    );
+  if (cell.relation === "differs")
+    return (
+      <Link href={compare} className="text-[11px] font-medium text-sky-700 hover:underline dark:text-sky-400">
+        differs from {cell.relationTo}
+      </Link>
+    );
+  return <span className="text-[11px] text-zinc-500 dark:text-zinc-400">not deployed in {cell.relationTo}</span>;
+}
+
+export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; app: string; promoteFrom?: string }) {
+  if (!cell) {
+    return <div className="px-3 py-3 text-xs text-zinc-400 dark:text-zinc-600">not deployed</div>;
+  }
+  const problems = cell.warnings.length + cell.unresolved.length;
+  const problemText = [
+    ...cell.warnings.map((w) => `${w.file}:${w.line}: ${w.message}`),
+    ...cell.unresolved.map((u) => `${u.reference}: ${u.reason}`),
+  ].join("\n");
+  return (
+    <div className="flex h-full flex-col gap-1.5 px-3 py-2.5" data-testid={`cell-${app}-${cell.env}`}>
+      {cell.images.length === 0 && <span className="text-xs text-zinc-500 dark:text-zinc-400">no image resolved</span>}
+      {cell.images.map((image) => (
+        <div key={image.repository} className="min-w-0">
+          <div className="flex items-center gap-1.5">
+            <span className="truncate font-mono text-sm font-semibold" title={image.repository}>
+              {image.tag ?? "untagged"}
+            </span>
+            {image.pinned ? (
+              <Badge tone="green" title="Pinned by digest: the exact bytes are fixed">
+                pinned
+              </Badge>
+            ) : (
+              <Badge tone="amber" title="No digest: the tag can be moved to other bytes">
+                tag only
+              </Badge>
+            )}
+          </div>
+          <div className="flex items-center gap-1">
+            <span className="truncate font-mono text-[11px] text-zinc-500 dark:text-zinc-400" data-testid="digest">
+              {image.shortDigest ?? "—"}
+            </span>
+            <CopyButton value={image.reference} label={`Copy ${image.reference}`} />
+          </div>
+          {cell.images.length > 1 && (
+            <div className="truncate text-[11px] text-zinc-500 dark:text-zinc-400">{image.repository}</div>
+          )}
+        </div>
+      ))}
+      <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+        <RelationChip cell={cell} app={app} />
+        {problems > 0 && (
+          <span title={problemText}>
+            <Badge tone="red">
+              {problems} warning{problems > 1 ? "s" : ""}
+            </Badge>
+          </span>
+        )}
+      </div>
+      {cell.lastChange && (
+        <div className="truncate text-[11px] text-zinc-500 dark:text-zinc-400" title={cell.lastChange.message}>
+          <RelativeTime date={cell.lastChange.date} /> ·{" "}
+          {cell.lastChange.url ? (
+            <a href={cell.lastChange.url} className="font-mono hover:underline">
+              {cell.lastChange.sha.slice(0, 7)}
+            </a>
+          ) : (
+            <span className="font-mono">{cell.lastChange.sha.slice(0, 7)}</span>
+          )}{" "}
+          · {cell.lastChange.author}
+        </div>
+      )}
+      {cell.promotable && promoteFrom && (
+        <Link
+          href={`/apps/${encodeURIComponent(app)}?promote=${encodeURIComponent(cell.env)}`}
+          className="mt-auto inline-flex w-fit items-center gap-1 rounded-md bg-indigo-600 px-2 py-1 text-xs font-medium text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
+          aria-label={`Promote ${app} from ${promoteFrom} to ${cell.env}`}
+        >
+          Promote from {promoteFrom}
+          <span aria-hidden="true">↑</span>
+        </Link>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,194 @@
+import "server-only";
+import { imageRelation } from "../gitops/image-relation";
+import type { Cell, ImageReference, ScanWarning } from "../gitops/types";
+import type { PathCommit } from "../repo/types";
+import { getRepository } from "./repository";
+
+export type CellRelation = "same" | "differs" | "not-deployed" | "bottom";
+
+export interface MatrixImage {
+  repository: string;
+  tag: string | null;
+  digest: string | null;
+  /** `sha256:` and the first 12 hex characters. */
+  shortDigest: string | null;
+  pinned: boolean;
+  /** The full reference to copy: repository[:tag][@digest]. */
+  reference: string;
+  inherited: boolean;
+  source: { file: string; line: number };
+}
+
+export interface MatrixCell {
+  env: string;
+  path: string;
+  images: MatrixImage[];
+  /** Compared with the rung below; "bottom" for the first environment. */
+  relation: CellRelation;
+  relationTo?: string;
+  /** The rung below runs a different pinned digest of an image this cell runs. */
+  promotable: boolean;
+  warnings: ScanWarning[];
+  unresolved: { reference: string; reason: string }[];
+  lastChange?: { sha: string; author: string; date: string; message: string; url?: string };
+}
+
+export interface MatrixRow {
+  app: string;
+  format: string;
+  cells: Record<string, MatrixCell | null>;
+  waiting: number;
+  warnings: number;
+}
+
+export type MatrixFilter = "all" | "waiting" | "warnings";
+
+export interface EnvironmentMatrix {
+  repository: string;
+  branch: string;
+  commit: string;
+  checkedAt: string;
+  environments: string[];
+  rows: MatrixRow[];
+  totalApps: number;
+  matchingApps: number;
+  page: number;
+  pageCount: number;
+  pageSize: number;
+  warnings: ScanWarning[];
+  layout: { source: string; guessed: string[] };
+  commitUrl?: string;
+}
+
+export function shortDigest(digest: string | null): string | null {
+  if (!digest) return null;
+  const [algo, hex = ""] = digest.split(":");
+  return `${algo}:${hex.slice(0, 12)}`;
+}
+
+function toMatrixImage(image: ImageReference): MatrixImage {
+  const reference = `${image.repository}${image.tag ? `:${image.tag}` : ""}${image.digest ? `@${image.digest}` : ""}`;
+  return {
+    repository: image.repository,
+    tag: image.tag,
+    digest: image.digest,
+    shortDigest: shortDigest(image.digest),
+    pinned: image.pinned,
+    reference,
+    inherited: image.inherited,
+    source: image.source,
+  };
+}
+
+function relationOf(cell: Cell, below: Cell | undefined): CellRelation {
+  if (!below) return "not-deployed";
+  const relations = cell.images.map((image) =>
+    imageRelation(
+      image,
+      below.images.find((b) => b.repositoryNormalised === image.repositoryNormalised),
+    ),
+  );
+  if (relations.length === 0) return below.images.length ? "differs" : "same";
+  if (relations.includes("differs")) return "differs";
+  if (relations.every((r) => r === "same")) return "same";
+  return "not-deployed";
+}
+
+function isPromotable(cell: Cell, below: Cell | undefined): boolean {
+  if (!below) return false;
+  return below.images.some((b) => {
+    if (!b.digest) return false;
+    const here = cell.images.find((i) => i.repositoryNormalised === b.repositoryNormalised);
+    return !here || here.digest !== b.digest;
+  });
+}
+
+function lastChangeOf(cell: Cell, changes: Map<string, PathCommit>): MatrixCell["lastChange"] {
+  let newest: PathCommit | undefined;
+  for (const file of cell.ownFiles) {
+    const change = changes.get(file);
+    if (change && (!newest || Date.parse(change.date) > Date.parse(newest.date))) newest = change;
+  }
+  return newest
+    ? { sha: newest.sha, author: newest.author, date: newest.date, message: newest.message.split("\n")[0] ?? "", url: newest.url }
+    : undefined;
+}
+
+export interface MatrixQuery {
+  q?: string;
+  filter?: MatrixFilter;
+  page?: number;
+  pageSize?: number;
+}
+
+/** The matrix the home page shows: one row per app, one cell per environment, paged. */
+export async function getEnvironmentMatrix(query: MatrixQuery = {}): Promise<EnvironmentMatrix> {
+  const service = getRepository();
+  const view = await service.current();
+  const { scan } = view;
+  const changes = await service.lastChanges(view).catch((error: unknown) => {
+    // Last-change times are a nicety: a failure must not cost the whole matrix.
+    console.error("computing last changes failed", error);
+    return new Map<string, PathCommit>();
+  });
+
+  const allRows: MatrixRow[] = scan.apps.map((app) => {
+    const cells: Record<string, MatrixCell | null> = {};
+    scan.environments.forEach((env, index) => {
+      const cell = app.environments[env];
+      if (!cell) {
+        cells[env] = null;
+        return;
+      }
+      const belowEnv = index > 0 ? scan.environments[index - 1] : undefined;
+      const below = belowEnv ? app.environments[belowEnv] : undefined;
+      cells[env] = {
+        env,
+        path: cell.path,
+        images: cell.images.map(toMatrixImage),
+        relation: belowEnv ? relationOf(cell, below) : "bottom",
+        relationTo: belowEnv,
+        promotable: isPromotable(cell, below),
+        warnings: cell.warnings,
+        unresolved: cell.unresolved.map((u) => ({ reference: u.reference, reason: u.reason })),
+        lastChange: lastChangeOf(cell, changes),
+      };
+    });
+    const values = Object.values(cells).filter((c): c is MatrixCell => c !== null);
+    return {
+      app: app.name,
+      format: app.format,
+      cells,
+      waiting: values.filter((c) => c.promotable).length,
+      warnings: values.reduce((n, c) => n + c.warnings.length + c.unresolved.length, 0),
+    };
+  });
+
+  const q = query.q?.trim().toLowerCase() ?? "";
+  const filter = query.filter ?? "all";
+  const matching = allRows.filter(
+    (row) =>
+      (q === "" ||
+        row.app.toLowerCase().includes(q) ||
+        Object.values(row.cells).some((c) => c?.images.some((i) => i.reference.toLowerCase().includes(q)))) &&
+      (filter === "all" || (filter === "waiting" && row.waiting > 0) || (filter === "warnings" && row.warnings > 0)),
+  );
+  const pageSize = Math.min(Math.max(query.pageSize ?? 50, 10), 200);
+  const pageCount = Math.max(1, Math.ceil(matching.length / pageSize));
+  const page = Math.min(Math.max(1, query.page ?? 1), pageCount);
+  return {
+    repository: view.repository,
+    branch: view.branch,
+    commit: view.snapshot.commit,
+    checkedAt: view.checkedAt.toISOString(),
+    environments: scan.environments,
+    rows: matching.slice((page - 1) * pageSize, page * pageSize),
+    totalApps: allRows.length,
+    matchingApps: matching.length,
+    page,
+    pageCount,
+    pageSize,
+    warnings: scan.warnings,
+    layout: { source: scan.layout.source, guessed: scan.layout.guessed },
+  };
+}

@@ -1,0 +1,219 @@
+/**
+ * One GitOps repository as Ladder sees it: the branch head, its scan (the app ×
+ * environment matrix) and the history of paths. Scans are cached by commit SHA,
+ * which never changes meaning, so every replica computes the same answer and a
+ * page view with no new commit costs one conditional request upstream.
+ */
+import { scanRepository } from "../gitops/scan";
+import type { ScanResult } from "../gitops/types";
+import type { PathCommit, RepoReader, RepoSnapshot } from "../repo/types";
+
+export interface RepositoryView {
+  /** "owner/name" */
+  repository: string;
+  branch: string;
+  snapshot: RepoSnapshot;
+  scan: ScanResult;
+  /** When this process last confirmed the branch head. */
+  checkedAt: Date;
+}
+
+export interface RepositoryServiceOptions {
+  repository: string;
+  branch: string;
+  reader: RepoReader;
+  /** Render overlays with kubectl/kustomize when available (slower; off by default). */
+  render?: boolean;
+  /** Scans kept in memory (one per commit). */
+  cacheSize?: number;
+  /**
+   * How long a confirmed branch head is reused without asking upstream. Many
+   * viewers then cost one conditional request per interval, not one each; a
+   * push webhook clears it at once.
+   */
+  headTtlMs?: number;
+  /** The repository's web page (https://github.com/owner/name), for links. */
+  webUrl?: string;
+  now?: () => Date;
+}
+
+export class RepositoryService {
+  readonly repository: string;
+  readonly branch: string;
+  readonly reader: RepoReader;
+  readonly webUrl: string | undefined;
+  private readonly scans = new Map<string, Promise<ScanResult>>();
+  private readonly cacheSize: number;
+  private readonly render: boolean;
+  private readonly now: () => Date;
+  private last: RepositoryView | undefined;
+  private readonly headTtlMs: number;
+  private readonly histories = new Map<string, Promise<PathCommit[]>>();
+  private readonly lastChangeCache = new Map<string, Promise<Map<string, PathCommit>>>();
+  private refreshing: Promise<RepositoryView> | undefined;
+
+  constructor(options: RepositoryServiceOptions) {
+    this.repository = options.repository;
+    this.branch = options.branch;
+    this.reader = options.reader;
+    this.cacheSize = options.cacheSize ?? 8;
+    this.render = options.render ?? false;
+    this.now = options.now ?? (() => new Date());
+    this.headTtlMs = options.headTtlMs ?? 5_000;
+    this.webUrl = options.webUrl;
+  }
+
+  /** Link to a commit on the web, when the web URL is known. */
+  commitUrl(sha: string): string | undefined {
+    return this.webUrl ? `${this.webUrl}/commit/${sha}` : undefined;
+  }
+
+  get owner(): string {
+    return this.repository.split("/")[0] ?? "";
+  }
+
+  get name(): string {
+    return this.repository.split("/")[1] ?? "";
+  }
+
+  /** The branch head now (one conditional request when nothing moved; none within headTtlMs). */
+  async current(): Promise<RepositoryView> {
+    const last = this.last;
+    if (last && this.now().getTime() - last.checkedAt.getTime() < this.headTtlMs) return last;
+    // Concurrent callers share one upstream read.
+    this.refreshing ??= (async () => {
+      try {
+        const snapshot = await this.reader.snapshot(this.branch);
+        const scan = await this.scanOf(snapshot);
+        this.last = { repository: this.repository, branch: this.branch, snapshot, scan, checkedAt: this.now() };
+        return this.last;
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /** A specific commit (e.g. the one a user looked at when they clicked Promote). */
+  async at(commit: string): Promise<RepositoryView> {
+    const snapshot = await this.reader.snapshot(commit);
+    return {
+      repository: this.repository,
+      branch: this.branch,
+      snapshot,
+      scan: await this.scanOf(snapshot),
+      checkedAt: this.now(),
+    };
+  }
+
+  /** The most recent view without asking upstream, if there is one. */
+  peek(): RepositoryView | undefined {
+    return this.last;
+  }
+
+  /**
+   * Commits that touched any of the paths, newest first. History below a
+   * commit never changes, so answers are cached by (commit, paths).
+   */
+  async history(paths: readonly string[], options?: { ref?: string; limit?: number }): Promise<PathCommit[]> {
+    const ref = options?.ref ?? (await this.current()).snapshot.commit;
+    const limit = options?.limit ?? 30;
+    const key = `${ref}|${limit}|${paths.join("\0")}`;
+    let history = this.histories.get(key);
+    if (!history) {
+      history = this.reader.history(paths, { ref, limit });
+      history.catch(() => this.histories.delete(key));
+      remember(this.histories, key, history, 512);
+    }
+    return history;
+  }
+
+  /**
+   * For each path, the newest commit (within the last `depth` commits of the
+   * branch) that changed it, found by comparing blob SHAs of consecutive
+   * commits' trees: one tree request per commit, cached, instead of one
+   * history request per path. Paths unchanged in that window are absent.
+   */
+  async lastChanges(view: RepositoryView, depth = 40): Promise<Map<string, PathCommit>> {
+    const key = `${view.snapshot.commit}|${depth}`;
+    let result = this.lastChangeCache.get(key);
+    if (!result) {
+      result = this.computeLastChanges(view, depth);
+      result.catch(() => this.lastChangeCache.delete(key));
+      remember(this.lastChangeCache, key, result, 4);
+    }
+    return result;
+  }
+
+  private async computeLastChanges(view: RepositoryView, depth: number): Promise<Map<string, PathCommit>> {
+    const log = await this.reader.history([], { ref: view.snapshot.commit, limit: depth });
+    const snapshots = await mapLimit(log, 6, (c) => this.reader.snapshot(c.sha));
+    const blobs = snapshots.map((s) => new Map(s.files().map((f) => [f.path, f.sha])));
+    const wanted = new Set(view.snapshot.files().map((f) => f.path));
+    const found = new Map<string, PathCommit>();
+    // With fewer commits than asked for, the last one is the root: it added everything left.
+    const reachedRoot = log.length < depth;
+    for (let i = 0; i < log.length && wanted.size > 0; i++) {
+      const here = blobs[i];
+      const before = blobs[i + 1];
+      const commit = log[i];
+      if (!here || !commit || (!before && !reachedRoot)) break;
+      for (const path of wanted) {
+        if (here.get(path) !== before?.get(path)) {
+          found.set(path, commit);
+          wanted.delete(path);
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Forget cached scans (a push webhook says the branch moved). */
+  invalidate(): void {
+    this.last = undefined;
+  }
+
+  /** When the branch head was last confirmed upstream. */
+  get lastCheckedAt(): Date | undefined {
+    return this.last?.checkedAt;
+  }
+
+  private scanOf(snapshot: RepoSnapshot): Promise<ScanResult> {
+    const key = snapshot.commit;
+    let scan = this.scans.get(key);
+    if (!scan) {
+      scan = scanRepository(snapshot, { render: this.render });
+      // A failed scan is not cached: the next request tries again.
+      scan.catch(() => this.scans.delete(key));
+      this.scans.set(key, scan);
+      while (this.scans.size > this.cacheSize) {
+        const oldest = this.scans.keys().next().value;
+        if (oldest === undefined) break;
+        this.scans.delete(oldest);
+      }
+    }
+    return scan;
+  }
+}
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.set(key, value);
+  while (map.size > max) {
+    const oldest = map.keys().next().value;
+    if (oldest === undefined) break;
+    map.delete(oldest);
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
