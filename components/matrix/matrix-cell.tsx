@@ -63,6 +63,14 @@ export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; 
       ))}
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
         <RelationChip cell={cell} app={app} />
+        {cell.drift !== undefined && cell.drift > 0 && cell.relationTo && (
+          <Link
+            href={`/apps/${encodeURIComponent(app)}/compare?from=${encodeURIComponent(cell.relationTo)}&to=${encodeURIComponent(cell.env)}`}
+            title={`${cell.drift} difference${cell.drift > 1 ? "s" : ""} from ${cell.relationTo} that ladder.yaml does not allow`}
+          >
+            <Badge tone="red">{cell.drift} drift</Badge>
+          </Link>
+        )}
         {problems > 0 && (
           <span title={problemText}>
             <Badge tone="red">
@@ -83,6 +91,11 @@ export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; 
           )}{" "}
           · {cell.lastChange.author}
         </div>
+      )}
+      {!cell.promotable && cell.relation === "differs" && cell.belowTagOnly && (
+        <span className="text-[11px] text-amber-800 dark:text-amber-300">
+          {cell.relationTo} runs a tag only: pin a digest to promote it
+        </span>
       )}
       {cell.promotable && promoteFrom && (
         <Link

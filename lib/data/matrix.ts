@@ -2,6 +2,7 @@ import "server-only";
 import { imageRelation } from "../gitops/image-relation";
 import type { Cell, ImageReference, ScanWarning } from "../gitops/types";
 import type { PathCommit } from "../repo/types";
+import { cachedDiff } from "./compare";
 import { getRepository } from "./repository";
 
 export type CellRelation = "same" | "differs" | "not-deployed" | "bottom";
@@ -28,9 +29,13 @@ export interface MatrixCell {
   relationTo?: string;
   /** The rung below runs a different pinned digest of an image this cell runs. */
   promotable: boolean;
+  /** The rung below runs an image by tag only, so there is no digest to promote. */
+  belowTagOnly: boolean;
   warnings: ScanWarning[];
   unresolved: { reference: string; reason: string }[];
   lastChange?: { sha: string; author: string; date: string; message: string; url?: string };
+  /** Unexpected differences from the rung below (undefined when not compared). */
+  drift?: number;
 }
 
 export interface MatrixRow {
@@ -149,6 +154,7 @@ export async function getEnvironmentMatrix(query: MatrixQuery = {}): Promise<Env
         relation: belowEnv ? relationOf(cell, below) : "bottom",
         relationTo: belowEnv,
         promotable: isPromotable(cell, below),
+        belowTagOnly: below?.images.some((b) => !b.digest) ?? false,
         warnings: cell.warnings,
         unresolved: cell.unresolved.map((u) => ({ reference: u.reference, reason: u.reason })),
         lastChange: lastChangeOf(cell, changes),
@@ -176,13 +182,28 @@ export async function getEnvironmentMatrix(query: MatrixQuery = {}): Promise<Env
   const pageSize = Math.min(Math.max(query.pageSize ?? 50, 10), 200);
   const pageCount = Math.max(1, Math.ceil(matching.length / pageSize));
   const page = Math.min(Math.max(1, query.page ?? 1), pageCount);
+  const rows = matching.slice((page - 1) * pageSize, page * pageSize);
+  // Drift only for the rows shown: each pair's diff is cached by commit.
+  await Promise.all(
+    rows.flatMap((row) =>
+      Object.values(row.cells).map(async (cell) => {
+        if (!cell?.relationTo || !row.cells[cell.relationTo]) return;
+        try {
+          const diff = await cachedDiff(view, row.app, cell.relationTo, cell.env);
+          cell.drift = diff.semantic.filter((c) => c.classification === "drift").length;
+        } catch (error) {
+          console.error(`comparing ${row.app} ${cell.relationTo} → ${cell.env} failed`, error);
+        }
+      }),
+    ),
+  );
   return {
     repository: view.repository,
     branch: view.branch,
     commit: view.snapshot.commit,
     checkedAt: view.checkedAt.toISOString(),
     environments: scan.environments,
-    rows: matching.slice((page - 1) * pageSize, page * pageSize),
+    rows,
     totalApps: allRows.length,
     matchingApps: matching.length,
     page,

@@ -42,11 +42,11 @@ environments:
   - dev
   - name: staging
     from: dev
-    allowedDrift: [replicas, resources, "spec.replicas", "spec.template.spec.containers.*.resources"]
+    allowedDrift: [replicas, replicaCount, resources, "spec.replicas", "spec.template.spec.containers.*.resources"]
   - name: prod
     from: staging
     soak: 10m
-    allowedDrift: [replicas, resources, "spec.replicas", "spec.template.spec.containers.*.resources"]
+    allowedDrift: [replicas, replicaCount, resources, "spec.replicas", "spec.template.spec.containers.*.resources"]
 apps:
   - path: apps/{app}/overlays/{env}
     format: kustomize

@@ -624,7 +624,28 @@ function buildDir(ctx: Ctx, dir: string, stack: string[], acc: KResource[], asCo
   }
   const images = k.images;
   if (Array.isArray(images)) applyImages(ctx, own, images, kFile);
+  const replicas = k.replicas;
+  if (Array.isArray(replicas)) applyReplicas(own, replicas);
   acc.push(...own);
+}
+
+/** Kinds Kustomize's `replicas:` field scales. */
+const SCALABLE = new Set(["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"]);
+
+/** `replicas: [{name, count}]`: sets spec.replicas on the named workloads, as Kustomize does. */
+function applyReplicas(acc: KResource[], entries: Json[]): void {
+  for (const e of entries) {
+    if (!isObject(e)) continue;
+    const name = str(e.name);
+    const count = typeof e.count === "number" ? e.count : Number(str(e.count));
+    if (!name || !Number.isInteger(count)) continue;
+    for (const r of acc) {
+      if (!SCALABLE.has(r.kind) || (r.name !== name && !r.previousNames.includes(name))) continue;
+      const spec = isObject(r.obj.spec) ? r.obj.spec : {};
+      spec.replicas = count;
+      r.obj.spec = spec;
+    }
+  }
 }
 
 export function buildKustomization(store: FileStore, dir: string): BuildResult {

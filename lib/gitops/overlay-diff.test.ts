@@ -1,12 +1,28 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openLocalRepo } from "../repo/local-reader";
+import { memorySnapshot } from "./memory-snapshot";
 import { diffEnvironments, semanticDiff } from "./overlay-diff";
 import { scanRepository } from "./scan";
 
 const fixture = path.resolve(__dirname, "../../test/fixtures/gitops/multi-app");
 
 describe("diffEnvironments", () => {
+  it("applies Kustomize's replicas: field, so a scaled overlay is an expected difference", async () => {
+    const snap = memorySnapshot({
+      "base/kustomization.yaml": "resources: [deployment.yaml]\n",
+      "base/deployment.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n        - name: web\n          image: ghcr.io/a/web:1\n",
+      "overlays/staging/kustomization.yaml": "resources: [../../base]\nreplicas:\n  - name: web\n    count: 2\n",
+      "overlays/prod/kustomization.yaml": "resources: [../../base]\nreplicas:\n  - name: web\n    count: 3\n",
+    });
+    const scan = await scanRepository(snap);
+    const d = await diffEnvironments(snap, scan, "web", "staging", "prod");
+    expect(d.semantic).toEqual([
+      expect.objectContaining({ resource: "Deployment/web", keyPath: "spec.replicas", from: 2, to: 3, classification: "expected" }),
+    ]);
+  });
+
   it("pairs own files, classifies replicas as expected and images as expected, reports thinness", async () => {
     const snap = await (await openLocalRepo(fixture, { worktree: true })).snapshot();
     const scan = await scanRepository(snap);

@@ -1,0 +1,60 @@
+import "server-only";
+import type { Cell } from "../gitops/types";
+import { environmentTimeline, type Timeline } from "../promotion/evidence";
+import { type MatrixImage, shortDigest } from "./matrix";
+import { getRepository } from "./repository";
+
+export interface AppEnvironment {
+  env: string;
+  path: string;
+  ownFiles: string[];
+  images: MatrixImage[];
+  warnings: { file: string; line: number; message: string }[];
+  timeline: Timeline | null;
+  timelineError?: string;
+}
+
+export interface AppOverview {
+  app: string;
+  format: string;
+  environments: AppEnvironment[];
+  /** Every environment of the ladder (some may not run this app). */
+  ladder: string[];
+  commit: string;
+}
+
+function images(cell: Cell): MatrixImage[] {
+  return cell.images.map((image) => ({
+    repository: image.repository,
+    tag: image.tag,
+    digest: image.digest,
+    shortDigest: shortDigest(image.digest),
+    pinned: image.pinned,
+    reference: `${image.repository}${image.tag ? `:${image.tag}` : ""}${image.digest ? `@${image.digest}` : ""}`,
+    inherited: image.inherited,
+    source: image.source,
+  }));
+}
+
+/** One app across the ladder with each environment's digest timeline; null when no such app. */
+export async function getAppOverview(app: string): Promise<AppOverview | null> {
+  const service = getRepository();
+  const view = await service.current();
+  const appResult = view.scan.apps.find((a) => a.name === app);
+  if (!appResult) return null;
+  const environments = await Promise.all(
+    view.scan.environments
+      .filter((env) => appResult.environments[env])
+      .map(async (env): Promise<AppEnvironment> => {
+        const cell = appResult.environments[env] as Cell;
+        const base = { env, path: cell.path, ownFiles: cell.ownFiles, images: images(cell), warnings: cell.warnings };
+        try {
+          return { ...base, timeline: await environmentTimeline(service, { app, env, cell, limit: 30 }) };
+        } catch (error) {
+          console.error(`timeline of ${app} in ${env} failed`, error);
+          return { ...base, timeline: null, timelineError: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+  );
+  return { app, format: appResult.format, environments, ladder: view.scan.environments, commit: view.snapshot.commit };
+}

@@ -1,0 +1,151 @@
+import "server-only";
+import type { EnvironmentDiff } from "../gitops/overlay-diff";
+import { diffEnvironments } from "../gitops/overlay-diff";
+import { findRenderer, renderOverlay } from "../gitops/rendered";
+import { scanContext } from "../gitops/scan";
+import { getRepository } from "./repository";
+
+export interface ComparedFile {
+  name: string;
+  fromPath?: string;
+  toPath?: string;
+  status: "same" | "changed" | "only-from" | "only-to";
+  fromText: string;
+  toText: string;
+}
+
+export interface Comparison {
+  app: string;
+  from: string;
+  to: string;
+  /** Environments the app is deployed in, in ladder order (for the pickers). */
+  environments: string[];
+  commit: string;
+  diff: EnvironmentDiff;
+  files: ComparedFile[];
+}
+
+export class UnknownAppError extends Error {
+  constructor(readonly app: string) {
+    super(`No app named "${app}" in this repository.`);
+    this.name = "UnknownAppError";
+  }
+}
+
+export class UnknownEnvironmentError extends Error {
+  constructor(
+    readonly app: string,
+    readonly env: string,
+  ) {
+    super(`${app} is not deployed in an environment named "${env}".`);
+    this.name = "UnknownEnvironmentError";
+  }
+}
+
+const diffCache = new Map<string, Promise<EnvironmentDiff>>();
+
+/** diffEnvironments, cached by commit: the answer for a commit never changes. */
+export function cachedDiff(
+  view: Awaited<ReturnType<ReturnType<typeof getRepository>["current"]>>,
+  app: string,
+  from: string,
+  to: string,
+): Promise<EnvironmentDiff> {
+  const key = `${view.snapshot.commit}|${app}|${from}|${to}`;
+  let diff = diffCache.get(key);
+  if (!diff) {
+    diff = diffEnvironments(view.snapshot, view.scan, app, from, to);
+    diff.catch(() => diffCache.delete(key));
+    diffCache.set(key, diff);
+    while (diffCache.size > 2_000) {
+      const oldest = diffCache.keys().next().value;
+      if (oldest === undefined) break;
+      diffCache.delete(oldest);
+    }
+  }
+  return diff;
+}
+
+/** The environments an app is deployed in, in ladder order; null when there is no such app. */
+export async function getAppEnvironments(app: string): Promise<string[] | null> {
+  const view = await getRepository().current();
+  const appResult = view.scan.apps.find((a) => a.name === app);
+  return appResult ? view.scan.environments.filter((e) => appResult.environments[e]) : null;
+}
+
+/** Two environments of an app side by side; throws Unknown…Error for names not in the repository. */
+export async function getComparison(app: string, from: string, to: string): Promise<Comparison> {
+  const view = await getRepository().current();
+  const appResult = view.scan.apps.find((a) => a.name === app);
+  if (!appResult) throw new UnknownAppError(app);
+  const environments = view.scan.environments.filter((e) => appResult.environments[e]);
+  for (const env of [from, to]) if (!appResult.environments[env]) throw new UnknownEnvironmentError(app, env);
+  const diff = await cachedDiff(view, app, from, to);
+  const files = await Promise.all(
+    diff.files.map(
+      async (f): Promise<ComparedFile> => ({
+        name: f.name,
+        fromPath: f.fromPath,
+        toPath: f.toPath,
+        status: f.status,
+        fromText: f.fromPath ? ((await view.snapshot.read(f.fromPath)) ?? "") : "",
+        toText: f.toPath ? ((await view.snapshot.read(f.toPath)) ?? "") : "",
+      }),
+    ),
+  );
+  return { app, from, to, environments, commit: view.snapshot.commit, diff, files };
+}
+
+export type RenderedSide = { ok: true; output: string } | { ok: false; reason: string };
+export type RenderedPair = { available: false; reason: string } | { available: true; from: RenderedSide; to: RenderedSide };
+
+let rendererLookup: ReturnType<typeof findRenderer> | undefined;
+const renderedCache = new Map<string, Promise<RenderedPair>>();
+
+/**
+ * Both environments rendered by kustomize (or `kubectl kustomize`) on demand,
+ * in private temporary copies, never fetching remote bases. Cached by commit.
+ */
+export function getRenderedPair(app: string, from: string, to: string): Promise<RenderedPair> {
+  return getRepository()
+    .current()
+    .then((view) => {
+      const key = `${view.snapshot.commit}|${app}|${from}|${to}`;
+      let pair = renderedCache.get(key);
+      if (!pair) {
+        pair = renderPair(view, app, from, to);
+        renderedCache.set(key, pair);
+        while (renderedCache.size > 200) {
+          const oldest = renderedCache.keys().next().value;
+          if (oldest === undefined) break;
+          renderedCache.delete(oldest);
+        }
+      }
+      return pair;
+    });
+}
+
+async function renderPair(
+  view: Awaited<ReturnType<ReturnType<typeof getRepository>["current"]>>,
+  app: string,
+  from: string,
+  to: string,
+): Promise<RenderedPair> {
+  const appResult = view.scan.apps.find((a) => a.name === app);
+  if (!appResult) throw new UnknownAppError(app);
+  if (appResult.format !== "kustomize") {
+    return { available: false, reason: `${app} is a ${appResult.format} app; Ladder renders Kustomize overlays only.` };
+  }
+  rendererLookup ??= findRenderer();
+  const renderer = await rendererLookup;
+  if (!renderer) return { available: false, reason: "Neither kustomize nor kubectl is installed on Ladder's server." };
+  const ctx = scanContext(view.scan);
+  if (!ctx) return { available: false, reason: "The scan behind this view is no longer in memory; reload the page." };
+  const render = async (env: string): Promise<RenderedSide> => {
+    const cell = appResult.environments[env];
+    if (!cell) throw new UnknownEnvironmentError(app, env);
+    return renderOverlay(ctx, cell.path, renderer, 20_000);
+  };
+  const [a, b] = await Promise.all([render(from), render(to)]);
+  return { available: true, from: a, to: b };
+}
