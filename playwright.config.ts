@@ -6,12 +6,16 @@ import { defineConfig, devices } from "@playwright/test";
 
 // The config is evaluated in the runner and again in every worker; values
 // picked here are stored in the environment so all of them agree.
-process.env.LADDER_E2E_PORT ??= execFileSync(process.execPath, [
-  "-e",
-  "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})",
-])
-  .toString()
-  .trim();
+function freePort(): string {
+  return execFileSync(process.execPath, [
+    "-e",
+    "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})",
+  ])
+    .toString()
+    .trim();
+}
+process.env.LADDER_E2E_PORT ??= freePort();
+process.env.LADDER_E2E_GITHUB_PORT ??= freePort();
 process.env.LADDER_E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), "ladder-e2e-"));
 
 const port = Number(process.env.LADDER_E2E_PORT);
@@ -24,8 +28,10 @@ export default defineConfig({
   outputDir: "test-results/e2e",
   forbidOnly: isCI,
   retries: isCI ? 1 : 0,
+  // One Ladder and one repository are shared: tests that change them run in order.
   workers: 1,
-  timeout: 30_000,
+  fullyParallel: false,
+  timeout: 45_000,
   reporter: [["list"], ["json", { outputFile: "reports/playwright.json" }]],
   globalSetup: "./e2e/global-setup.ts",
   use: {
@@ -46,10 +52,12 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  // The demo: the sample repository behind the GitHub-compatible server, the
+  // embedded database and `next start` — what a newcomer runs.
   webServer: {
-    command: "node --import tsx lib/launcher/main.ts",
+    command: "node --import tsx lib/demo/main.ts",
     url: `${baseURL}/api/health`,
-    timeout: 120_000,
+    timeout: 180_000,
     reuseExistingServer: false,
     stdout: "pipe",
     stderr: "pipe",
@@ -57,6 +65,7 @@ export default defineConfig({
       PORT: String(port),
       HOST: "127.0.0.1",
       LADDER_DATA_DIR: process.env.LADDER_E2E_DATA_DIR,
+      LADDER_DEMO_GITHUB_PORT: process.env.LADDER_E2E_GITHUB_PORT,
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

@@ -1,12 +1,4 @@
-import { expect, test } from "@playwright/test";
-
-test("the dashboard shell renders on the embedded database", async ({ page }, testInfo) => {
-  await page.goto("/");
-  await expect(page.getByRole("heading", { level: 1, name: "Environments" })).toBeVisible();
-  await expect(page.getByTestId("database-status")).toContainText(/Connected · \d+ migrations · 0 promotions recorded/);
-  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "History" })).toBeVisible();
-  await testInfo.attach("home", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
-});
+import { expect, test } from "./fixtures";
 
 test("the health endpoint reports the database", async ({ request }) => {
   const response = await request.get("/api/health");
@@ -20,4 +12,12 @@ test("an unknown page is a 404 with a way back", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
   await page.getByRole("link", { name: "Back to environments" }).click();
   await expect(page).toHaveURL(/\/$/);
+});
+
+test("the theme toggle switches to dark and remembers it", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("button", { name: /Switch to (dark|light) theme/ }).click();
+  const dark = await page.evaluate(() => document.documentElement.classList.contains("dark"));
+  await page.reload();
+  expect(await page.evaluate(() => document.documentElement.classList.contains("dark"))).toBe(dark);
 });

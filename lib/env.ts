@@ -69,6 +69,8 @@ const serverSchema = z
       .enum(["0", "1", "true", "false"])
       .optional()
       .transform((v) => v === "1" || v === "true"),
+    /** Port of the demo's GitHub-compatible server (default: any free port). */
+    LADDER_DEMO_GITHUB_PORT: optional(port),
     /** The public URL users reach Ladder at (links in PR bodies, OAuth callbacks). */
     LADDER_PUBLIC_URL: optional(httpUrl),
   })

@@ -101,7 +101,7 @@ export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; 
         <Link
           href={`/apps/${encodeURIComponent(app)}?promote=${encodeURIComponent(cell.env)}`}
           className="mt-auto inline-flex w-fit items-center gap-1 rounded-md bg-indigo-600 px-2 py-1 text-xs font-medium text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
-          aria-label={`Promote ${app} from ${promoteFrom} to ${cell.env}`}
+          aria-label={`Promote from ${promoteFrom}: ${app} to ${cell.env}`}
         >
           Promote from {promoteFrom}
           <span aria-hidden="true">↑</span>

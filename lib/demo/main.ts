@@ -53,7 +53,7 @@ async function main(): Promise<number> {
     }
   }
 
-  const githubPort = await freePort(env.HOST === "0.0.0.0" ? "127.0.0.1" : env.HOST);
+  const githubPort = env.LADDER_DEMO_GITHUB_PORT ?? (await freePort("127.0.0.1"));
   const github = await startGitHubServer({
     repoDir: path.join(demoDir, "gitops.git"),
     owner: "acme",

@@ -7,6 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { CopyButton } from "@/components/ui/copy-button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { type AppOverview, getAppOverview } from "@/lib/data/app";
+import { getAppEnvironments } from "@/lib/data/compare";
 import { describeReadFailure } from "@/lib/data/repository";
 
 export const dynamic = "force-dynamic";
@@ -19,6 +20,14 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 export default async function AppPage({ params }: { params: Params }) {
   const app = decodeURIComponent((await params).app);
+  // Decide "not found" before streaming starts, so the response is a real 404.
+  let environments: string[] | null;
+  try {
+    environments = await getAppEnvironments(app);
+  } catch (error) {
+    return <ReadFailureView failure={describeReadFailure(error)} />;
+  }
+  if (!environments) notFound();
   return (
     <div className="space-y-6">
       <Suspense

@@ -157,27 +157,25 @@ async function CompareBody({ app, from, to, view }: { app: string; from: string;
       </section>
 
       <section aria-labelledby="files-heading" className="space-y-3">
-        <div className="flex items-center gap-4 border-b border-zinc-200 dark:border-zinc-800" role="tablist" aria-label="Views">
-          <h2 id="files-heading" className="sr-only">
-            Files
-          </h2>
+        <h2 id="files-heading" className="sr-only">
+          Files
+        </h2>
+        <nav aria-label="Views" className="flex items-center gap-4 border-b border-zinc-200 dark:border-zinc-800">
           <Link
-            role="tab"
-            aria-selected={view === "files"}
+            aria-current={view === "files" ? "page" : undefined}
             href={base}
-            className={`-mb-px border-b-2 px-1 pb-2 text-sm ${view === "files" ? "border-indigo-600 font-medium" : "border-transparent text-zinc-500"}`}
+            className={`-mb-px border-b-2 px-1 pb-2 text-sm ${view === "files" ? "border-indigo-600 font-medium" : "border-transparent text-zinc-600 dark:text-zinc-400"}`}
           >
             Environment files
           </Link>
           <Link
-            role="tab"
-            aria-selected={view === "rendered"}
+            aria-current={view === "rendered" ? "page" : undefined}
             href={`${base}&view=rendered`}
-            className={`-mb-px border-b-2 px-1 pb-2 text-sm ${view === "rendered" ? "border-indigo-600 font-medium" : "border-transparent text-zinc-500"}`}
+            className={`-mb-px border-b-2 px-1 pb-2 text-sm ${view === "rendered" ? "border-indigo-600 font-medium" : "border-transparent text-zinc-600 dark:text-zinc-400"}`}
           >
             Rendered
           </Link>
-        </div>
+        </nav>
         {view === "rendered" ? (
           <Suspense
             fallback={

@@ -1,0 +1,55 @@
+/**
+ * Shared fixtures: the demo's GitHub-compatible server (driven over its
+ * control API) and an accessibility scan.
+ */
+import AxeBuilder from "@axe-core/playwright";
+import { test as base, expect, type Page } from "@playwright/test";
+
+export interface GitHubControl {
+  url: string;
+  head(): Promise<string>;
+  commit(files: Record<string, string | null>, message: string): Promise<string>;
+  pulls(): Promise<{ number: number; state: string; head: string; title: string; merged?: boolean }[]>;
+  merge(number: number): Promise<void>;
+}
+
+function githubControl(): GitHubControl {
+  const url = `http://127.0.0.1:${process.env.LADDER_E2E_GITHUB_PORT}`;
+  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await fetch(`${url}/_control/${path}`, {
+      method,
+      headers: body ? { "content-type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (!response.ok) throw new Error(`control ${method} ${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  return {
+    url,
+    head: async () => (await call<{ sha: string }>("GET", "head")).sha,
+    commit: async (files, message) => (await call<{ sha: string }>("POST", "commit", { files, message })).sha,
+    pulls: async () => (await call<{ pulls: Awaited<ReturnType<GitHubControl["pulls"]>> }>("GET", "pulls")).pulls,
+    merge: async (number) => {
+      await call("POST", `pulls/${number}/merge`);
+    },
+  };
+}
+
+/** No serious or critical accessibility violations on the page as it is now. */
+export async function expectAccessible(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    "accessibility violations",
+  ).toEqual([]);
+}
+
+export const test = base.extend<{ github: GitHubControl }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature
+  github: async ({}, use) => {
+    await use(githubControl());
+  },
+});
+
+export { expect };
