@@ -49,9 +49,10 @@ describe("ladder CLI", () => {
     expect(JSON.parse(r.out).driftCount).toBe(0);
   });
 
-  it("usage errors exit 2; audit is reserved", async () => {
+  it("usage errors exit 2", async () => {
     expect((await run("promote", fixture, "--app", "api", "--to", "prod")).code).toBe(2);
     expect((await run("nope")).code).toBe(2);
-    expect((await run("audit", "verify")).code).toBe(2);
+    expect((await run("audit")).code).toBe(2);
+    expect((await run("audit", "frobnicate")).code).toBe(2);
   });
 });

@@ -1,0 +1,42 @@
+/**
+ * What the promotion core needs from the process: the one database client, the GitOps
+ * repository, the GitHub client that writes to it, and (until sign-in exists) an injectable
+ * team-membership check. Server actions build it once with `promotionContextFromEnv()`;
+ * tests build it by hand.
+ */
+import { type Db, db } from "../db/client";
+import type { GitHubClient } from "../github/client";
+import type { WriteQueue } from "../github/write-queue";
+import { githubClientFromEnv, repositoryFromEnv } from "../repository/from-env";
+import type { RepositoryService } from "../repository/repository-service";
+
+/** The person acting. `login` is what the audit trail and the commit trailer record. */
+export interface Actor {
+  login: string;
+}
+
+/** Is `login` a member of `team` ("org/team")? Wired to GitHub by the sign-in work. */
+export type TeamMembership = (login: string, team: string) => Promise<boolean>;
+
+export interface PromotionContext {
+  db: Db;
+  repo: RepositoryService;
+  github: GitHubClient;
+  /** Default: nobody is in any team, so only logins listed in `promoters` pass. */
+  isTeamMember?: TeamMembership;
+  now?: () => Date;
+  /** Commits of path history examined for evidence (default 30, at most 100). */
+  evidenceCommits?: number;
+  /** GitHub write queue (default: the process-wide one). */
+  queue?: WriteQueue;
+  /** Public URL of Ladder, for links in PR comments. */
+  publicUrl?: string;
+}
+
+export function promotionContextFromEnv(overrides: Partial<PromotionContext> = {}): PromotionContext {
+  return { db: db(), repo: repositoryFromEnv(), github: githubClientFromEnv(), ...overrides };
+}
+
+export function nowOf(ctx: { now?: () => Date }): Date {
+  return ctx.now ? ctx.now() : new Date();
+}

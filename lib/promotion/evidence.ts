@@ -1,0 +1,260 @@
+/**
+ * Evidence from git history: what an app ran in one environment, commit by commit. The path
+ * history of the environment's own files is re-resolved at each historical commit (bounded,
+ * and cached by commit SHA, which never changes meaning), then folded into segments: "from this
+ * commit until that one, the environment ran digest D". The app page's timeline and the
+ * promotion evidence ("has run in staging since …") are both read off those segments.
+ */
+import { normaliseRepository } from "../gitops/image-ref";
+import { scanRepository } from "../gitops/scan";
+import type { Cell, ImageReference } from "../gitops/types";
+import type { PathCommit } from "../repo/types";
+import type { RepositoryService } from "../repository/repository-service";
+
+export interface TimelineSegment {
+  /** Null when the image was not deployed (or not pinned) in that period. */
+  digest: string | null;
+  tag: string | null;
+  /** False when the app/environment/image did not exist at that commit. */
+  deployed: boolean;
+  /** ISO time the state began (the commit's committer date). */
+  from: string;
+  /** ISO time it ended, null while it is still the current state. */
+  to: string | null;
+  /** The commit that put this state in place. */
+  commit: string;
+  author: string;
+  message: string;
+  url?: string;
+}
+
+export interface Timeline {
+  app: string;
+  env: string;
+  /** Normalised image repository followed, null when the cell has none. */
+  image: string | null;
+  /** Newest first. */
+  segments: TimelineSegment[];
+  /** The history limit was reached: the oldest segment may have started earlier. */
+  truncated: boolean;
+  commitsChecked: number;
+  paths: string[];
+}
+
+/** One historical commit and what the cell ran there (undefined: the cell or image did not exist). */
+export interface CommitState {
+  commit: PathCommit;
+  image: Pick<ImageReference, "digest" | "tag"> | undefined;
+}
+
+const MAX_COMMITS = 100;
+export const DEFAULT_EVIDENCE_COMMITS = 30;
+
+/** Picks the image of a cell: by (normalised) repository when given, else the cell's only image. */
+export function pickImage(cell: Cell | undefined, image: string | undefined): ImageReference | undefined {
+  if (!cell) return undefined;
+  if (image) {
+    const wanted = normaliseRepository(image.replace(/@.*$/, "").replace(/:([^/:]+)$/, ""));
+    return cell.images.find((i) => i.repositoryNormalised === wanted || i.repository === image);
+  }
+  return cell.images.length === 1 ? cell.images[0] : undefined;
+}
+
+/** Folds newest-first commit states into newest-first segments of equal digest (and tag). */
+export function buildSegments(states: readonly CommitState[]): TimelineSegment[] {
+  const segments: TimelineSegment[] = [];
+  // Walk oldest → newest so each segment begins at the first commit that set its state.
+  for (let i = states.length - 1; i >= 0; i--) {
+    const s = states[i] as CommitState;
+    const digest = s.image?.digest ?? null;
+    const tag = s.image?.tag ?? null;
+    const deployed = s.image !== undefined;
+    const current = segments.at(-1);
+    if (current && current.digest === digest && current.tag === tag && current.deployed === deployed) continue;
+    if (current) current.to = s.commit.date;
+    segments.push({
+      digest,
+      tag,
+      deployed,
+      from: s.commit.date,
+      to: null,
+      commit: s.commit.sha,
+      author: s.commit.author,
+      message: s.commit.message.split("\n")[0] ?? "",
+      ...(s.commit.url ? { url: s.commit.url } : {}),
+    });
+  }
+  return segments.reverse();
+}
+
+export interface DigestEvidence {
+  env: string;
+  digest: string;
+  /** The digest appears anywhere in the examined history. */
+  observed: boolean;
+  /** It is what the environment runs at the branch head. */
+  runningNow: boolean;
+  /** Start of its latest run there (ISO), and the commit that started it. */
+  since: string | null;
+  commit: string | null;
+  author: string | null;
+  url?: string;
+  /** When its latest run ended (null while running). */
+  until: string | null;
+  /** Length of the latest run, up to now when still running. */
+  ranForMs: number;
+  /** History was cut at the limit inside this run: it has run at least since `since`. */
+  sinceIsLowerBound: boolean;
+  commitsChecked: number;
+  truncated: boolean;
+}
+
+/** What the timeline says about one digest. Pure. */
+export function digestEvidence(timeline: Timeline, digest: string, now: Date): DigestEvidence {
+  const index = timeline.segments.findIndex((s) => s.digest === digest);
+  const seg = index >= 0 ? timeline.segments[index] : undefined;
+  const base = {
+    env: timeline.env,
+    digest,
+    commitsChecked: timeline.commitsChecked,
+    truncated: timeline.truncated,
+  };
+  if (!seg) {
+    return {
+      ...base,
+      observed: false,
+      runningNow: false,
+      since: null,
+      commit: null,
+      author: null,
+      until: null,
+      ranForMs: 0,
+      sinceIsLowerBound: false,
+    };
+  }
+  const end = seg.to ? Date.parse(seg.to) : now.getTime();
+  return {
+    ...base,
+    observed: true,
+    runningNow: index === 0 && seg.to === null,
+    since: seg.from,
+    commit: seg.commit,
+    author: seg.author,
+    ...(seg.url ? { url: seg.url } : {}),
+    until: seg.to,
+    ranForMs: Math.max(0, end - Date.parse(seg.from)),
+    sinceIsLowerBound: timeline.truncated && index === timeline.segments.length - 1,
+  };
+}
+
+// ---------------------------------------------------------------- history reads
+
+type CellImages = Map<string, Pick<ImageReference, "repositoryNormalised" | "repository" | "digest" | "tag">[]>;
+
+const CACHE_LIMIT = 256;
+const cellsByCommit = new Map<string, Promise<CellImages>>();
+
+function cellKey(app: string, env: string): string {
+  return `${app}\u0000${env}`;
+}
+
+/** Every cell's images at one commit, from a full scan of that commit (cached by SHA). */
+function cellImagesAt(repo: RepositoryService, sha: string): Promise<CellImages> {
+  const key = `${repo.repository}@${sha}`;
+  let entry = cellsByCommit.get(key);
+  if (entry) {
+    // Refresh LRU position.
+    cellsByCommit.delete(key);
+    cellsByCommit.set(key, entry);
+    return entry;
+  }
+  entry = (async () => {
+    const snapshot = await repo.reader.snapshot(sha);
+    const scan = await scanRepository(snapshot);
+    const out: CellImages = new Map();
+    for (const app of scan.apps) {
+      for (const [env, cell] of Object.entries(app.environments)) {
+        out.set(
+          cellKey(app.name, env),
+          cell.images.map((i) => ({
+            repository: i.repository,
+            repositoryNormalised: i.repositoryNormalised,
+            digest: i.digest,
+            tag: i.tag,
+          })),
+        );
+      }
+    }
+    return out;
+  })();
+  entry.catch(() => cellsByCommit.delete(key));
+  cellsByCommit.set(key, entry);
+  while (cellsByCommit.size > CACHE_LIMIT) {
+    const oldest = cellsByCommit.keys().next().value;
+    if (oldest === undefined) break;
+    cellsByCommit.delete(oldest);
+  }
+  return entry;
+}
+
+/** The paths whose history decides what a cell runs: its own path(s), plus a shared file the image is inherited from. */
+export function historyPaths(cell: Cell, image: ImageReference | undefined): string[] {
+  const paths = new Set([cell.path, ...(cell.extraPaths ?? [])]);
+  if (image?.inherited) paths.add(image.source.file);
+  return [...paths];
+}
+
+export interface TimelineRequest {
+  app: string;
+  env: string;
+  /** Image repository (as scanned or normalised); default: the cell's only image. */
+  image?: string;
+  /** Commits of path history to examine (default 30, at most 100). */
+  limit?: number;
+  /** Cell at the branch head, when the caller has already scanned it. */
+  cell?: Cell;
+}
+
+/** What `app` ran in `env` over the history of its paths, newest first. */
+export async function environmentTimeline(repo: RepositoryService, request: TimelineRequest): Promise<Timeline> {
+  const cell = request.cell ?? (await repo.current()).scan.apps.find((a) => a.name === request.app)?.environments[request.env];
+  const empty: Timeline = {
+    app: request.app,
+    env: request.env,
+    image: null,
+    segments: [],
+    truncated: false,
+    commitsChecked: 0,
+    paths: [],
+  };
+  if (!cell) return empty;
+  const ref = pickImage(cell, request.image);
+  const followed = ref?.repositoryNormalised ?? (request.image ? normaliseRepository(request.image) : undefined);
+  if (!followed) return { ...empty, paths: historyPaths(cell, undefined) };
+  const limit = Math.min(Math.max(request.limit ?? DEFAULT_EVIDENCE_COMMITS, 1), MAX_COMMITS);
+  const paths = historyPaths(cell, ref);
+  const commits = await repo.history(paths, { limit });
+  // Two at a time: each commit not yet cached costs a tree read and a scan.
+  const states: CommitState[] = new Array(commits.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(2, commits.length) }, async () => {
+      while (next < commits.length) {
+        const i = next++;
+        const commit = commits[i] as PathCommit;
+        const images = (await cellImagesAt(repo, commit.sha)).get(cellKey(request.app, request.env));
+        const image = images?.find((im) => im.repositoryNormalised === followed);
+        states[i] = { commit, image: image ? { digest: image.digest, tag: image.tag } : undefined };
+      }
+    }),
+  );
+  return {
+    app: request.app,
+    env: request.env,
+    image: followed,
+    segments: buildSegments(states),
+    truncated: commits.length >= limit,
+    commitsChecked: commits.length,
+    paths,
+  };
+}

@@ -1,0 +1,340 @@
+/**
+ * Promotion policy: every rule as a named check with pass/fail/warn and a reason a person can
+ * act on. `evaluatePolicy` is pure — the caller gathers the scan, history evidence, locks and
+ * team memberships first — so the same decision is shown in the dialog and re-checked on the
+ * server before anything is written.
+ */
+import { type EnvironmentPolicy, environmentPolicies, type LadderConfig } from "../gitops/ladder-config";
+import { scanContext } from "../gitops/scan";
+import type { ImageReference, ScanResult } from "../gitops/types";
+import type { DigestEvidence } from "./evidence";
+
+export type CheckStatus = "pass" | "fail" | "warn";
+
+export type CheckId =
+  | "target"
+  | "source-env"
+  | "pinned"
+  | "observed"
+  | "ran-before"
+  | "soak"
+  | "freeze"
+  | "lock"
+  | "promoter"
+  | "already-running"
+  | "open-promotion"
+  | "plan";
+
+export interface PolicyCheck {
+  id: CheckId;
+  label: string;
+  status: CheckStatus;
+  reason: string;
+}
+
+export interface PolicyDecision {
+  allowed: boolean;
+  checks: PolicyCheck[];
+}
+
+/** An active lock or freeze set from the UI (see locks.ts). */
+export interface LockInfo {
+  id: string;
+  app: string;
+  env: string;
+  reason: string;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string | null;
+}
+
+/** An open promotion already holding the (repository, app, environment) slot. */
+export interface OpenPromotionInfo {
+  id: string;
+  digest: string;
+  status: "PENDING" | "OPEN";
+  prNumber: number | null;
+  prUrl: string | null;
+}
+
+export interface PolicyInput {
+  app: string;
+  toEnv: string;
+  /** The environment the digest is taken from (for a rollback: `toEnv` itself). */
+  fromEnv: string | undefined;
+  /** The environment that feeds `toEnv` by policy (ladder.yaml `from`, else the rung below). */
+  expectedFrom: string | undefined;
+  rollback: boolean;
+  /** The digest to promote, when known. */
+  digest: string | null;
+  /** The app has the target environment and the image is deployed there. */
+  target: ImageReference | undefined;
+  targetExists: boolean;
+  /** The image in the source environment at the branch head (not used for a rollback). */
+  source: ImageReference | undefined;
+  /** Git-history evidence of the digest in the source environment (for a rollback: in `toEnv`). */
+  evidence: DigestEvidence | undefined;
+  policy: EnvironmentPolicy | undefined;
+  locks: readonly LockInfo[];
+  actor: string;
+  /** Teams (from `promoters`) the actor is a member of. */
+  actorTeams: readonly string[];
+  openPromotion?: OpenPromotionInfo;
+  now: Date;
+}
+
+const LABELS: Record<CheckId, string> = {
+  target: "Target environment",
+  "source-env": "Source environment",
+  pinned: "Pinned digest",
+  observed: "Ran in the source environment",
+  "ran-before": "Ran here before",
+  soak: "Soak time",
+  freeze: "Freeze",
+  lock: "Locks",
+  promoter: "Allowed to promote",
+  "already-running": "Not already running",
+  "open-promotion": "Open promotions",
+  plan: "Minimal edit",
+};
+
+export function check(id: CheckId, status: CheckStatus, reason: string): PolicyCheck {
+  return { id, label: LABELS[id], status, reason };
+}
+
+export function formatDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h${minutes % 60 ? ` ${minutes % 60}m` : ""}`;
+  const days = Math.floor(hours / 24);
+  return `${days}d${hours % 24 ? ` ${hours % 24}h` : ""}`;
+}
+
+export function short(digest: string | null | undefined): string {
+  if (!digest) return "(none)";
+  const hex = digest.includes(":") ? digest.slice(digest.indexOf(":") + 1) : digest;
+  return `${digest.slice(0, digest.indexOf(":") + 1)}${hex.slice(0, 12)}`;
+}
+
+function freezeCheck(env: string, policy: EnvironmentPolicy | undefined, now: Date): PolicyCheck {
+  const freeze = policy?.freeze ?? false;
+  if (freeze === false) return check("freeze", "pass", `${env} is not frozen in ladder.yaml`);
+  if (freeze === true) return check("freeze", "fail", `${env} is frozen in ladder.yaml`);
+  const until = freeze.until ? Date.parse(freeze.until) : Number.NaN;
+  if (!Number.isNaN(until) && until <= now.getTime())
+    return check("freeze", "pass", `the ladder.yaml freeze of ${env} ended at ${new Date(until).toISOString()}`);
+  const why = freeze.reason ? `: ${freeze.reason}` : "";
+  const till = freeze.until ? ` (until ${freeze.until})` : "";
+  return check("freeze", "fail", `${env} is frozen in ladder.yaml${why}${till}`);
+}
+
+function lockCheck(app: string, env: string, locks: readonly LockInfo[], now: Date): PolicyCheck {
+  const active = locks.filter(
+    (l) => l.env === env && (l.app === "*" || l.app === app) && (l.expiresAt === null || Date.parse(l.expiresAt) > now.getTime()),
+  );
+  if (active.length === 0) return check("lock", "pass", `no active lock on ${env}`);
+  const described = active
+    .map((l) => {
+      const scope = l.app === "*" ? env : `${l.app} in ${env}`;
+      const until = l.expiresAt ? ` until ${l.expiresAt}` : "";
+      return `${scope} locked by ${l.createdBy}${until}: ${l.reason}`;
+    })
+    .join("; ");
+  return check("lock", "fail", described);
+}
+
+function promoterCheck(env: string, policy: EnvironmentPolicy | undefined, actor: string, teams: readonly string[]): PolicyCheck {
+  const promoters = policy?.promoters ?? [];
+  if (promoters.length === 0) return check("promoter", "pass", `no promoters configured for ${env}: any user may promote`);
+  const login = actor.toLowerCase();
+  if (promoters.some((p) => !p.includes("/") && p.replace(/^@/, "").toLowerCase() === login))
+    return check("promoter", "pass", `${actor} is a promoter of ${env}`);
+  const team = promoters.find((p) => p.includes("/") && teams.some((t) => t.toLowerCase() === p.toLowerCase()));
+  if (team) return check("promoter", "pass", `${actor} is in ${team}, a promoter of ${env}`);
+  return check("promoter", "fail", `${actor} may not promote to ${env} (promoters: ${promoters.join(", ")})`);
+}
+
+/** Every check, in the order the dialog shows them. Pure. */
+export function evaluatePolicy(input: PolicyInput): PolicyDecision {
+  const checks: PolicyCheck[] = [];
+  const { app, toEnv, digest } = input;
+
+  checks.push(
+    input.targetExists
+      ? check("target", "pass", `${app} is deployed in ${toEnv}`)
+      : check("target", "fail", `${app} has no ${toEnv} environment (or does not deploy this image there)`),
+  );
+
+  if (input.rollback) {
+    checks.push(check("source-env", "pass", `rollback: the digest comes from ${toEnv}'s own history`));
+  } else if (!input.expectedFrom) {
+    checks.push(
+      check("source-env", "fail", `${toEnv} is the first environment: nothing feeds it, so nothing is promoted into it`),
+    );
+  } else if (input.fromEnv !== input.expectedFrom) {
+    checks.push(
+      check(
+        "source-env",
+        "fail",
+        `${toEnv} is fed by ${input.expectedFrom}, not ${input.fromEnv ?? "(none)"}: promote one rung at a time`,
+      ),
+    );
+  } else if (!input.source) {
+    checks.push(check("source-env", "fail", `${app} does not deploy this image in ${input.expectedFrom}`));
+  } else {
+    checks.push(check("source-env", "pass", `${toEnv} is fed by ${input.expectedFrom}`));
+  }
+
+  const allowTagOnly = input.policy?.allowTagOnly ?? false;
+  if (digest) {
+    checks.push(check("pinned", "pass", `pinned to ${short(digest)}`));
+  } else if (input.rollback) {
+    checks.push(check("pinned", "fail", "a rollback needs the digest to roll back to"));
+  } else if (input.source && !input.source.pinned) {
+    const tag = input.source.tag ? `:${input.source.tag}` : "";
+    checks.push(
+      allowTagOnly
+        ? check(
+            "pinned",
+            "warn",
+            `${input.fromEnv} runs ${input.source.repository}${tag} without a digest; ladder.yaml allows tag-only references in ${toEnv}`,
+          )
+        : check(
+            "pinned",
+            "fail",
+            `${input.fromEnv} runs ${input.source.repository}${tag} by tag only: a tag can move, so only a pinned digest is promoted (set allowTagOnly in ladder.yaml to accept tags)`,
+          ),
+    );
+  } else {
+    checks.push(check("pinned", "fail", "no digest to promote"));
+  }
+
+  const ev = input.evidence;
+  const where = input.rollback ? toEnv : (input.fromEnv ?? "the source environment");
+  const historyNote = ev ? `${ev.commitsChecked} commit${ev.commitsChecked === 1 ? "" : "s"} of history checked` : "";
+  if (digest) {
+    const runsNowByScan = !input.rollback && input.source?.digest === digest;
+    const observed = (ev?.observed ?? false) || runsNowByScan;
+    const id: CheckId = input.rollback ? "ran-before" : "observed";
+    if (!observed) {
+      checks.push(
+        check(
+          id,
+          "fail",
+          input.rollback
+            ? `${short(digest)} never ran in ${toEnv} (${historyNote}): a rollback only returns to a digest the environment ran before`
+            : `${short(digest)} never ran in ${where} (${historyNote}): Ladder never promotes bytes the lower environment did not run`,
+        ),
+      );
+    } else if (ev?.since) {
+      const since = `${ev.sinceIsLowerBound ? "at least since" : "since"} ${ev.since}`;
+      const commit = ev.commit ? ` (commit ${ev.commit.slice(0, 12)})` : "";
+      if (ev.runningNow || runsNowByScan) {
+        checks.push(check(id, "pass", `${short(digest)} has run in ${where} ${since}${commit}`));
+      } else if (input.rollback) {
+        checks.push(check(id, "pass", `${short(digest)} ran in ${where} from ${ev.since} until ${ev.until}${commit}`));
+      } else {
+        checks.push(
+          check(
+            id,
+            "warn",
+            `${short(digest)} ran in ${where} from ${ev.since} until ${ev.until}${commit}; ${where} has since moved on to ${short(input.source?.digest)}`,
+          ),
+        );
+      }
+    } else {
+      checks.push(check(id, "pass", `${short(digest)} runs in ${where} at the branch head`));
+    }
+
+    const soakMs = input.policy?.soakMs;
+    if (input.rollback) {
+      checks.push(check("soak", "pass", "not applicable to a rollback"));
+    } else if (!soakMs) {
+      checks.push(check("soak", "pass", `no soak time configured for ${toEnv}`));
+    } else if (!observed) {
+      checks.push(check("soak", "fail", `needs ${input.policy?.soak} in ${where} first`));
+    } else if (!ev?.since) {
+      checks.push(
+        check("soak", "fail", `cannot tell from git history since when it runs in ${where}; soak is ${input.policy?.soak}`),
+      );
+    } else if (ev.ranForMs >= soakMs) {
+      checks.push(check("soak", "pass", `ran ${formatDuration(ev.ranForMs)} in ${where}; soak is ${input.policy?.soak}`));
+    } else {
+      const ready = new Date(Date.parse(ev.since) + soakMs).toISOString();
+      checks.push(
+        check(
+          "soak",
+          "fail",
+          `has run ${formatDuration(ev.ranForMs)} in ${where}; ${toEnv} requires a soak of ${input.policy?.soak} (ready at ${ready})`,
+        ),
+      );
+    }
+  }
+
+  checks.push(freezeCheck(toEnv, input.policy, input.now));
+  checks.push(lockCheck(app, toEnv, input.locks, input.now));
+  checks.push(promoterCheck(toEnv, input.policy, input.actor, input.actorTeams));
+
+  if (digest && input.target?.digest === digest) {
+    checks.push(check("already-running", "fail", `${toEnv} is already running ${short(digest)}`));
+  } else if (digest) {
+    checks.push(check("already-running", "pass", `${toEnv} runs ${short(input.target?.digest)}`));
+  }
+
+  const open = input.openPromotion;
+  if (open) {
+    const pr = open.prNumber ? `PR #${open.prNumber}` : "a pull request being opened";
+    if (open.digest === digest) {
+      checks.push(check("open-promotion", "pass", `already open as ${pr}: confirming returns it`));
+    } else if (open.status === "PENDING") {
+      checks.push(
+        check(
+          "open-promotion",
+          "fail",
+          `another promotion of ${app} to ${toEnv} (${short(open.digest)}) is being opened; try again shortly`,
+        ),
+      );
+    } else {
+      checks.push(
+        check("open-promotion", "warn", `supersedes ${pr} (${short(open.digest)}), which will be closed with a comment`),
+      );
+    }
+  }
+
+  return { allowed: !checks.some((c) => c.status === "fail"), checks };
+}
+
+/**
+ * Per-environment policies for an app: ladder.yaml's when present, defaults otherwise. The
+ * feeding environment is `from` when ladder.yaml names it, else the nearest lower rung where
+ * the app exists.
+ */
+export function policyFor(
+  scan: ScanResult,
+  app: string,
+  env: string,
+): { policy: EnvironmentPolicy; expectedFrom: string | undefined } {
+  const config: LadderConfig | undefined = scanContext(scan)?.config;
+  const appResult = scan.apps.find((a) => a.name === app);
+  const order = scan.environments;
+  const idx = order.indexOf(env);
+  const nearestLower = order
+    .slice(0, Math.max(idx, 0))
+    .reverse()
+    .find((e) => appResult?.environments[e] !== undefined);
+  const explicitFrom = config?.environments
+    .map((e) => (typeof e === "string" ? undefined : e.name === env ? e.from : undefined))
+    .find((f) => f !== undefined);
+  const configured = config ? environmentPolicies(config).find((p) => p.name === env) : undefined;
+  const policy: EnvironmentPolicy = configured ?? {
+    name: env,
+    from: nearestLower,
+    allowedDrift: [],
+    freeze: false,
+    promoters: [],
+    lockers: [],
+    allowTagOnly: false,
+  };
+  return { policy, expectedFrom: explicitFrom ?? (idx > 0 ? nearestLower : undefined) };
+}

@@ -1,0 +1,255 @@
+/**
+ * Everything the Promote dialog shows, computed on the server: the two cells, old → new digest,
+ * the exact unified diff of the one file that changes, the git-history evidence, every policy
+ * check, and the commit and blob SHA the user is looking at (so execution can refuse a stale
+ * view). `assessPromotion` is shared with execution, which re-runs it before writing anything.
+ */
+import { type DigestEditPlan, EditPlanError, planDigestEdit } from "../gitops/plan-edit";
+import type { Cell, ImageReference } from "../gitops/types";
+import type { RepoSnapshot } from "../repo/types";
+import type { RepositoryView } from "../repository/repository-service";
+import { type Actor, nowOf, type PromotionContext } from "./context";
+import { messageOf, PromotionInputError } from "./errors";
+import { type DigestEvidence, digestEvidence, environmentTimeline, pickImage } from "./evidence";
+import { activeLocks } from "./locks";
+import { check, evaluatePolicy, type OpenPromotionInfo, type PolicyCheck, policyFor } from "./policy";
+import { openSlot } from "./promotion-record";
+import { encodePromotionToken } from "./promotion-token";
+
+export interface PromotionRequest {
+  app: string;
+  toEnv: string;
+  /** Default: the environment that feeds `toEnv` (ladder.yaml `from`, else the rung below). */
+  fromEnv?: string;
+  /** Image repository; default: the source cell's only image. */
+  image?: string;
+  /** Default: what the source environment runs now. Required for a rollback. */
+  digest?: string;
+  /** Promote a digest from `toEnv`'s own history back into it. */
+  rollback?: boolean;
+}
+
+export interface CellSide {
+  env: string | null;
+  /** The environment's own path (overlay directory or values file). */
+  path: string | null;
+  image: ImageReference | null;
+}
+
+export interface PlannedChange {
+  path: string;
+  oldDigest: string | null;
+  newDigest: string;
+  tag: string | null;
+  unifiedDiff: string;
+  description: string;
+  /** False when the edit could not be kept to the digest line(s). */
+  minimal: boolean;
+}
+
+export interface PromotionPreview {
+  request: {
+    app: string;
+    toEnv: string;
+    fromEnv: string | null;
+    image: string | null;
+    digest: string | null;
+    rollback: boolean;
+  };
+  source: CellSide;
+  target: CellSide;
+  change: PlannedChange | null;
+  /** Git-history evidence of the digest in the source environment (rollback: in the target). */
+  evidence: DigestEvidence | null;
+  checks: PolicyCheck[];
+  allowed: boolean;
+  /** What the user is looking at; execution refuses when the target file changed since. */
+  view: { commit: string; path: string | null; blobSha: string | null; checkedAt: string };
+  /** The promotion holding the (app, environment) slot, if any. */
+  openPromotion: OpenPromotionInfo | null;
+  /** Post this back to `requestPromotion`; null when the promotion is refused. */
+  token: string | null;
+}
+
+/** The preview plus what execution needs but the browser does not. */
+export interface Assessment {
+  preview: PromotionPreview;
+  plan: DigestEditPlan | undefined;
+  head: RepositoryView;
+  planView: RepositoryView;
+  blobShaAtHead: string | null;
+}
+
+function blobSha(snapshot: RepoSnapshot, path: string | undefined): string | null {
+  if (!path) return null;
+  return snapshot.files().find((f) => f.path === path)?.sha ?? null;
+}
+
+function side(env: string | null, cell: Cell | undefined, image: ImageReference | undefined): CellSide {
+  return { env, path: cell?.path ?? null, image: image ?? null };
+}
+
+/**
+ * Assesses a promotion: policy at the branch head (or the current state of locks and open
+ * promotions), the edit planned at `planAt` (the commit the user saw; default: the head).
+ */
+export async function assessPromotion(
+  ctx: PromotionContext,
+  request: PromotionRequest,
+  actor: Actor,
+  options: { planAt?: string } = {},
+): Promise<Assessment> {
+  const now = nowOf(ctx);
+  const head = await ctx.repo.current();
+  const planView = options.planAt && options.planAt !== head.snapshot.commit ? await ctx.repo.at(options.planAt) : head;
+  const scan = head.scan;
+  const appResult = scan.apps.find((a) => a.name === request.app);
+  if (!appResult) throw new PromotionInputError(`Unknown app ${request.app}.`);
+  if (!scan.environments.includes(request.toEnv)) throw new PromotionInputError(`Unknown environment ${request.toEnv}.`);
+  if (request.fromEnv && !scan.environments.includes(request.fromEnv))
+    throw new PromotionInputError(`Unknown environment ${request.fromEnv}.`);
+  const rollback = request.rollback ?? false;
+  if (rollback && !request.digest) throw new PromotionInputError("A rollback needs the digest to roll back to.");
+
+  const { policy, expectedFrom } = policyFor(scan, request.app, request.toEnv);
+  const fromEnv = rollback ? request.toEnv : (request.fromEnv ?? expectedFrom);
+  const targetCell = appResult.environments[request.toEnv];
+  const sourceCell = !rollback && fromEnv ? appResult.environments[fromEnv] : undefined;
+
+  const chooseFrom = rollback ? targetCell : (sourceCell ?? targetCell);
+  let sourceRef = pickImage(sourceCell, request.image);
+  let targetRef = pickImage(targetCell, request.image);
+  if (!request.image && chooseFrom && chooseFrom.images.length > 1) {
+    throw new PromotionInputError(
+      `${request.app} deploys several images; choose one: ${chooseFrom.images.map((i) => i.repository).join(", ")}`,
+    );
+  }
+  // Follow the same image on both sides, whichever side named it.
+  const repository = sourceRef?.repositoryNormalised ?? targetRef?.repositoryNormalised;
+  if (repository) {
+    sourceRef ??= pickImage(sourceCell, repository);
+    targetRef ??= pickImage(targetCell, repository);
+  }
+  const digest = request.digest ?? (rollback ? null : (sourceRef?.digest ?? null));
+  const evidenceEnv = rollback ? request.toEnv : fromEnv;
+  const evidenceCell = rollback ? targetCell : sourceCell;
+  const slot = openSlot(ctx.repo.repository, request.app, request.toEnv);
+
+  const teams = policy.promoters.filter((p) => p.includes("/"));
+  const [timeline, locks, holder, actorTeams] = await Promise.all([
+    evidenceEnv && evidenceCell && repository
+      ? environmentTimeline(ctx.repo, {
+          app: request.app,
+          env: evidenceEnv,
+          image: repository,
+          cell: evidenceCell,
+          limit: ctx.evidenceCommits,
+        })
+      : Promise.resolve(undefined),
+    activeLocks(ctx.db, { repository: ctx.repo.repository, env: request.toEnv, app: request.app, now }),
+    ctx.db.promotion.findUnique({ where: { openSlot: slot } }),
+    Promise.all(teams.map(async (t) => ((await ctx.isTeamMember?.(actor.login, t)) ? t : undefined))).then((r) =>
+      r.filter((t): t is string => t !== undefined),
+    ),
+  ]);
+  const evidence = timeline && digest ? digestEvidence(timeline, digest, now) : undefined;
+  const openPromotion: OpenPromotionInfo | undefined =
+    holder && (holder.status === "PENDING" || holder.status === "OPEN")
+      ? { id: holder.id, digest: holder.digest, status: holder.status, prNumber: holder.prNumber, prUrl: holder.prUrl }
+      : undefined;
+
+  const decision = evaluatePolicy({
+    app: request.app,
+    toEnv: request.toEnv,
+    fromEnv,
+    expectedFrom,
+    rollback,
+    digest,
+    target: targetRef,
+    targetExists: targetCell !== undefined && targetRef !== undefined,
+    source: sourceRef,
+    evidence,
+    policy,
+    locks,
+    actor: actor.login,
+    actorTeams,
+    openPromotion,
+    now,
+  });
+  const checks = [...decision.checks];
+
+  let plan: DigestEditPlan | undefined;
+  if (!digest) {
+    if (sourceRef && !sourceRef.pinned && policy.allowTagOnly)
+      checks.push(check("plan", "fail", "Ladder promotes digests only: pin the image in the source environment first"));
+  } else if (targetRef && targetCell) {
+    try {
+      plan = await planDigestEdit(planView.snapshot, planView.scan, {
+        app: request.app,
+        env: request.toEnv,
+        image: targetRef.repository,
+        digest,
+      });
+      checks.push(
+        plan.minimal
+          ? check("plan", "pass", `edits only ${plan.path}: ${plan.description}`)
+          : check("plan", "warn", `${plan.path} had to be re-serialised: review the whole diff (${plan.description})`),
+      );
+    } catch (error) {
+      if (!(error instanceof EditPlanError)) throw error;
+      checks.push(check("plan", "fail", `no safe edit: ${messageOf(error)}`));
+    }
+  }
+  const allowed = !checks.some((c) => c.status === "fail");
+  const viewBlob = blobSha(planView.snapshot, plan?.path);
+  const image = targetRef?.repository ?? sourceRef?.repository ?? null;
+
+  const preview: PromotionPreview = {
+    request: { app: request.app, toEnv: request.toEnv, fromEnv: fromEnv ?? null, image, digest, rollback },
+    source: side(evidenceEnv ?? null, evidenceCell, rollback ? targetRef : sourceRef),
+    target: side(request.toEnv, targetCell, targetRef),
+    change:
+      plan && digest
+        ? {
+            path: plan.path,
+            oldDigest: plan.from.digest,
+            newDigest: digest,
+            tag: plan.to.tag,
+            unifiedDiff: plan.unifiedDiff,
+            description: plan.description,
+            minimal: plan.minimal,
+          }
+        : null,
+    evidence: evidence ?? null,
+    checks,
+    allowed,
+    view: { commit: planView.snapshot.commit, path: plan?.path ?? null, blobSha: viewBlob, checkedAt: now.toISOString() },
+    openPromotion: openPromotion ?? null,
+    token:
+      allowed && plan && digest && image && viewBlob
+        ? encodePromotionToken({
+            v: 1,
+            app: request.app,
+            toEnv: request.toEnv,
+            fromEnv: fromEnv ?? null,
+            image,
+            digest,
+            rollback,
+            commit: planView.snapshot.commit,
+            path: plan.path,
+            blobSha: viewBlob,
+          })
+        : null,
+  };
+  return { preview, plan, head, planView, blobShaAtHead: blobSha(head.snapshot, plan?.path) };
+}
+
+/** The Promote dialog's content. Throws PromotionInputError (422) for an unknown app, environment or an ambiguous image. */
+export async function previewPromotion(
+  ctx: PromotionContext,
+  request: PromotionRequest,
+  actor: Actor,
+  options: { atCommit?: string } = {},
+): Promise<PromotionPreview> {
+  return (await assessPromotion(ctx, request, actor, { planAt: options.atCommit })).preview;
+}

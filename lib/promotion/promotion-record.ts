@@ -1,0 +1,81 @@
+/** The promotion row as the rest of Ladder sees it: plain JSON-safe data (dates as ISO strings). */
+import type { Promotion, PromotionStatus } from "../generated/prisma/client";
+
+export type { PromotionStatus };
+
+export interface PromotionRecord {
+  id: string;
+  repository: string;
+  app: string;
+  image: string;
+  fromEnv: string;
+  toEnv: string;
+  digest: string;
+  previousDigest: string | null;
+  status: PromotionStatus;
+  /** 1 for the first attempt of (repository, app, toEnv, digest); a retry after FAILED/CLOSED is the next. */
+  attempt: number;
+  rollback: boolean;
+  prNumber: number | null;
+  prUrl: string | null;
+  branch: string | null;
+  headCommit: string | null;
+  baseCommit: string;
+  targetPath: string | null;
+  requestedBy: string;
+  /** Since when the digest ran in the source environment when it was requested (git history). */
+  sourceSince: string | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  openedAt: string | null;
+  closedAt: string | null;
+}
+
+/** `${repository}|${app}|${toEnv}|${digest}` — the part of the idempotency key every attempt shares. */
+export function idempotencyBase(repository: string, app: string, toEnv: string, digest: string): string {
+  return `${repository}|${app}|${toEnv}|${digest}`;
+}
+
+export function idempotencyKey(repository: string, app: string, toEnv: string, digest: string, attempt: number): string {
+  return `${idempotencyBase(repository, app, toEnv, digest)}#${attempt}`;
+}
+
+export function attemptOf(key: string): number {
+  const m = /#(\d+)$/.exec(key);
+  return m ? Number(m[1]) : 1;
+}
+
+/** `${repository}|${app}|${toEnv}`: unique while PENDING or OPEN. */
+export function openSlot(repository: string, app: string, toEnv: string): string {
+  return `${repository}|${app}|${toEnv}`;
+}
+
+export function toPromotionRecord(row: Promotion): PromotionRecord {
+  return {
+    id: row.id,
+    repository: row.repository,
+    app: row.app,
+    image: row.image,
+    fromEnv: row.fromEnv,
+    toEnv: row.toEnv,
+    digest: row.digest,
+    previousDigest: row.previousDigest,
+    status: row.status,
+    attempt: attemptOf(row.idempotencyKey),
+    rollback: row.rollback,
+    prNumber: row.prNumber,
+    prUrl: row.prUrl,
+    branch: row.branch,
+    headCommit: row.headCommit,
+    baseCommit: row.baseCommit,
+    targetPath: row.targetPath,
+    requestedBy: row.requestedBy,
+    sourceSince: row.sourceSince?.toISOString() ?? null,
+    error: row.error,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    openedAt: row.openedAt?.toISOString() ?? null,
+    closedAt: row.closedAt?.toISOString() ?? null,
+  };
+}

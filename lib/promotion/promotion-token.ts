@@ -1,0 +1,44 @@
+/**
+ * The opaque token the Promote dialog posts back: what was previewed and at which commit and
+ * blob. It is not a credential — the server re-runs every check on the current state and
+ * refuses a stale view — so it is plain base64url JSON, validated on the way in.
+ */
+import { z } from "zod";
+
+const tokenSchema = z.strictObject({
+  v: z.literal(1),
+  app: z.string().min(1).max(200),
+  toEnv: z.string().min(1).max(200),
+  fromEnv: z.string().min(1).max(200).nullable(),
+  image: z.string().min(1).max(500),
+  digest: z.string().regex(/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/, "not a digest"),
+  rollback: z.boolean(),
+  /** Commit the preview (and its diff) was computed at. */
+  commit: z.string().regex(/^[0-9a-f]{40,64}$|^worktree$/),
+  /** The target file and its blob SHA at that commit. */
+  path: z.string().min(1).max(1000),
+  blobSha: z.string().min(1).max(128),
+});
+
+export type PromotionToken = z.infer<typeof tokenSchema>;
+
+export function encodePromotionToken(token: PromotionToken): string {
+  return Buffer.from(JSON.stringify(token), "utf8").toString("base64url");
+}
+
+export function decodePromotionToken(raw: string): { ok: true; token: PromotionToken } | { ok: false; message: string } {
+  if (raw.length > 8000) return { ok: false, message: "The promotion token is too long." };
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
+  } catch {
+    return { ok: false, message: "The promotion token is not readable; open the Promote dialog again." };
+  }
+  const parsed = tokenSchema.safeParse(json);
+  if (!parsed.success)
+    return {
+      ok: false,
+      message: `The promotion token is invalid (${parsed.error.issues[0]?.message ?? "bad shape"}); open the Promote dialog again.`,
+    };
+  return { ok: true, token: parsed.data };
+}

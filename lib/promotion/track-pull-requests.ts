@@ -1,0 +1,213 @@
+/**
+ * Tracking promotions to their end. Webhooks are the fast path: each delivery is recorded by
+ * its id first, in the same transaction as its effect, so a replay is recognised and a crash
+ * mid-way lets GitHub's redelivery try again. The reconciler is the safety net for missed
+ * webhooks and interrupted requests: it reads the PRs of PENDING and OPEN rows within a
+ * request budget (on start and on page views).
+ */
+import type { Db } from "../db/client";
+import type { Prisma } from "../generated/prisma/client";
+import type { RepoRef } from "../github/github-reader";
+import { deleteBranch, getPullRequest } from "../github/pull-requests";
+import type { GitHubWebhookEvent } from "../github/webhooks";
+import { nowOf, type PromotionContext } from "./context";
+import { messageOf } from "./errors";
+import { applyPullRequestState, type Transition } from "./promotion-state";
+import { closeSuperseded, findPullForRow, markFailed } from "./request-promotion";
+
+export type WebhookResult =
+  | { outcome: "duplicate"; deliveryId: string; message: string }
+  | { outcome: "ignored"; deliveryId: string; message: string }
+  | { outcome: "updated"; deliveryId: string; transitions: Transition[] }
+  | {
+      outcome: "invalidate";
+      deliveryId: string;
+      /** The branch that moved: the caller revalidates cached views of it. */
+      branch: string | undefined;
+      changedPaths: string[];
+    };
+
+async function recordDelivery(tx: Prisma.TransactionClient, deliveryId: string, event: string): Promise<boolean> {
+  const inserted = await tx.webhookDelivery.createMany({ data: [{ deliveryId, event }], skipDuplicates: true });
+  return inserted.count === 1;
+}
+
+async function finishDelivery(tx: Prisma.TransactionClient, deliveryId: string, outcome: string): Promise<void> {
+  await tx.webhookDelivery.update({ where: { deliveryId }, data: { processedAt: new Date(), outcome: outcome.slice(0, 500) } });
+}
+
+/**
+ * Processes one verified delivery (from `parseWebhook`) exactly once.
+ * pull_request closed+merged → MERGED, closed → CLOSED, opened → OPEN for a row still PENDING;
+ * push → "invalidate". Deliveries for other repositories or PRs Ladder did not open are ignored.
+ */
+export async function processWebhook(
+  db: Db,
+  event: GitHubWebhookEvent,
+  deliveryId: string = event.deliveryId,
+): Promise<WebhookResult> {
+  const eventName = event.kind === "ignored" ? event.event : event.kind;
+  return await db.$transaction(async (tx): Promise<WebhookResult> => {
+    if (!(await recordDelivery(tx, deliveryId, eventName))) {
+      return { outcome: "duplicate", deliveryId, message: `delivery ${deliveryId} was already processed; ignoring the replay` };
+    }
+    if (event.kind === "ignored") {
+      await finishDelivery(tx, deliveryId, `ignored: ${event.event} events are not used`);
+      return { outcome: "ignored", deliveryId, message: `${event.event} events are not used` };
+    }
+    if (event.kind === "push") {
+      await finishDelivery(tx, deliveryId, `invalidate ${event.branch ?? event.ref}`);
+      return { outcome: "invalidate", deliveryId, branch: event.branch, changedPaths: event.changedPaths };
+    }
+    const candidates = await tx.promotion.findMany({
+      where: {
+        repository: event.repository,
+        OR: [{ prNumber: event.number }, { branch: event.branch, status: "PENDING", prNumber: null }],
+      },
+    });
+    // A PENDING row matched by branch only takes a PR no other attempt has recorded.
+    const claimedElsewhere = await tx.promotion.findFirst({
+      where: { repository: event.repository, prNumber: event.number },
+      select: { id: true },
+    });
+    const rows = candidates.filter((r) => r.prNumber === event.number || !claimedElsewhere);
+    if (rows.length === 0) {
+      const message = `no promotion for ${event.repository} PR #${event.number}`;
+      await finishDelivery(tx, deliveryId, `ignored: ${message}`);
+      return { outcome: "ignored", deliveryId, message };
+    }
+    const transitions: Transition[] = [];
+    for (const row of rows) {
+      const t = await applyPullRequestState(
+        tx,
+        row.id,
+        {
+          number: event.number,
+          url: event.url,
+          branch: event.branch,
+          headSha: event.headSha,
+          state: event.state,
+          mergeCommitSha: event.mergeCommitSha,
+        },
+        { source: "webhook", actor: "github", detail: { deliveryId, action: event.action } },
+      );
+      if (t) transitions.push(t);
+    }
+    if (transitions.length === 0) {
+      const message = `PR #${event.number} ${event.action}: no change`;
+      await finishDelivery(tx, deliveryId, `ignored: ${message}`);
+      return { outcome: "ignored", deliveryId, message };
+    }
+    await finishDelivery(tx, deliveryId, transitions.map((t) => `${t.id} ${t.from}→${t.to}`).join(", "));
+    return { outcome: "updated", deliveryId, transitions };
+  });
+}
+
+export interface ReconcileOptions {
+  /** GitHub requests this run may make (default 20). */
+  budget?: number;
+  /** A PENDING row with no PR this long after it was requested was interrupted: FAILED (default 2 min). */
+  pendingGraceMs?: number;
+}
+
+export interface ReconcileResult {
+  /** Rows examined. */
+  checked: number;
+  transitions: Transition[];
+  /** GitHub requests made. */
+  requests: number;
+  /** PENDING/OPEN rows left for a later run (budget exhausted). */
+  remaining: number;
+  /** Superseded PRs closed. */
+  closedSuperseded: string[];
+  errors: { promotionId: string; message: string }[];
+}
+
+/** Catches up PENDING and OPEN promotions with GitHub, oldest-checked first, within a request budget. */
+export async function reconcile(ctx: PromotionContext, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+  const budget = options.budget ?? 20;
+  const grace = options.pendingGraceMs ?? 120_000;
+  const repo: RepoRef = { owner: ctx.repo.owner, repo: ctx.repo.name };
+  const rows = await ctx.db.promotion.findMany({
+    where: { repository: ctx.repo.repository, status: { in: ["PENDING", "OPEN"] } },
+    orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
+  });
+  const result: ReconcileResult = { checked: 0, transitions: [], requests: 0, remaining: 0, closedSuperseded: [], errors: [] };
+  for (const [i, row] of rows.entries()) {
+    if (result.requests >= budget) {
+      result.remaining = rows.length - i;
+      break;
+    }
+    result.checked++;
+    try {
+      if (row.status === "OPEN" && row.prNumber !== null) {
+        result.requests++;
+        const pr = await getPullRequest(ctx.github, repo, row.prNumber);
+        if (pr.state !== "open") {
+          const t = await applyPullRequestState(ctx.db, row.id, pr, { source: "reconcile", at: nowOf(ctx) });
+          if (t) result.transitions.push(t);
+        } else if (row.openSlot === null) {
+          // Superseded, but closing its PR failed earlier: close it now, pointing at the newer promotion.
+          const newer = await ctx.db.promotion.findFirst({
+            where: { repository: row.repository, app: row.app, toEnv: row.toEnv, createdAt: { gt: row.createdAt } },
+            orderBy: { createdAt: "desc" },
+          });
+          if (newer && newer.status !== "FAILED") {
+            result.requests += 3;
+            const outcome = await closeSuperseded(ctx, row, newer, "ladder");
+            if (outcome.closed) {
+              result.closedSuperseded.push(row.id);
+              result.transitions.push({ id: row.id, from: "OPEN", to: "CLOSED" });
+            } else result.errors.push({ promotionId: row.id, message: outcome.error ?? "could not close" });
+          }
+        } else {
+          // Still open: move it to the back of the queue for the next run.
+          await ctx.db.promotion.update({ where: { id: row.id }, data: { updatedAt: nowOf(ctx) } });
+        }
+      } else if (row.status === "PENDING") {
+        result.requests++;
+        const pr = await findPullForRow(ctx, row);
+        if (pr) {
+          const t = await applyPullRequestState(ctx.db, row.id, pr, { source: "reconcile", at: nowOf(ctx) });
+          if (t) result.transitions.push(t);
+        } else if (nowOf(ctx).getTime() - row.createdAt.getTime() > grace) {
+          const failed = await markFailed(ctx, row, undefined, {
+            actor: "ladder",
+            reason: "interrupted before its pull request was opened (no PR found for its branch)",
+          });
+          if (failed?.status === "FAILED") {
+            result.transitions.push({ id: row.id, from: "PENDING", to: "FAILED" });
+            if (row.branch) {
+              result.requests++;
+              await deleteBranch(ctx.github, repo, row.branch).catch((error: unknown) => {
+                console.error(`[promotion] could not delete branch ${row.branch}`, error);
+                return false;
+              });
+            }
+          }
+        }
+      }
+    } catch (error) {
+      console.error(`[promotion] reconciling promotion ${row.id} failed`, error);
+      result.errors.push({ promotionId: row.id, message: messageOf(error) });
+    }
+  }
+  return result;
+}
+
+const lastRun = new Map<string, number>();
+
+/**
+ * `reconcile` at most once per `minIntervalMs` per repository in this process: cheap enough to
+ * call from every page view. Returns undefined when skipped.
+ */
+export async function reconcileIfDue(
+  ctx: PromotionContext,
+  options: ReconcileOptions & { minIntervalMs?: number } = {},
+): Promise<ReconcileResult | undefined> {
+  const key = `${ctx.github.baseUrl}|${ctx.repo.repository}`;
+  const now = nowOf(ctx).getTime();
+  if (now - (lastRun.get(key) ?? 0) < (options.minIntervalMs ?? 30_000)) return undefined;
+  lastRun.set(key, now);
+  return await reconcile(ctx, options);
+}
