@@ -4,7 +4,9 @@ import { HeadWatcher } from "@/components/matrix/head-watcher";
 import { MatrixTable } from "@/components/matrix/matrix-table";
 import { MatrixToolbar } from "@/components/matrix/matrix-toolbar";
 import { ReadFailureView } from "@/components/read-failure";
+import { getActiveLocks } from "@/lib/data/locks";
 import { type EnvironmentMatrix, getEnvironmentMatrix, type MatrixFilter } from "@/lib/data/matrix";
+import { reconcileOnView } from "@/lib/data/promotions";
 import { describeReadFailure, getRepository } from "@/lib/data/repository";
 import { getSystemStatus } from "@/lib/data/status";
 
@@ -48,6 +50,13 @@ async function MatrixSection({ query }: { query: { q?: string; filter: MatrixFil
     );
   }
   const service = getRepository();
+  const [locks] = await Promise.all([
+    getActiveLocks().catch((error: unknown) => {
+      console.error("reading locks failed", error);
+      return {};
+    }),
+    reconcileOnView(),
+  ]);
   const waiting = matrix.rows.reduce((n, r) => n + r.waiting, 0);
   return (
     <>
@@ -94,7 +103,7 @@ async function MatrixSection({ query }: { query: { q?: string; filter: MatrixFil
         </details>
       )}
       <MatrixToolbar matching={matrix.matchingApps} total={matrix.totalApps} />
-      <MatrixTable matrix={matrix} />
+      <MatrixTable matrix={matrix} locks={locks} />
       {matrix.pageCount > 1 && <Pagination page={matrix.page} pageCount={matrix.pageCount} query={query} />}
     </>
   );

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { UserMenu } from "./auth/user-menu";
 import { ThemeToggle } from "./theme-toggle";
 
 const nav = [
@@ -26,6 +27,7 @@ export function SiteHeader() {
         </nav>
         <div className="ml-auto flex items-center gap-2">
           <ThemeToggle />
+          <UserMenu />
         </div>
       </div>
     </header>

@@ -24,6 +24,7 @@ export const DESCRIPTIONS: Record<string, string> = {
   version: "Format version. Optional; `1` is the only one.",
   environments:
     "The environments in ladder order, lowest first (`dev`, `staging`, `prod`). Each entry is a name, or a mapping with the name and that environment's policy. A name may appear once.",
+  viewers: "GitHub logins or teams (`org/team`) allowed to see Ladder at all. Default (absent or empty): anyone who can sign in.",
   "environments[].name": "The environment's name, as used in paths (`{env}`) and in the dashboard.",
   "environments[].from":
     "The environment whose digest is promoted into this one. Default: the previous entry. An unknown name is a warning.",

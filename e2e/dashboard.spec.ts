@@ -14,8 +14,8 @@ test.describe("dashboard on the sample repository", () => {
     await expect(cell("api", "prod").getByTestId("digest")).toHaveText(short("api", 2));
     await expect(cell("api", "staging")).toContainText("same as dev");
     await expect(cell("api", "prod")).toContainText("differs from staging");
-    await expect(cell("api", "prod").getByRole("link", { name: "Promote from staging: api to prod" })).toBeVisible();
-    await expect(cell("api", "dev").getByRole("link", { name: /Promote/ })).toHaveCount(0);
+    await expect(cell("api", "prod").getByRole("button", { name: "Promote from staging: api to prod" })).toBeVisible();
+    await expect(cell("api", "dev").getByRole("button", { name: /Promote/ })).toHaveCount(0);
     await expect(cell("worker", "dev")).toContainText("tag only");
     await expect(cell("worker", "staging")).toContainText("dev runs a tag only");
     await expect(cell("web", "prod")).toContainText("1 drift");

@@ -39,6 +39,12 @@ const serverSchema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     /** Absent: Ladder runs on its embedded Postgres (PGlite) under LADDER_DATA_DIR. */
     DATABASE_URL: optional(postgresUrl),
+    /**
+     * Connections in the database pool. The launcher sets 1 for the embedded
+     * database, whose socket server runs every client on PGlite's one session:
+     * a single connection keeps each query and transaction whole.
+     */
+    DATABASE_POOL_MAX: optional(z.coerce.number({ error: "must be a number of connections" }).int().min(1).max(100)),
     /** Where the embedded database and the demo repository live. */
     LADDER_DATA_DIR: z.string().trim().min(1).default("data"),
     HOST: z.string().trim().min(1).default("127.0.0.1"),
@@ -73,8 +79,73 @@ const serverSchema = z
     LADDER_DEMO_GITHUB_PORT: optional(port),
     /** The public URL users reach Ladder at (links in PR bodies, OAuth callbacks). */
     LADDER_PUBLIC_URL: optional(httpUrl),
+    /** How people sign in: `github` (OAuth), `proxy` (trusted reverse-proxy headers) or `local` (one named user). */
+    LADDER_AUTH_MODE: optional(z.enum(["github", "proxy", "local"], { error: 'must be "github", "proxy" or "local"' })),
+    /** Signs session cookies; at least 32 characters. Required in production for `github` and `local`. */
+    LADDER_AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters")),
+    /** The one user of `local` mode. */
+    LADDER_LOCAL_USER: optional(
+      z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub-style login (letters, digits, '-')"),
+    ),
+    /** `local` mode is refused in production unless this is 1. */
+    LADDER_ALLOW_LOCAL_AUTH: z
+      .enum(["0", "1", "true", "false"])
+      .optional()
+      .transform((v) => v === "1" || v === "true"),
+    /** Comma-separated addresses or CIDR ranges of the reverse proxies whose identity headers are believed. */
+    LADDER_TRUSTED_PROXIES: optional(
+      z
+        .string()
+        .trim()
+        .refine((v) => parseAddressList(v) !== undefined, "must be IP addresses or CIDR ranges, comma-separated"),
+    ),
+    /** Header carrying the user in `proxy` mode (oauth2-proxy: X-Forwarded-User; also X-Auth-Request-User). */
+    LADDER_PROXY_USER_HEADER: z.string().trim().toLowerCase().min(1).default("x-forwarded-user"),
+    /** Header carrying the e-mail in `proxy` mode. */
+    LADDER_PROXY_EMAIL_HEADER: z.string().trim().toLowerCase().min(1).default("x-forwarded-email"),
+    /** OAuth app (or GitHub App) client id and secret for `github` mode. */
+    GITHUB_OAUTH_CLIENT_ID: optional(z.string().trim().min(1)),
+    GITHUB_OAUTH_CLIENT_SECRET: optional(z.string().trim().min(1)),
+    /** GitHub's web root for sign-in (default: derived from GITHUB_API_URL, https://github.com for github.com). */
+    GITHUB_WEB_URL: optional(httpUrl),
+    /** Promotions one person may request per window, "N/duration" (e.g. "10/10m"). */
+    LADDER_PROMOTE_RATE_LIMIT: z
+      .string()
+      .trim()
+      .regex(/^\d+\/\d+(?:s|m|h)$/, 'must be "N/duration", e.g. "10/10m"')
+      .default("10/10m"),
   })
   .superRefine((env, ctx) => {
+    const production = env.NODE_ENV === "production";
+    const mode = env.LADDER_AUTH_MODE ?? (production ? undefined : "local");
+    if (mode === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["LADDER_AUTH_MODE"],
+        message: 'is required in production: "github" or "proxy" ("local" also needs LADDER_ALLOW_LOCAL_AUTH=1)',
+      });
+    if (mode === "local" && production && !env.LADDER_ALLOW_LOCAL_AUTH)
+      ctx.addIssue({
+        code: "custom",
+        path: ["LADDER_AUTH_MODE"],
+        message: 'is "local", which is refused in production unless LADDER_ALLOW_LOCAL_AUTH=1',
+      });
+    if (mode === "github") {
+      for (const key of ["GITHUB_OAUTH_CLIENT_ID", "GITHUB_OAUTH_CLIENT_SECRET"] as const)
+        if (env[key] === undefined)
+          ctx.addIssue({ code: "custom", path: [key], message: 'is required when LADDER_AUTH_MODE is "github"' });
+    }
+    if (mode === "proxy" && env.LADDER_TRUSTED_PROXIES === undefined)
+      ctx.addIssue({ code: "custom", path: ["LADDER_TRUSTED_PROXIES"], message: 'is required when LADDER_AUTH_MODE is "proxy"' });
+    if ((mode === "github" || mode === "local") && production && env.LADDER_AUTH_SECRET === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["LADDER_AUTH_SECRET"],
+        message: `is required in production with LADDER_AUTH_MODE "${mode}"`,
+      });
     const app = [env.GITHUB_APP_ID, env.GITHUB_APP_PRIVATE_KEY, env.GITHUB_APP_INSTALLATION_ID];
     const some = app.some((v) => v !== undefined);
     const all = app.every((v) => v !== undefined);
@@ -99,7 +170,107 @@ export type ServerEnv = z.infer<typeof serverSchema> & {
     | { kind: "app"; appId: number; privateKey: string; installationId: number }
     | { kind: "token"; token: string }
     | { kind: "none" };
+  /** Sign-in settings, derived from the LADDER_AUTH_* variables above. */
+  auth: AuthSettings;
 };
+
+export interface AuthSettings {
+  mode: "github" | "proxy" | "local";
+  /** Undefined outside production when none is set: a random per-process secret is used. */
+  secret: string | undefined;
+  localUser: string;
+  trustedProxies: AddressRange[];
+  proxyUserHeader: string;
+  proxyEmailHeader: string;
+  github: { clientId: string; clientSecret: string; webUrl: string } | undefined;
+  promoteRateLimit: { limit: number; windowMs: number };
+}
+
+/** One entry of LADDER_TRUSTED_PROXIES: an address and prefix length (32 or 128 for a single host). */
+export interface AddressRange {
+  family: 4 | 6;
+  /** The address as a big-endian bit string source (16 bytes for IPv6, 4 for IPv4). */
+  bytes: number[];
+  prefix: number;
+}
+
+/** "10.0.0.0/8, 127.0.0.1, ::1" → ranges; undefined when any entry is not an address or CIDR. */
+export function parseAddressList(value: string): AddressRange[] | undefined {
+  const out: AddressRange[] = [];
+  for (const raw of value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [address = "", prefixText] = raw.split("/");
+    const bytes = addressBytes(address);
+    if (!bytes) return undefined;
+    const max = bytes.length * 8;
+    const prefix = prefixText === undefined ? max : Number(prefixText);
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || (prefixText !== undefined && !/^\d+$/.test(prefixText)))
+      return undefined;
+    out.push({ family: bytes.length === 4 ? 4 : 6, bytes, prefix });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** IPv4 or IPv6 text → bytes (IPv4-mapped IPv6 such as ::ffff:10.0.0.1 → its 4 IPv4 bytes). */
+export function addressBytes(text: string): number[] | undefined {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) {
+    const parts = v4.slice(1).map(Number);
+    return parts.every((p) => p <= 255) ? parts : undefined;
+  }
+  const bare = text.replace(/^\[|\]$/g, "").replace(/%.*$/, "");
+  if (!/^[0-9a-fA-F:.]+$/.test(bare) || !bare.includes(":")) return undefined;
+  const mapped = /^(?:0{0,4}:){0,5}(?:0{0,4}:)?:?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(bare);
+  if (mapped?.[1]) return addressBytes(mapped[1]);
+  const halves = bare.split("::");
+  if (halves.length > 2) return undefined;
+  const group = (s: string) => (s === "" ? [] : s.split(":"));
+  const head = group(halves[0] ?? "");
+  const tail = halves.length === 2 ? group(halves[1] ?? "") : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? head.length !== 8 : missing < 1) return undefined;
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
+  const bytes: number[] = [];
+  for (const g of groups) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+    const n = Number.parseInt(g, 16);
+    bytes.push(n >> 8, n & 0xff);
+  }
+  return bytes;
+}
+
+/** GitHub's web root for an API root: api.github.com → github.com; https://host/api/v3 → https://host. */
+export function githubWebUrl(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  if (url.hostname === "api.github.com") return "https://github.com";
+  return `${url.origin}${url.pathname.replace(/\/api\/v3\/?$/, "").replace(/\/+$/, "")}`;
+}
+
+const RATE_UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
+
+function authSettings(env: z.infer<typeof serverSchema>): AuthSettings {
+  const [limit = "10", window = "10m"] = env.LADDER_PROMOTE_RATE_LIMIT.split("/");
+  const unit = window.slice(-1);
+  return {
+    mode: env.LADDER_AUTH_MODE ?? "local",
+    secret: env.LADDER_AUTH_SECRET,
+    localUser: env.LADDER_LOCAL_USER ?? "local",
+    trustedProxies: env.LADDER_TRUSTED_PROXIES ? (parseAddressList(env.LADDER_TRUSTED_PROXIES) ?? []) : [],
+    proxyUserHeader: env.LADDER_PROXY_USER_HEADER,
+    proxyEmailHeader: env.LADDER_PROXY_EMAIL_HEADER,
+    github:
+      env.GITHUB_OAUTH_CLIENT_ID && env.GITHUB_OAUTH_CLIENT_SECRET
+        ? {
+            clientId: env.GITHUB_OAUTH_CLIENT_ID,
+            clientSecret: env.GITHUB_OAUTH_CLIENT_SECRET,
+            webUrl: (env.GITHUB_WEB_URL ?? githubWebUrl(env.GITHUB_API_URL)).replace(/\/+$/, ""),
+          }
+        : undefined,
+    promoteRateLimit: { limit: Number(limit), windowMs: Number(window.slice(0, -1)) * (RATE_UNIT_MS[unit] ?? 60_000) },
+  };
+}
 
 export class EnvError extends Error {
   constructor(readonly issues: { variable: string; message: string }[]) {
@@ -133,7 +304,7 @@ export function parseServerEnv(source: Record<string, string | undefined> = proc
       : env.GITHUB_TOKEN
         ? { kind: "token", token: env.GITHUB_TOKEN }
         : { kind: "none" };
-  return { ...env, dataDir: path.resolve(env.LADDER_DATA_DIR), githubAuth };
+  return { ...env, dataDir: path.resolve(env.LADDER_DATA_DIR), githubAuth, auth: authSettings(env) };
 }
 
 /** The raw process environment, for code that passes it on to a child process. */

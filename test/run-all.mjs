@@ -30,7 +30,7 @@ const steps = [
       `--outputFile.json=${reports}/vitest-unit.json`,
     ],
   ],
-  ["build", "npx", ["next", "build"]],
+  ["build", "npm", ["run", "build"]],
   [
     "integration",
     "npx",

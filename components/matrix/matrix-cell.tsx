@@ -1,5 +1,6 @@
 import Link from "next/link";
 import type { MatrixCell as Cell } from "@/lib/data/matrix";
+import { PromoteButton } from "../promote/promote-button";
 import { Badge } from "../ui/badge";
 import { CopyButton } from "../ui/copy-button";
 import { RelativeTime } from "../ui/relative-time";
@@ -98,14 +99,15 @@ export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; 
         </span>
       )}
       {cell.promotable && promoteFrom && (
-        <Link
-          href={`/apps/${encodeURIComponent(app)}?promote=${encodeURIComponent(cell.env)}`}
-          className="mt-auto inline-flex w-fit items-center gap-1 rounded-md bg-indigo-600 px-2 py-1 text-xs font-medium text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
-          aria-label={`Promote from ${promoteFrom}: ${app} to ${cell.env}`}
-        >
-          Promote from {promoteFrom}
-          <span aria-hidden="true">↑</span>
-        </Link>
+        <div className="mt-auto">
+          <PromoteButton
+            target={{ app, toEnv: cell.env, fromEnv: promoteFrom }}
+            label={`Promote from ${promoteFrom}: ${app} to ${cell.env}`}
+          >
+            Promote from {promoteFrom}
+            <span aria-hidden="true">↑</span>
+          </PromoteButton>
+        </div>
       )}
     </div>
   );

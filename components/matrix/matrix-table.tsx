@@ -1,9 +1,11 @@
 import Link from "next/link";
 import type { EnvironmentMatrix } from "@/lib/data/matrix";
+import type { LockRecord } from "@/lib/promotion/locks";
+import { LockControls } from "../locks/lock-controls";
 import { GridNavigation } from "./grid-navigation";
 import { MatrixCellView } from "./matrix-cell";
 
-export function MatrixTable({ matrix }: { matrix: EnvironmentMatrix }) {
+export function MatrixTable({ matrix, locks = {} }: { matrix: EnvironmentMatrix; locks?: Record<string, LockRecord[]> }) {
   if (matrix.rows.length === 0) {
     return (
       <p className="rounded-lg border border-dashed border-zinc-300 p-8 text-center text-sm text-zinc-500 dark:border-zinc-700 dark:text-zinc-400">
@@ -30,7 +32,7 @@ export function MatrixTable({ matrix }: { matrix: EnvironmentMatrix }) {
                       →
                     </span>
                   )}
-                  {env}
+                  {env} <LockControls env={env} locks={locks[env] ?? []} />
                 </th>
               ))}
             </tr>

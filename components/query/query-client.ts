@@ -30,4 +30,7 @@ export const queryKeys = {
   head: ["head"] as const,
   health: ["health"] as const,
   promotions: (filters: Record<string, string | undefined>) => ["promotions", filters] as const,
+  promotion: (id: string) => ["promotions", "detail", id] as const,
+  preview: (target: { app: string; toEnv: string; fromEnv?: string; digest?: string; rollback?: boolean }) =>
+    ["preview", target.app, target.toEnv, target.fromEnv ?? "", target.digest ?? "", target.rollback ? "rollback" : ""] as const,
 };

@@ -12,6 +12,8 @@ export interface AppEnvironment {
   warnings: { file: string; line: number; message: string }[];
   timeline: Timeline | null;
   timelineError?: string;
+  /** The rung below, when it runs a pinned digest this environment does not. */
+  promotableFrom?: string;
 }
 
 export interface AppOverview {
@@ -47,7 +49,20 @@ export async function getAppOverview(app: string): Promise<AppOverview | null> {
       .filter((env) => appResult.environments[env])
       .map(async (env): Promise<AppEnvironment> => {
         const cell = appResult.environments[env] as Cell;
-        const base = { env, path: cell.path, ownFiles: cell.ownFiles, images: images(cell), warnings: cell.warnings };
+        const index = view.scan.environments.indexOf(env);
+        const belowEnv = index > 0 ? view.scan.environments[index - 1] : undefined;
+        const below = belowEnv ? appResult.environments[belowEnv] : undefined;
+        const promotable = below?.images.some(
+          (b) => b.digest && cell.images.find((i) => i.repositoryNormalised === b.repositoryNormalised)?.digest !== b.digest,
+        );
+        const base = {
+          env,
+          path: cell.path,
+          ownFiles: cell.ownFiles,
+          images: images(cell),
+          warnings: cell.warnings,
+          promotableFrom: promotable ? belowEnv : undefined,
+        };
         try {
           return { ...base, timeline: await environmentTimeline(service, { app, env, cell, limit: 30 }) };
         } catch (error) {

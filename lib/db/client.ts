@@ -20,16 +20,17 @@ export class DatabaseNotConfiguredError extends Error {
 }
 
 /** A client for an explicit URL (tests, the CLI). The caller disconnects it. */
-export function createDb(databaseUrl: string): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+export function createDb(databaseUrl: string, options: { poolMax?: number } = {}): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: options.poolMax ?? 10 }) });
 }
 
 /** The process-wide client for DATABASE_URL. */
 export function db(): PrismaClient {
-  const url = serverEnv().DATABASE_URL;
+  const env = serverEnv();
+  const url = env.DATABASE_URL;
   if (!url) throw new DatabaseNotConfiguredError();
   if (!globalForDb.ladderPrisma || globalForDb.ladderPrismaUrl !== url) {
-    globalForDb.ladderPrisma = createDb(url);
+    globalForDb.ladderPrisma = createDb(url, { poolMax: env.DATABASE_POOL_MAX });
     globalForDb.ladderPrismaUrl = url;
   }
   return globalForDb.ladderPrisma;

@@ -13,7 +13,7 @@ import path from "node:path";
 import { startGitHubServer } from "../../e2e/support/github-server/server";
 import { EnvError, parseServerEnv, processEnv } from "../env";
 import { freePort } from "../launcher/port";
-import { serve, StartupError } from "../launcher/serve";
+import { StartupError, serve } from "../launcher/serve";
 import { sampleRepoCommits } from "./sample-repo";
 
 const DEMO_TOKEN = "ladder-demo-token";
@@ -43,10 +43,14 @@ async function main(): Promise<number> {
   const demoDir = path.join(env.dataDir, "demo");
   await mkdir(demoDir, { recursive: true });
   const secret = await demoSecret(path.join(demoDir, "webhook-secret"));
+  const authSecret = await demoSecret(path.join(demoDir, "auth-secret"));
 
   if (!existsSync(path.resolve(".next", "BUILD_ID"))) {
     console.log("ladder demo: no production build yet, building once (about a minute)…");
-    const build = spawnSync("npm", ["run", "build"], { stdio: "inherit", env: { ...source, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" } });
+    const build = spawnSync("npm", ["run", "build"], {
+      stdio: "inherit",
+      env: { ...source, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    });
     if (build.status !== 0) {
       console.error("ladder demo: the build failed (see above).");
       return 1;
@@ -87,6 +91,11 @@ async function main(): Promise<number> {
           GITHUB_WEBHOOK_SECRET: secret,
           GITHUB_WRITE_SPACING_MS: "0",
           LADDER_DEMO: "1",
+          // One local user, signed in on the first visit; production refuses local sign-in without the opt-in.
+          LADDER_AUTH_MODE: "local",
+          LADDER_ALLOW_LOCAL_AUTH: "1",
+          LADDER_LOCAL_USER: "demo",
+          LADDER_AUTH_SECRET: authSecret,
         },
         log: (line) => console.log(`ladder demo: ${line}`),
       },

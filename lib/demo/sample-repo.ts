@@ -130,11 +130,7 @@ function overlay({ app, env, tag, digest, replicas, extra }: OverlayOptions): st
   ];
   if (digest) lines.push(`    digest: ${digest}`);
   if (replicas !== undefined) {
-    lines.push(
-      "replicas:",
-      `  - name: ${app}`,
-      `    count: ${replicas}`,
-    );
+    lines.push("replicas:", `  - name: ${app}`, `    count: ${replicas}`);
   }
   if (extra) lines.push(extra);
   return `${lines.join("\n")}\n`;
@@ -237,7 +233,12 @@ export function sampleRepoCommits(now: Date = new Date()): SampleCommit[] {
   push(24 * 6, people.ci, "web: deploy 1.4.0 to dev", kustomizeOverlay("web", "dev", 4));
   push(24 * 6 - 5, people.carol, "Promote web 1.4.0 to staging", kustomizeOverlay("web", "staging", 4));
   push(24 * 5, people.carol, "Promote web 1.4.0 to prod", kustomizeOverlay("web", "prod", 4));
-  push(24 * 4, people.carol, "web: turn on checkout v2 in prod (hotfix)", kustomizeOverlay("web", "prod", 4, { extra: webDrift }));
+  push(
+    24 * 4,
+    people.carol,
+    "web: turn on checkout v2 in prod (hotfix)",
+    kustomizeOverlay("web", "prod", 4, { extra: webDrift }),
+  );
   // payments: build 5 reaches dev only.
   push(24 * 3, people.ci, "payments: deploy 2.5.0 to dev", helmValues("dev", 5));
   // api build 3 reaches dev, then staging; prod waits.

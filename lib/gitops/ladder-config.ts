@@ -75,6 +75,8 @@ export const ladderConfigSchema = z.strictObject({
   version: z.literal(1).optional(),
   /** Environments in ladder order, lowest first. */
   environments: z.array(environmentSchema).min(1),
+  /** Users or teams (`org/team`) who may see Ladder at all (default: anyone who can sign in). */
+  viewers: z.array(z.string().min(1)).optional(),
   apps: z.array(appSchema).min(1),
 });
 

@@ -19,7 +19,13 @@ describe("diffEnvironments", () => {
     const scan = await scanRepository(snap);
     const d = await diffEnvironments(snap, scan, "web", "staging", "prod");
     expect(d.semantic).toEqual([
-      expect.objectContaining({ resource: "Deployment/web", keyPath: "spec.replicas", from: 2, to: 3, classification: "expected" }),
+      expect.objectContaining({
+        resource: "Deployment/web",
+        keyPath: "spec.replicas",
+        from: 2,
+        to: 3,
+        classification: "expected",
+      }),
     ]);
   });
 

@@ -35,6 +35,8 @@ export class StartupError extends Error {
 }
 
 const nextBin = path.resolve("node_modules", "next", "dist", "bin", "next");
+/** The production server: the same standalone output the container runs. */
+const standaloneDir = path.resolve(".next", "standalone");
 
 export async function serve(
   options: ServeOptions,
@@ -43,12 +45,13 @@ export async function serve(
   const log = options.log ?? ((line: string) => console.log(`ladder: ${line}`));
   let env: ServerEnv;
   try {
-    env = parseServerEnv({ ...source, ...options.extraEnv });
+    // Validate as the server will run: `npm start` is production, so sign-in must be configured.
+    env = parseServerEnv({ ...source, ...options.extraEnv, NODE_ENV: options.mode === "dev" ? "development" : "production" });
   } catch (error) {
     if (error instanceof EnvError) throw new StartupError(error.message, { cause: error });
     throw error;
   }
-  if (options.mode === "start" && !existsSync(path.resolve(".next", "BUILD_ID"))) {
+  if (options.mode === "start" && !existsSync(path.join(standaloneDir, "server.js"))) {
     throw new StartupError("No production build in .next: run `npm run build` first (or `npm run dev`).");
   }
   try {
@@ -78,18 +81,22 @@ export async function serve(
     throw new StartupError((error as Error).message, { cause: error });
   }
 
-  const args =
-    options.mode === "dev" ? ["dev", "-p", String(env.PORT), "-H", env.HOST] : ["start", "-p", String(env.PORT), "-H", env.HOST];
-  const child = spawn(process.execPath, [nextBin, ...args], {
-    stdio: "inherit",
-    env: {
-      ...source,
-      ...options.extraEnv,
-      NODE_ENV: options.mode === "dev" ? "development" : "production",
-      DATABASE_URL: databaseUrl,
-      NEXT_TELEMETRY_DISABLED: "1",
-    },
-  });
+  const childEnv = {
+    ...source,
+    ...options.extraEnv,
+    NODE_ENV: options.mode === "dev" ? "development" : "production",
+    DATABASE_URL: databaseUrl,
+    // PGlite has one session: one pooled connection keeps queries from interleaving.
+    ...(embedded ? { DATABASE_POOL_MAX: "1" } : {}),
+    NEXT_TELEMETRY_DISABLED: "1",
+    // The standalone server reads HOSTNAME and PORT.
+    HOSTNAME: env.HOST,
+    PORT: String(env.PORT),
+  } as const;
+  const child =
+    options.mode === "dev"
+      ? spawn(process.execPath, [nextBin, "dev", "-p", String(env.PORT), "-H", env.HOST], { stdio: "inherit", env: childEnv })
+      : spawn(process.execPath, [path.join(standaloneDir, "server.js")], { stdio: "inherit", env: childEnv, cwd: standaloneDir });
   const exited = new Promise<number>((resolve) => child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
   let stopping: Promise<void> | undefined;
   const stop = () => {

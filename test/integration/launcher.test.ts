@@ -10,9 +10,17 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { readMigrations } from "@/lib/db/migrate";
 import { freePort } from "@/lib/launcher/port";
 
-const hasBuild = existsSync(path.resolve(".next", "BUILD_ID"));
+const hasBuild = existsSync(path.resolve(".next", "standalone", "server.js"));
+
+/** `npm start` is production: sign-in must be configured; a local user, explicitly allowed. */
+const localSignIn = {
+  LADDER_AUTH_MODE: "local",
+  LADDER_ALLOW_LOCAL_AUTH: "1",
+  LADDER_AUTH_SECRET: "a-test-secret-of-at-least-32-characters",
+};
 
 interface Run {
   child: ChildProcess;
@@ -27,6 +35,7 @@ function launch(env: Record<string, string>): Run {
       HOME: process.env.HOME ?? "",
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
+      ...localSignIn,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -72,13 +81,14 @@ describe.skipIf(!hasBuild)("npm start on the embedded default", () => {
     expect(page).toContain("Environments");
     first.child.kill("SIGINT");
     expect(await first.exited).toBe(0);
-    expect(first.output()).toContain("(1 applied, 0 already there)");
+    const migrations = (await readMigrations()).length;
+    expect(first.output()).toContain(`(${migrations} applied, 0 already there)`);
     // PGlite was closed: its lock is released.
     expect(existsSync(path.join(dataDir, "pglite", "ladder.pid"))).toBe(false);
 
     const second = launch({ LADDER_DATA_DIR: dataDir, PORT: String(port) });
     await waitFor(second, "Ready");
-    expect(second.output()).toContain("(0 applied, 1 already there)");
+    expect(second.output()).toContain(`(0 applied, ${migrations} already there)`);
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
   });
@@ -106,6 +116,12 @@ describe.skipIf(!hasBuild)("npm start on the embedded default", () => {
       "ladder: Cannot reach the database at 127.0.0.1:1/ladder: connection refused. Is PostgreSQL running there?",
     );
     expect(run.output()).not.toContain("secret");
+  });
+
+  test("production without sign-in configured refuses to start, naming the setting", async () => {
+    const run = launch({ LADDER_AUTH_MODE: "", PORT: String(await freePort()), LADDER_DATA_DIR: dataDir });
+    expect(await run.exited).toBe(1);
+    expect(run.output().trim()).toMatch(/^ladder: Invalid environment: LADDER_AUTH_MODE .*required in production/);
   });
 
   test("a bad variable is named, with no stack trace", async () => {

@@ -54,7 +54,7 @@ describe("docs/ladder-yaml.md", () => {
   });
 
   it("every ladder.yaml example in the docs parses without errors or warnings", () => {
-    const blocks = [...yamlBlocks(page), ...yamlBlocks(read("docs/github-app.md"))];
+    const blocks = [...yamlBlocks(page), ...yamlBlocks(read("docs/github-app.md")), ...yamlBlocks(read("README.md"))];
     expect(blocks.length).toBeGreaterThanOrEqual(3);
     for (const block of blocks) {
       const parsed = parseLadderConfig(block);

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
+import { PromoteButton } from "@/components/promote/promote-button";
 import { ReadFailureView } from "@/components/read-failure";
 import { Badge } from "@/components/ui/badge";
 import { CopyButton } from "@/components/ui/copy-button";
@@ -110,6 +111,14 @@ async function AppBody({ app }: { app: string }) {
                   </div>
                 </div>
               ))}
+              {env.promotableFrom && (
+                <PromoteButton
+                  target={{ app: overview.app, toEnv: env.env, fromEnv: env.promotableFrom }}
+                  label={`Promote from ${env.promotableFrom}: ${overview.app} to ${env.env}`}
+                >
+                  Promote from {env.promotableFrom} <span aria-hidden="true">↑</span>
+                </PromoteButton>
+              )}
               {env.warnings.map((w) => (
                 <p key={`${w.file}:${w.line}:${w.message}`} className="text-xs text-red-700 dark:text-red-400">
                   {w.file}:{w.line}: {w.message}
@@ -146,6 +155,15 @@ async function AppBody({ app }: { app: string }) {
                         " · running now"
                       )}
                     </div>
+                    {segment.to !== null && segment.deployed && segment.digest && segment.digest !== env.images[0]?.digest && (
+                      <PromoteButton
+                        target={{ app: overview.app, toEnv: env.env, digest: segment.digest, rollback: true }}
+                        label={`Roll back ${overview.app} in ${env.env} to ${segment.tag ?? segment.digest.slice(7, 19)}`}
+                        className="float-right rounded border border-amber-400 px-1.5 py-0.5 text-[11px] text-amber-900 hover:bg-amber-50 dark:border-amber-700 dark:text-amber-200 dark:hover:bg-amber-950"
+                      >
+                        Roll back
+                      </PromoteButton>
+                    )}
                     <div className="truncate text-[11px] text-zinc-500 dark:text-zinc-400" title={segment.message}>
                       {segment.url ? (
                         <a href={segment.url} className="font-mono hover:underline">

@@ -32,6 +32,9 @@ export const OPERATIONS = [
   "pulls/merge",
   "issues/create-comment",
   "apps/create-installation-access-token",
+  // Sign-in: who the OAuth token belongs to, and team membership for ladder.yaml's `org/team` entries.
+  "users/get-authenticated",
+  "teams/get-membership-for-user-in-org",
 ] as const;
 
 /** Webhook payloads the server delivers. */

@@ -16,7 +16,17 @@ export interface FaultMatch {
   path?: string;
 }
 
-export type FaultRule = FaultEffect & { match?: FaultMatch; times?: number };
+export type FaultRule = FaultEffect & {
+  match?: FaultMatch;
+  times?: number;
+  /**
+   * Apply the fault after the request was processed (a write happened, then the answer was lost
+   * or replaced): the case a client cannot tell from a failure before the write. Default: before.
+   */
+  after?: boolean;
+};
+
+export type TerminalFault = Exclude<FaultEffect, { kind: "latency" }> & { after?: boolean };
 
 interface ActiveRule {
   id: number;
@@ -55,9 +65,9 @@ export class FaultInjector {
   }
 
   /** Total latency and at most one terminal fault for this request; consumes their budgets. */
-  take(facts: RequestFacts): { latencyMs: number; fault: Exclude<FaultEffect, { kind: "latency" }> | undefined } {
+  take(facts: RequestFacts): { latencyMs: number; fault: TerminalFault | undefined } {
     let latencyMs = 0;
-    let fault: Exclude<FaultEffect, { kind: "latency" }> | undefined;
+    let fault: TerminalFault | undefined;
     for (const active of this.rules) {
       if (active.remaining <= 0 || !this.matches(active, facts)) continue;
       const { rule } = active;

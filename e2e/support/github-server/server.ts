@@ -4,12 +4,13 @@
  * description. Also: merging pull requests, signed webhooks, fault injection, request counters.
  */
 import { createHash, createHmac, randomUUID } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FaultInjector, type FaultRule } from "./faults";
+import { FaultInjector, type FaultRule, type TerminalFault } from "./faults";
 import { type CommitInfo, GitStore, type TreeEntry, ZERO_SHA } from "./git-store";
 import {
   base64Lines,
@@ -29,7 +30,9 @@ import {
   stableId,
   type Urls,
 } from "./github-objects";
+import { type OAuthOptions, OAuthProvider } from "./oauth";
 import { OpenApiValidator, type Violation } from "./openapi-validator";
+import { plainPage, pullRequestPage } from "./web-pages";
 
 export interface StartGitHubServerOptions {
   /** A bare repository to serve (created when missing). Default: a fresh temp directory. */
@@ -53,6 +56,8 @@ export interface StartGitHubServerOptions {
   treeEntryLimit?: number;
   /** Login reported as the author of pull requests and comments. */
   actor?: string;
+  /** Sign-in: OAuth apps, users, and team memberships (see oauth.ts). */
+  oauth?: OAuthOptions;
 }
 
 export interface WebhookDelivery {
@@ -75,6 +80,8 @@ export interface CommitOptions {
 }
 
 export interface GitHubServerControl {
+  /** OAuth sign-in: who approves next, team memberships. */
+  readonly oauth: OAuthProvider;
   readonly store: GitStore;
   readonly validator: OpenApiValidator;
   /** Commits files (null deletes) on a branch and delivers a push webhook; returns the commit SHA. */
@@ -178,6 +185,7 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
   const defaultBranch = options.defaultBranch ?? "main";
   const strict = options.strict ?? true;
   const actor = options.actor ?? "ladder-bot";
+  const oauth = new OAuthProvider(options.oauth);
   const tokens = new Set(options.tokens ?? ["test-token"]);
   const installations = options.installations ?? [{ id: 1, repositories: [`${owner}/${repoName}`] }];
   const repoDir = options.repoDir ?? (await mkdtemp(join(tmpdir(), "ladder-gh-")));
@@ -196,6 +204,26 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
   const commentBodies = new Map<number, string[]>();
   let nextIssueNumber = 1;
   let nextCommentId = 1000;
+  // Pull requests live beside the git repository, so a restarted demo still
+  // knows the PRs its database points at.
+  const statePath = join(repoDir, "ladder-test-server.json");
+  if (existsSync(statePath)) {
+    const saved = JSON.parse(readFileSync(statePath, "utf8")) as {
+      pulls: PullRecord[];
+      comments: [number, string[]][];
+      nextIssueNumber: number;
+      nextCommentId: number;
+    };
+    pulls.push(...saved.pulls);
+    for (const [n, list] of saved.comments) commentBodies.set(n, list);
+    nextIssueNumber = saved.nextIssueNumber;
+    nextCommentId = saved.nextCommentId;
+  }
+  const persist = () =>
+    writeFileSync(
+      statePath,
+      JSON.stringify({ pulls, comments: [...commentBodies.entries()], nextIssueNumber, nextCommentId }, null, 1),
+    );
   let pushedAt = iso(Math.floor(Date.now() / 1000));
   let urls: Urls = { web: "http://127.0.0.1", api: "http://127.0.0.1/api/v3" };
   const repoIdentity: RepoIdentity = {
@@ -387,6 +415,51 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
     routes.push({ method, operationId, handler, ...compileTemplate(template) });
   };
   const R = "/repos/{owner}/{repo}";
+
+  // ---------------------------------------------------------------- sign-in
+  route("GET", "/user", "users/get-authenticated", async ({ headers }) => {
+    const token = /^(?:token|bearer)\s+(.+)$/i.exec(headers.authorization ?? "")?.[1] ?? "";
+    const user = oauth.userForToken(token);
+    // An installation or app token is not a person.
+    if (!user) throw new HttpError(403, "Resource not accessible by integration");
+    return {
+      status: 200,
+      body: {
+        ...simpleUser(urls, user.login),
+        name: user.name ?? null,
+        company: null,
+        blog: "",
+        location: null,
+        email: user.email ?? null,
+        hireable: null,
+        bio: null,
+        public_repos: 0,
+        public_gists: 0,
+        followers: 0,
+        following: 0,
+        created_at: "2020-01-01T00:00:00Z",
+        updated_at: "2020-01-01T00:00:00Z",
+      },
+    };
+  });
+
+  route(
+    "GET",
+    "/orgs/{org}/teams/{team_slug}/memberships/{username}",
+    "teams/get-membership-for-user-in-org",
+    async ({ params }) => {
+      const { org = "", team_slug: slug = "", username = "" } = params;
+      if (!oauth.isTeamMember(org, slug, username)) throw notFound();
+      return {
+        status: 200,
+        body: {
+          url: `${urls.api}/organizations/${stableId(`org:${org}`)}/team/${stableId(`team:${org}/${slug}`)}/memberships/${username}`,
+          role: "member",
+          state: "active",
+        },
+      };
+    },
+  );
 
   route("GET", R, "repos/get", async ({ params }) => {
     checkRepo(params);
@@ -787,7 +860,7 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
     if (!m?.[1]) return false;
     // App endpoints take the App's JWT; the server trusts its shape, not its signature.
     if (operationId.startsWith("apps/")) return m[1].split(".").length === 3;
-    return tokens.has(m[1]);
+    return tokens.has(m[1]) || oauth.userForToken(m[1]) !== undefined;
   }
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
@@ -816,33 +889,40 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
     const { route: r, params } = matched;
     counters[r.operationId] = (counters[r.operationId] ?? 0) + 1;
 
+    // The body is received before any injected latency, as GitHub has the whole request before it
+    // acts: a client that dies while GitHub is slow does not undo what GitHub then does.
+    const bodyRead = method === "GET" || method === "DELETE" ? Promise.resolve(undefined) : readBody(req);
+    bodyRead.catch(() => undefined);
     const { latencyMs, fault } = faults.take({ operationId: r.operationId, method, path });
     if (latencyMs > 0) await sleep(latencyMs);
-    if (fault) {
-      if (fault.kind === "reset") {
+    const sendFault = (f: TerminalFault): void => {
+      if (f.kind === "reset") {
         req.socket.destroy();
         return;
       }
-      if (fault.kind === "status") {
-        send(res, fault.status, basicError(urls, fault.message ?? "Server Error", fault.status));
+      if (f.kind === "status") {
+        send(res, f.status, basicError(urls, f.message ?? "Server Error", f.status));
         return;
       }
-      if (fault.kind === "secondary-rate-limit") {
+      if (f.kind === "secondary-rate-limit") {
         send(
           res,
           403,
           basicError(urls, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", 403),
           {
-            "retry-after": String(fault.retryAfter ?? 1),
+            "retry-after": String(f.retryAfter ?? 1),
           },
         );
         return;
       }
-      const reset = fault.resetAt ?? rateReset();
+      const reset = f.resetAt ?? rateReset();
       send(res, 403, basicError(urls, "API rate limit exceeded for installation.", 403), {
         "x-ratelimit-remaining": "0",
         "x-ratelimit-reset": String(reset),
       });
+    };
+    if (fault && !fault.after) {
+      sendFault(fault);
       return;
     }
 
@@ -853,7 +933,7 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
 
     let result: HandlerResult;
     try {
-      const body = method === "GET" || method === "DELETE" ? undefined : await readBody(req);
+      const body = await bodyRead;
       const queryParams = Object.fromEntries(query.entries());
       const requestProblem =
         r.operationId === "graphql" ? undefined : validator.validateRequest(r.operationId, { ...queryParams, ...params }, body);
@@ -872,6 +952,12 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
         body: { ...basicError(urls, error.message, error.status), ...error.extra },
         headers: error.headers,
       };
+    }
+
+    if (fault?.after) {
+      // The write happened; the client gets the fault instead of the answer.
+      sendFault(fault);
+      return;
     }
 
     const responseProblem =
@@ -908,6 +994,7 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
 
   // ---------------------------------------------------------------- control
   const control: GitHubServerControl = {
+    oauth,
     store,
     validator,
     async commit(files, opts = {}) {
@@ -933,10 +1020,13 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
       return (await store.listRefs("refs/heads/")).map((r) => r.ref.slice("refs/heads/".length));
     },
     async mergePullRequest(number, method = "merge") {
-      return await mergePull(findPull(String(number)), method);
+      const sha = await mergePull(findPull(String(number)), method);
+      persist();
+      return sha;
     },
     async closePullRequest(number) {
       closePull(findPull(String(number)));
+      persist();
     },
     pullRequests: () => pulls,
     comments: (number) => commentBodies.get(number) ?? [],
@@ -1020,11 +1110,43 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
       case "POST reset":
         control.reset();
         return ok(undefined);
+      case "POST oauth/sign-in-as":
+        oauth.signInAs(str(body.login) ?? "octocat");
+        return ok(undefined);
+      case "POST oauth/team":
+        oauth.setTeam(
+          str(body.team) ?? "",
+          Array.isArray(body.members) ? body.members.filter((m): m is string => typeof m === "string") : [],
+        );
+        return ok(undefined);
       case "GET head":
         return ok({ sha: (await control.head()) ?? null });
       default:
         send(res, 404, { message: `unknown control action ${method} ${action}` });
     }
+  }
+
+  /** The demo's web pages: a pull request with Merge and Close buttons, a plain page otherwise. */
+  async function handleWeb(req: IncomingMessage, res: ServerResponse, rest: string, query: URLSearchParams): Promise<void> {
+    const html = (status: number, body: string) => {
+      res.writeHead(status, {
+        "content-type": "text/html; charset=utf-8",
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+      });
+      res.end(body);
+    };
+    const m = /^\/pull\/(\d+)(?:\/(merge|close))?$/.exec(rest);
+    const pr = m ? pulls.find((p) => p.number === Number(m[1])) : undefined;
+    if (!m || !pr)
+      return html(404, plainPage("Not found", `Nothing at ${owner}/${repoName}${rest} on this local stand-in for GitHub.`));
+    if (req.method === "POST" && m[2]) {
+      if (m[2] === "merge") await control.mergePullRequest(pr.number);
+      else await control.closePullRequest(pr.number);
+      res.writeHead(303, { location: `/${owner}/${repoName}/pull/${pr.number}` });
+      res.end();
+      return;
+    }
+    html(200, pullRequestPage(owner, repoName, pr, query.get("back") ?? undefined));
   }
 
   const server: Server = createServer((req, res) => {
@@ -1035,9 +1157,22 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
       : url.pathname === "/api/graphql"
         ? "/graphql"
         : url.pathname;
-    const work = path.startsWith("/_control/") ? handleControl(req, res, path) : handleApi(req, res, path, url.searchParams);
+    const webPrefix = `/${owner}/${repoName}`;
+    const work = path.startsWith("/_control/")
+      ? handleControl(req, res, path)
+      : path.startsWith("/login/oauth/")
+        ? oauth.handle(req, res, path, url.searchParams).then((handled) => {
+            if (!handled) send(res, 404, basicError(urls, "Not Found", 404));
+          })
+        : path === webPrefix || path.startsWith(`${webPrefix}/`)
+          ? handleWeb(req, res, path.slice(webPrefix.length), url.searchParams)
+          : handleApi(req, res, path, url.searchParams);
+    // Anything that may have changed pull requests is saved once it is done.
+    if (req.method !== "GET") void work.then(persist, () => undefined);
     work.catch((error: unknown) => {
       const detail = error instanceof Error ? error.message : String(error);
+      // The client went away mid-request (killed, timed out): nothing to answer, no API violation.
+      if (req.destroyed && detail === "aborted") return;
       violations.push({
         operationId: `${req.method} ${path}`,
         phase: "response",

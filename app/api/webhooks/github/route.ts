@@ -1,16 +1,20 @@
 import { getRepository } from "@/lib/data/repository";
+import { db } from "@/lib/db/client";
 import { serverEnv } from "@/lib/env";
 import { parseWebhook, WebhookPayloadError, WebhookSignatureError } from "@/lib/github/webhooks";
+import { route } from "@/lib/http/handler";
+import { processWebhook } from "@/lib/promotion/track-pull-requests";
 
 export const dynamic = "force-dynamic";
 
 /**
  * GitHub's `push` and `pull_request` webhooks. The signature is checked on
- * the raw bytes before anything is parsed; a push to the watched branch
- * drops the cached head so the next view (and every polling dashboard) sees
- * the new commit at once.
+ * the raw bytes before anything is parsed; each delivery id is processed
+ * once (a replay is acknowledged and ignored). A pull request closing moves
+ * its promotion to MERGED or CLOSED; a push to the watched branch drops the
+ * cached head so every open dashboard sees the new commit on its next poll.
  */
-export async function POST(request: Request) {
+export const POST = route(async (request: Request) => {
   const env = serverEnv();
   if (!env.GITHUB_WEBHOOK_SECRET) {
     return Response.json({ message: "Webhooks are not configured: set GITHUB_WEBHOOK_SECRET." }, { status: 404 });
@@ -25,11 +29,12 @@ export async function POST(request: Request) {
     }
     throw error;
   }
-  if (event.kind === "push") {
+  const result = await processWebhook(db(), event);
+  if (result.outcome === "invalidate" && event.kind === "push") {
     const repository = getRepository();
-    const watched = event.repository.toLowerCase() === repository.repository.toLowerCase() && event.branch === repository.branch;
-    if (watched) repository.invalidate();
-    return Response.json({ delivery: event.deliveryId, outcome: watched ? "invalidated" : "ignored" }, { status: 202 });
+    if (event.repository.toLowerCase() === repository.repository.toLowerCase() && result.branch === repository.branch) {
+      repository.invalidate();
+    }
   }
-  return Response.json({ delivery: event.deliveryId, outcome: "ignored" }, { status: 202 });
-}
+  return Response.json(result, { status: 202 });
+});

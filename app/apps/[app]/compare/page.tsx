@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { FileDiff } from "@/components/compare/file-diff";
 import { SemanticTable } from "@/components/compare/semantic-table";
+import { PromoteButton } from "@/components/promote/promote-button";
 import { ReadFailureView } from "@/components/read-failure";
 import { Badge } from "@/components/ui/badge";
 import {
@@ -126,6 +127,13 @@ async function CompareBody({ app, from, to, view }: { app: string; from: string;
           </h2>
           {drift > 0 ? <Badge tone="red">{drift} unexpected</Badge> : <Badge tone="green">no drift</Badge>}
           <Badge tone="gray">{diff.semantic.length - drift} expected</Badge>
+          {diff.images.some((pair) => pair.relation === "differs" && pair.from?.digest) && (
+            <span className="ml-auto">
+              <PromoteButton target={{ app, toEnv: to, fromEnv: from }} label={`Promote from ${from}: ${app} to ${to}`}>
+                Promote from {from} to {to} <span aria-hidden="true">↑</span>
+              </PromoteButton>
+            </span>
+          )}
         </div>
         <ul className="flex flex-wrap gap-3 text-sm">
           {diff.images.map((pair) => (

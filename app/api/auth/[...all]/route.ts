@@ -1,0 +1,9 @@
+import { toNextJsHandler } from "better-auth/next-js";
+import { getAuth } from "@/lib/auth/server";
+
+export const dynamic = "force-dynamic";
+
+/** Better Auth's endpoints: the OAuth callback, session and sign-out. */
+const handler = (request: Request) => toNextJsHandler(getAuth()).POST(request);
+
+export { handler as GET, handler as POST };

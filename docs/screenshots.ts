@@ -1,0 +1,97 @@
+/**
+ * `npm run screenshots`: regenerates the README's pictures from the current
+ * code. Starts the demo in a throwaway data directory, drives it in Chromium
+ * (matrix, compare, the Promote dialog, history after a merge) and writes
+ * docs/images/*.png.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { chromium, type Page } from "@playwright/test";
+import { freePort } from "../lib/launcher/port";
+
+const out = path.resolve("docs", "images");
+
+async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+  const until = Date.now() + 180_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error("the demo exited before it was ready");
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error("the demo did not become healthy in 3 minutes");
+}
+
+async function shot(page: Page, name: string, fullPage = false): Promise<void> {
+  await page.screenshot({ path: path.join(out, `${name}.png`), fullPage });
+  console.log(`wrote docs/images/${name}.png`);
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "ladder-shots-"));
+  const port = await freePort();
+  const githubPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const demo = spawn(process.execPath, ["--import", "tsx", "lib/demo/main.ts"], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LADDER_DATA_DIR: dataDir,
+      LADDER_DEMO_GITHUB_PORT: String(githubPort),
+    },
+    stdio: "inherit",
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  try {
+    await waitForHealth(url, demo);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: "light" });
+    await page.goto(url);
+    await page.getByTestId("cell-api-prod").waitFor();
+    await shot(page, "matrix");
+    await page.goto(`${url}/apps/web/compare?from=staging&to=prod`);
+    await page.getByTestId("semantic-change").first().waitFor();
+    await shot(page, "compare");
+    await page.goto(url);
+    await page.getByRole("button", { name: "Promote from staging: api to prod" }).click();
+    await page.getByTestId("checks").waitFor();
+    await shot(page, "promote-dialog");
+    await page.getByRole("button", { name: "Confirm and open pull request" }).click();
+    await page.getByTestId("promote-result").waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.goto(`${url}/history`);
+    const row = page.getByTestId("promotion-row").first();
+    await row.getByRole("link", { name: /^#\d+$/ }).click();
+    await page.getByRole("button", { name: "Merge pull request" }).click();
+    await page.waitForTimeout(1500);
+    await page.goto(`${url}/history`);
+    await page.getByTestId("promotion-row").first().waitFor();
+    await shot(page, "history");
+  } finally {
+    await browser.close();
+    demo.kill("SIGINT");
+    await new Promise((r) => demo.once("exit", r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

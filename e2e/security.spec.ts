@@ -1,0 +1,196 @@
+/**
+ * Attacks on the running demo (local sign-in as "demo"), each of which must fail. Proxy-mode
+ * forgery and GitHub sign-in are covered against real HTTP servers in
+ * test/integration/security-*.test.ts.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
+
+const DEMO_TOKEN = "ladder-demo-token";
+const dataDir = () => process.env.LADDER_E2E_DATA_DIR ?? "";
+const demoSecrets = () => [
+  DEMO_TOKEN,
+  readFileSync(path.join(dataDir(), "demo", "webhook-secret"), "utf8").trim(),
+  readFileSync(path.join(dataDir(), "demo", "auth-secret"), "utf8").trim(),
+];
+
+/** Records CSP violations and the XSS canary from the first script on every page. */
+async function watch(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { __csp: string[] };
+    w.__csp = [];
+    document.addEventListener("securitypolicyviolation", (e) => {
+      w.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`);
+    });
+  });
+}
+
+const violations = (page: Page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+const pwned = (page: Page) => page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
+
+test.describe("security", () => {
+  test("pages carry a strict CSP and the security headers, and render without violations", async ({ page }) => {
+    await watch(page);
+    const response = await page.goto("/");
+    const headers = response?.headers() ?? {};
+    const csp = headers["content-security-policy"] ?? "";
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toMatch(/script-src [^;]*'nonce-/);
+    expect(csp).not.toContain("unsafe-eval");
+    expect(csp).not.toMatch(/script-src [^;]*'unsafe-inline'/);
+    expect(headers["x-content-type-options"]).toBe("nosniff");
+    expect(headers["referrer-policy"]).toBe("same-origin");
+    expect(headers["permissions-policy"]).toContain("camera=()");
+    await expect(page.getByTestId("signed-in-user")).toHaveText("demo");
+    expect(await violations(page)).toEqual([]);
+
+    // The compare page's diff view injects styles at run time (emotion): still no violations.
+    await page.goto("/apps/web/compare?from=staging&to=prod");
+    await expect(page.getByText("name: FEATURE_CHECKOUT_V2").first()).toBeVisible();
+    await page.goto("/apps/api");
+    await expect(page.getByTestId("timeline-prod")).toBeVisible();
+    expect(await violations(page)).toEqual([]);
+  });
+
+  test("a cross-site POST to a route handler or a server action is refused", async ({ page, request, baseURL }) => {
+    for (const target of ["/api/head", "/api/auth/sign-out", "/"]) {
+      const response = await request.post(target, {
+        headers: { origin: "https://evil.example", "next-action": "0000000000000000000000000000000000000000" },
+        data: "x=1",
+        maxRedirects: 0,
+      });
+      expect(response.status(), target).toBe(403);
+    }
+    // The same from a real attacker page in the browser: an auto-submitting form that would
+    // sign the victim out. The victim stays signed in.
+    await page.goto("/");
+    await expect(page.getByTestId("signed-in-user")).toHaveText("demo");
+    await page.route("http://evil.example/", (route) =>
+      route.fulfill({
+        contentType: "text/html",
+        body: `<form id="f" method="POST" action="${baseURL}/api/auth/sign-out"></form><script>document.getElementById("f").submit()</script>`,
+      }),
+    );
+    const refused = page.waitForResponse((r) => r.url().endsWith("/api/auth/sign-out"));
+    await page.goto("http://evil.example/");
+    expect((await refused).status()).toBe(403);
+    await page.goto("/");
+    await expect(page.getByTestId("signed-in-user")).toHaveText("demo");
+  });
+
+  test("a tampered session cookie is not a session", async ({ browser, baseURL }) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto("/");
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name.endsWith(".session_token"));
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe("Lax");
+    if (!session) throw new Error("no session cookie");
+    const [token = "", signature = ""] = decodeURIComponent(session.value).split(".");
+    const flipped = `${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}.${signature}`;
+    await context.clearCookies();
+    // Opt out of the local auto sign-in, so only the cookie could sign this browser in.
+    await context.addCookies([
+      { ...session, value: encodeURIComponent(flipped) },
+      { name: "ladder-signed-out", value: "1", url: baseURL ?? "" },
+    ]);
+    expect((await context.request.get("/api/head")).status()).toBe(401);
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/signin/);
+    await context.close();
+  });
+
+  test("identity headers from a client are not an identity", async ({ playwright, baseURL }) => {
+    const client = await playwright.request.newContext({
+      baseURL,
+      extraHTTPHeaders: {
+        "x-forwarded-user": "admin",
+        "x-forwarded-email": "admin@acme.test",
+        "x-forwarded-for": "127.0.0.1",
+        "x-ladder-peer": "127.0.0.1",
+        cookie: "ladder-signed-out=1",
+      },
+    });
+    expect((await client.get("/api/head")).status()).toBe(401);
+    const page = await client.get("/", { maxRedirects: 0 });
+    expect(page.status()).toBe(303);
+    expect(page.headers().location).toContain("/signin");
+    await client.dispose();
+  });
+
+  test("path traversal in app names is a 404", async ({ page }) => {
+    for (const target of [
+      "/apps/..%2F..%2Fetc",
+      "/apps/..%2F..%2Fetc/compare?from=dev&to=prod",
+      "/apps/%2E%2E/compare",
+      "/apps/api%2F..%2F..%2Fetc",
+    ]) {
+      expect((await page.goto(target))?.status(), target).toBe(404);
+    }
+  });
+
+  test("script in a commit message and in a YAML comment renders as text", async ({ page, github }) => {
+    await watch(page);
+    const api = `${github.url}/api/v3/repos/acme/gitops/contents/apps/web/overlays/dev/kustomization.yaml`;
+    const file = (await (await fetch(api, { headers: { authorization: `token ${DEMO_TOKEN}` } })).json()) as { content: string };
+    const current = Buffer.from(file.content, "base64").toString("utf8");
+    const yamlPayload = `<script>window.__pwned="yaml"</script><img src=x onerror="window.__pwned='yaml-img'">`;
+    const messagePayload = `<script>window.__pwned="commit"</script><img src=x onerror="window.__pwned='commit-img'">`;
+    const next = `# ${yamlPayload}\n${current.replace(/sha256:[0-9a-f]{64}/, `sha256:${"e".repeat(64)}`)}`;
+    await github.commit({ "apps/web/overlays/dev/kustomization.yaml": next }, `Bump web in dev ${messagePayload}`);
+
+    await expect(async () => {
+      await page.goto("/apps/web");
+      await expect(page.getByTestId("timeline-dev").getByText(messagePayload, { exact: false }).first()).toBeVisible({
+        timeout: 2000,
+      });
+    }).toPass({ timeout: 30_000 });
+    expect(await pwned(page)).toBeUndefined();
+
+    await page.goto("/apps/web/compare?from=dev&to=staging");
+    await expect(page.getByText(yamlPayload, { exact: false }).first()).toBeVisible();
+    expect(await pwned(page)).toBeUndefined();
+    // The payload's <img> never became an element.
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+  });
+
+  test("no token or secret reaches the browser: not in .next/static, not in the HTML", async ({ page }) => {
+    const secrets = demoSecrets();
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const full = path.join(dir, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else files.push(full);
+      }
+    };
+    walk(path.resolve(".next", "static"));
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const text = readFileSync(file, "latin1");
+      for (const secret of secrets) expect(text.includes(secret), `${secret.slice(0, 6)}… in ${file}`).toBe(false);
+    }
+    for (const target of ["/", "/apps/api", "/apps/web/compare?from=staging&to=prod", "/drift", "/signin"]) {
+      const response = await page.goto(target);
+      const html = (await response?.text()) ?? "";
+      expect(html.length).toBeGreaterThan(100);
+      for (const secret of secrets) expect(html.includes(secret), `secret in ${target}`).toBe(false);
+    }
+  });
+
+  test("sign-out ends the session; one click signs the local user back in", async ({ browser }) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto("/");
+    await page.getByText("demo", { exact: true }).click();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page).toHaveURL(/\/signin/);
+    expect((await context.request.get("/api/head")).status()).toBe(401);
+    await page.getByRole("button", { name: "Sign in as demo" }).click();
+    await expect(page.getByTestId("signed-in-user")).toHaveText("demo");
+    await context.close();
+  });
+});

@@ -1,0 +1,27 @@
+/**
+ * App and environment names from URLs and forms. A name must look like one (no slashes, no
+ * `..`, no leading dot or dash) and must be one the current scan knows; anything else is a
+ * 404, never a path.
+ */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+export function isSafeName(value: unknown): value is string {
+  return typeof value === "string" && NAME.test(value) && !value.includes("..");
+}
+
+interface ScanNames {
+  environments: readonly string[];
+  apps: readonly { name: string }[];
+}
+
+/** The app's name as the scan spells it, or undefined when it is not an app of the scan. */
+export function knownApp(scan: ScanNames, value: unknown): string | undefined {
+  if (!isSafeName(value)) return undefined;
+  return scan.apps.find((a) => a.name === value)?.name;
+}
+
+/** The environment's name as the scan spells it, or undefined when it is not an environment of the scan. */
+export function knownEnvironment(scan: ScanNames, value: unknown): string | undefined {
+  if (!isSafeName(value)) return undefined;
+  return scan.environments.find((e) => e === value);
+}
