@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
+import { chromiumArgs, chromiumExecutable } from "../e2e/support/chromium";
 import { freePort } from "../lib/launcher/port";
 
 const out = path.resolve("docs", "images");
@@ -47,18 +48,7 @@ async function main(): Promise<void> {
     },
     stdio: "inherit",
   });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-dev-shm-usage",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: chromiumExecutable, args: chromiumArgs });
   try {
     await waitForHealth(url, demo);
     const page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: "light" });
@@ -82,6 +72,8 @@ async function main(): Promise<void> {
     await page.waitForTimeout(1500);
     await page.goto(`${url}/history`);
     await page.getByTestId("promotion-row").first().waitFor();
+    await page.getByTestId("lead-time").waitFor();
+    await page.waitForTimeout(500);
     await shot(page, "history");
   } finally {
     await browser.close();

@@ -1,9 +1,13 @@
 import { expect, test } from "./fixtures";
 
-test("the health endpoint reports the database", async ({ request }) => {
+test("the health endpoint reports the database and GitHub", async ({ request }) => {
   const response = await request.get("/api/health");
   expect(response.status()).toBe(200);
-  expect(await response.json()).toMatchObject({ status: "ok", database: { ok: true } });
+  expect(await response.json()).toMatchObject({
+    status: "ok",
+    database: { ok: true },
+    github: { ok: true, repository: "acme/gitops" },
+  });
 });
 
 test("an unknown page is a 404 with a way back", async ({ page }) => {

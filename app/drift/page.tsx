@@ -3,6 +3,7 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { ReadFailureView } from "@/components/read-failure";
 import { Badge } from "@/components/ui/badge";
+import { TableHead } from "@/components/ui/table-head";
 import { type DriftReport, getDriftReport } from "@/lib/data/drift";
 import { describeReadFailure } from "@/lib/data/repository";
 
@@ -48,29 +49,15 @@ async function DriftList() {
     <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
       <table className="w-full text-left text-sm">
         <caption className="sr-only">Environment pairs with unexpected differences</caption>
-        <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:bg-zinc-900 dark:text-zinc-400">
-          <tr>
-            <th scope="col" className="px-3 py-2 font-medium">
-              App
-            </th>
-            <th scope="col" className="px-3 py-2 font-medium">
-              Environments
-            </th>
-            <th scope="col" className="px-3 py-2 font-medium">
-              Unexpected
-            </th>
-            <th scope="col" className="px-3 py-2 font-medium">
-              Examples
-            </th>
-            <th
-              scope="col"
-              className="px-3 py-2 font-medium"
-              title="Share of each overlay's lines that are its own rather than the shared base's"
-            >
-              Overlay thinness
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            "App",
+            "Environments",
+            "Unexpected",
+            "Examples",
+            { label: "Overlay thinness", title: "Share of each overlay's lines that are its own rather than the shared base's" },
+          ]}
+        />
         <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
           {report.pairs.map((p) => (
             <tr key={`${p.app}|${p.from}|${p.to}`} data-testid="drift-row">

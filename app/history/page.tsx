@@ -7,6 +7,7 @@ import { StatusBadge } from "@/components/history/status-badge";
 import { PromoteButton } from "@/components/promote/promote-button";
 import { ReadFailureView } from "@/components/read-failure";
 import { RelativeTime } from "@/components/ui/relative-time";
+import { TableHead } from "@/components/ui/table-head";
 import { getHistoryPage, getHistoryStats, type HistoryQuery, parseHistoryQuery } from "@/lib/data/history";
 import { reconcileOnView } from "@/lib/data/promotions";
 import { describeReadFailure } from "@/lib/data/repository";
@@ -150,34 +151,18 @@ async function PromotionTable({ query }: { query: HistoryQuery }) {
       <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">Promotions, newest first</caption>
-          <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:bg-zinc-900 dark:text-zinc-400">
-            <tr>
-              <th scope="col" className="px-3 py-2 font-medium">
-                When
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                App
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                Environments
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                Digest
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                Status
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                By
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                Pull request
-              </th>
-              <th scope="col" className="px-3 py-2 font-medium">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              "When",
+              "App",
+              "Environments",
+              "Digest",
+              "Status",
+              "By",
+              "Pull request",
+              { label: "Actions", srOnly: true },
+            ]}
+          />
           <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
             {page.items.map((p) => (
               <tr key={p.id} data-testid="promotion-row" data-status={p.status}>

@@ -1,5 +1,6 @@
 import type { SemanticChange } from "@/lib/gitops/overlay-diff";
 import { Badge } from "../ui/badge";
+import { TableHead } from "../ui/table-head";
 
 function show(value: unknown): string {
   if (value === undefined) return "—";
@@ -15,25 +16,7 @@ export function SemanticTable({ changes, from, to }: { changes: SemanticChange[]
   return (
     <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
       <table className="w-full text-left text-sm">
-        <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:bg-zinc-900 dark:text-zinc-400">
-          <tr>
-            <th scope="col" className="px-3 py-2 font-medium">
-              Kind
-            </th>
-            <th scope="col" className="px-3 py-2 font-medium">
-              Where
-            </th>
-            <th scope="col" className="px-3 py-2 font-medium">
-              {from}
-            </th>
-            <th scope="col" className="px-3 py-2 font-medium">
-              {to}
-            </th>
-            <th scope="col" className="px-3 py-2 font-medium">
-              Why
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={["Kind", "Where", from, to, "Why"]} />
         <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
           {sorted.map((c) => (
             <tr

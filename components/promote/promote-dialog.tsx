@@ -135,6 +135,15 @@ export function PromoteDialog({ target, onClose }: { target: PromoteTarget; onCl
               </div>
             </section>
 
+            {data.change && (
+              <section aria-labelledby="diff-heading">
+                <h3 id="diff-heading" className="mb-1.5 text-sm font-medium">
+                  The pull request changes <span className="font-mono text-xs">{data.change.path}</span>
+                </h3>
+                <UnifiedDiff diff={data.change.unifiedDiff} />
+              </section>
+            )}
+
             {data.evidence && (
               <p className="text-sm" data-testid="evidence">
                 {data.evidence.observed ? (
@@ -189,15 +198,6 @@ export function PromoteDialog({ target, onClose }: { target: PromoteTarget; onCl
                 ))}
               </ul>
             </section>
-
-            {data.change && (
-              <section aria-labelledby="diff-heading">
-                <h3 id="diff-heading" className="mb-1.5 text-sm font-medium">
-                  The pull request changes <span className="font-mono text-xs">{data.change.path}</span>
-                </h3>
-                <UnifiedDiff diff={data.change.unifiedDiff} />
-              </section>
-            )}
 
             {data.openPromotion && (
               <p className="text-sm text-amber-800 dark:text-amber-300">

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "../db/client";
 import { describeDatabaseError } from "../db/errors";
 import { serverEnv } from "../env";
+import { RepositoryNotConfiguredError, repositoryFromEnv } from "../repository/from-env";
 
 export interface SystemStatus {
   database: { ok: true; promotions: number; migrations: number } | { ok: false; message: string };
@@ -36,4 +37,40 @@ export async function checkDatabase(): Promise<SystemStatus["database"]> {
     console.error("database check failed", error);
     return { ok: false, message: describeDatabaseError(error, url) };
   }
+}
+
+export type GitHubStatus =
+  | { ok: true; repository: string; checkedAt: string }
+  | { ok: false; message: string; checkedAt: string }
+  | { ok: null; message: string };
+
+let lastGitHubCheck: { at: number; result: Promise<GitHubStatus> } | undefined;
+
+/**
+ * Can Ladder read its repository's branch head? One conditional request
+ * (GitHub does not charge a 304), at most every 30 s however often the
+ * health endpoint is polled, and never longer than 5 s.
+ */
+export function checkGitHub(): Promise<GitHubStatus> {
+  const now = Date.now();
+  if (lastGitHubCheck && now - lastGitHubCheck.at < 30_000) return lastGitHubCheck.result;
+  const result = (async (): Promise<GitHubStatus> => {
+    let service: ReturnType<typeof repositoryFromEnv>;
+    try {
+      service = repositoryFromEnv();
+    } catch (error) {
+      if (error instanceof RepositoryNotConfiguredError) return { ok: null, message: error.message };
+      throw error;
+    }
+    const checkedAt = new Date().toISOString();
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("no answer within 5 s")), 5_000).unref());
+    try {
+      await Promise.race([service.reader.snapshot(service.branch), timeout]);
+      return { ok: true, repository: service.repository, checkedAt };
+    } catch (error) {
+      return { ok: false, message: error instanceof Error ? error.message : String(error), checkedAt };
+    }
+  })();
+  lastGitHubCheck = { at: now, result };
+  return result;
 }

@@ -45,7 +45,7 @@ async function main(): Promise<number> {
   const secret = await demoSecret(path.join(demoDir, "webhook-secret"));
   const authSecret = await demoSecret(path.join(demoDir, "auth-secret"));
 
-  if (!existsSync(path.resolve(".next", "BUILD_ID"))) {
+  if (!existsSync(path.resolve(".next", "standalone", "server.js"))) {
     console.log("ladder demo: no production build yet, building once (about a minute)…");
     const build = spawnSync("npm", ["run", "build"], {
       stdio: "inherit",

@@ -6,6 +6,7 @@
  * A warm read with no new commit is one request; after a one-file commit it is three.
  */
 import type { PathCommit, RepoFile, RepoReader, RepoSnapshot } from "../repo/types";
+import { mapLimit } from "../util/map-limit";
 import { type BlobCache, sharedBlobCache } from "./blob-cache";
 import type { GitHubClient } from "./client";
 import {
@@ -62,20 +63,6 @@ interface TreeListing {
   treeSha: string;
   files: GitHubRepoFile[];
   byPath: Map<string, GitHubRepoFile>;
-}
-
-/** Runs `tasks` with at most `limit` in flight. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
 
 export class GitHubSnapshot implements RepoSnapshot {

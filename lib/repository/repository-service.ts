@@ -7,6 +7,7 @@
 import { scanRepository } from "../gitops/scan";
 import type { ScanResult } from "../gitops/types";
 import type { PathCommit, RepoReader, RepoSnapshot } from "../repo/types";
+import { mapLimit } from "../util/map-limit";
 
 export interface RepositoryView {
   /** "owner/name" */
@@ -203,17 +204,4 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
     if (oldest === undefined) break;
     map.delete(oldest);
   }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
