@@ -4,6 +4,7 @@
  * beside a naive reader (contents API per directory and per file) in the same run.
  * A benchmark, not a test: it prints figures and checks them against the targets.
  */
+import { pathToFileURL } from "node:url";
 import { appName, fakeDigest, generateGitOpsRepo, overlayContent, overlayPath } from "../e2e/support/github-server/fixtures";
 import { type GitHubServer, startGitHubServer } from "../e2e/support/github-server/server";
 import { BlobCache } from "../lib/github/blob-cache";
@@ -16,7 +17,7 @@ const ENVS = ["dev", "test", "staging", "prod"];
 const LATENCY_MS = 50;
 const CONCURRENCY = 8;
 
-interface Measure {
+export interface Measure {
   requests: number;
   ms: number;
   detail: Record<string, number>;
@@ -73,7 +74,29 @@ function row(cells: readonly string[], widths: readonly number[]): string {
   return cells.map((c, i) => c.padEnd(widths[i] ?? 10)).join("  ");
 }
 
-async function main(): Promise<void> {
+export interface GithubFigures {
+  apps: number;
+  environments: number;
+  files: number;
+  latencyMs: number;
+  cold: Measure;
+  coldRest: Measure;
+  naiveCold: Measure;
+  warm: Measure;
+  naiveWarm: Measure;
+  afterCommit: Measure;
+  naiveAfter: Measure;
+  promotionPaced: Measure;
+  promotionUnpaced: Measure;
+  promotionRepeat: Measure;
+  violations: number;
+  firstViolation?: unknown;
+}
+
+export const GITHUB_TARGETS = { warmRequests: 1, afterCommitRequests: 4, promotionRequests: 6 };
+
+/** Reads and one promotion against the test server with 50 ms latency per request, beside the naive reader. */
+export async function runGithubBench(): Promise<GithubFigures> {
   const seed = generateGitOpsRepo({ apps: APPS, environments: ENVS });
   const server = await startGitHubServer({ seed, strict: true });
   const { owner, repo } = server;
@@ -145,39 +168,75 @@ async function main(): Promise<void> {
     const promotionUnpaced = await measure(server, () => promote(3, createGitHubClient({ ...clientConfig, writeSpacingMs: 0 })));
     const promotionRepeat = await measure(server, () => promote(3, createGitHubClient({ ...clientConfig, writeSpacingMs: 0 })));
 
-    const widths = [44, 9, 10, 9, 10, 12];
-    const fmt = (m: Measure) => [String(m.requests), `${(m.ms / 1000).toFixed(2)} s`];
-    console.log(
-      `\nLadder GitHub bench: ${APPS} apps × ${ENVS.length} envs = ${fileCount} files, ${LATENCY_MS} ms latency per request, concurrency ${CONCURRENCY}\n`,
-    );
-    console.log(row(["scenario", "requests", "wall", "naive req", "naive wall", "target"], widths));
-    console.log(row(["-".repeat(44), "--------", "----", "---------", "----------", "------"], widths));
-    console.log(row(["cold read (ref + tree + GraphQL blobs)", ...fmt(cold), ...fmt(naiveCold), ""], widths));
-    console.log(row(["cold read, REST blobs only", ...fmt(coldRest), "", "", ""], widths));
-    console.log(row(["warm read, no new commit", ...fmt(warm), ...fmt(naiveWarm), "= 1"], widths));
-    console.log(row(["read after a one-file commit", ...fmt(afterCommit), ...fmt(naiveAfter), "<= 4"], widths));
-    console.log(row(["one promotion (Octokit write pacing 1 s/3 s)", ...fmt(promotionPaced), "", "", "<= 6"], widths));
-    console.log(row(["one promotion (write pacing off)", ...fmt(promotionUnpaced), "", "", "<= 6"], widths));
-    console.log(row(["same promotion again (returns existing PR)", ...fmt(promotionRepeat), "", "", ""], widths));
-    console.log("\nper endpoint:");
-    for (const [name, m] of Object.entries({ coldRest, cold, warm, afterCommit, promotionUnpaced, promotionRepeat }))
-      console.log(`  ${name}: ${JSON.stringify(m.detail)}`);
-
-    const misses: string[] = [
-      warm.requests === 1 ? undefined : `warm read took ${warm.requests} requests`,
-      afterCommit.requests <= 4 ? undefined : `read after commit took ${afterCommit.requests} requests`,
-      promotionUnpaced.requests <= 6 ? undefined : `promotion took ${promotionUnpaced.requests} requests`,
-    ].filter((m): m is string => m !== undefined);
     const violations = server.control.violations();
-    if (violations.length > 0) misses.push(`${violations.length} OpenAPI violations, first: ${JSON.stringify(violations[0])}`);
-    console.log(misses.length === 0 ? "\nall targets met" : `\nTARGETS MISSED: ${misses.join("; ")}`);
-    if (misses.length > 0) process.exitCode = 1;
+    return {
+      apps: APPS,
+      environments: ENVS.length,
+      files: fileCount,
+      latencyMs: LATENCY_MS,
+      cold,
+      coldRest,
+      naiveCold,
+      warm,
+      naiveWarm,
+      afterCommit,
+      naiveAfter,
+      promotionPaced,
+      promotionUnpaced,
+      promotionRepeat,
+      violations: violations.length,
+      ...(violations.length > 0 ? { firstViolation: violations[0] } : {}),
+    };
   } finally {
     await server.stop();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  const f = await runGithubBench();
+  const {
+    cold,
+    coldRest,
+    naiveCold,
+    warm,
+    naiveWarm,
+    afterCommit,
+    naiveAfter,
+    promotionPaced,
+    promotionUnpaced,
+    promotionRepeat,
+  } = f;
+  const widths = [44, 9, 10, 9, 10, 12];
+  const fmt = (m: Measure) => [String(m.requests), `${(m.ms / 1000).toFixed(2)} s`];
+  console.log(
+    `\nLadder GitHub bench: ${APPS} apps × ${ENVS.length} envs = ${f.files} files, ${LATENCY_MS} ms latency per request, concurrency ${CONCURRENCY}\n`,
+  );
+  console.log(row(["scenario", "requests", "wall", "naive req", "naive wall", "target"], widths));
+  console.log(row(["-".repeat(44), "--------", "----", "---------", "----------", "------"], widths));
+  console.log(row(["cold read (ref + tree + GraphQL blobs)", ...fmt(cold), ...fmt(naiveCold), ""], widths));
+  console.log(row(["cold read, REST blobs only", ...fmt(coldRest), "", "", ""], widths));
+  console.log(row(["warm read, no new commit", ...fmt(warm), ...fmt(naiveWarm), "= 1"], widths));
+  console.log(row(["read after a one-file commit", ...fmt(afterCommit), ...fmt(naiveAfter), "<= 4"], widths));
+  console.log(row(["one promotion (Octokit write pacing 1 s/3 s)", ...fmt(promotionPaced), "", "", "<= 6"], widths));
+  console.log(row(["one promotion (write pacing off)", ...fmt(promotionUnpaced), "", "", "<= 6"], widths));
+  console.log(row(["same promotion again (returns existing PR)", ...fmt(promotionRepeat), "", "", ""], widths));
+  console.log("\nper endpoint:");
+  for (const [name, m] of Object.entries({ coldRest, cold, warm, afterCommit, promotionUnpaced, promotionRepeat }))
+    console.log(`  ${name}: ${JSON.stringify(m.detail)}`);
+
+  const misses: string[] = [
+    warm.requests === 1 ? undefined : `warm read took ${warm.requests} requests`,
+    afterCommit.requests <= 4 ? undefined : `read after commit took ${afterCommit.requests} requests`,
+    promotionUnpaced.requests <= 6 ? undefined : `promotion took ${promotionUnpaced.requests} requests`,
+  ].filter((m): m is string => m !== undefined);
+  if (f.violations > 0) misses.push(`${f.violations} OpenAPI violations, first: ${JSON.stringify(f.firstViolation)}`);
+  console.log(misses.length === 0 ? "\nall targets met" : `\nTARGETS MISSED: ${misses.join("; ")}`);
+  if (misses.length > 0) process.exitCode = 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

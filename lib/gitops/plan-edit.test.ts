@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { memorySnapshot } from "./memory-snapshot";
-import { planDigestEdit } from "./plan-edit";
+import { EditPlanError, planDigestEdit } from "./plan-edit";
 import { scanRepository } from "./scan";
 import { type GeneratedTree, overlayTreeArb } from "./test-support/generated-overlays";
 
@@ -111,5 +111,47 @@ describe("planDigestEdit (examples)", () => {
     await expect(
       planDigestEdit(snap, await scanRepository(snap), { app: "api", env: "prod", image: "ghcr.io/acme/other", digest: D }),
     ).rejects.toThrow(/not deployed/);
+  });
+
+  // Found by test/unit/fuzz-gitops.test.ts: a values file holding only comments has no YAML
+  // document, and the edit threw "YAML document 0 not found" instead of planning or refusing.
+  it("sets the digest in an environment's values file that holds only comments", async () => {
+    const files = {
+      "ladder.yaml":
+        'version: 1\nenvironments: [dev, prod]\napps:\n  - name: worker\n    format: helm\n    path: helm/{app}/values-{env}.yaml\n    helm:\n      valueFiles: ["helm/{app}/values.yaml"]\n',
+      "helm/worker/values.yaml": 'image:\n  repository: acme/worker\n  tag: 3.0.0\n  digest: ""\n',
+      "helm/worker/values-dev.yaml": "# dev follows main\n#  tag: 3.1.0\n",
+      "helm/worker/values-prod.yaml": `image:\n  digest: ${D}\n`,
+    };
+    const snap = memorySnapshot(files);
+    const digest = `sha256:${"ab".repeat(32)}`;
+    const plan = await planDigestEdit(snap, await scanRepository(snap), {
+      app: "worker",
+      env: "dev",
+      image: "acme/worker",
+      digest,
+    });
+    expect(plan.path).toBe("helm/worker/values-dev.yaml");
+    expect(plan.after).toBe(`# dev follows main\n#  tag: 3.1.0\nimage:\n  digest: ${digest}\n`);
+    const again = await scanRepository(memorySnapshot({ ...files, [plan.path]: plan.after }));
+    expect(again.apps.find((a) => a.name === "worker")?.environments.dev?.images[0]?.digest).toBe(digest);
+  });
+
+  // Found by test/unit/fuzz-gitops.test.ts: the scan reads a file with a duplicate key (last one
+  // wins) but the editor refuses it — and that plain Error escaped previewPromotion as a 500.
+  it("refuses, as an EditPlanError naming the file, an own file the editor cannot parse", async () => {
+    const prod = `namespace: a\nnamespace: b\nresources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    digest: ${D}\n`;
+    const files = { ...base, "envs/prod/kustomization.yaml": prod };
+    const snap = memorySnapshot(files);
+    const scan = await scanRepository(snap);
+    expect(scan.apps[0]?.environments.prod?.images[0]?.digest).toBe(D);
+    const attempt = planDigestEdit(snap, scan, {
+      app: "api",
+      env: "prod",
+      image: "ghcr.io/acme/api",
+      digest: `sha256:${"d".repeat(64)}`,
+    });
+    await expect(attempt).rejects.toBeInstanceOf(EditPlanError);
+    await expect(attempt).rejects.toThrow(/cannot edit envs\/prod\/kustomization.yaml: .*unique/);
   });
 });

@@ -274,7 +274,14 @@ export async function planDigestEdit(snapshot: RepoSnapshot, scan: ScanResult, r
   let after = before;
   let minimal = true;
   for (const c of change.changes) {
-    const r = editYaml(after, c, change.docIndex);
+    let r: ReturnType<typeof editYaml>;
+    try {
+      r = editYaml(after, c, change.docIndex);
+    } catch (error) {
+      // The scan tolerates what the editor will not touch (duplicate keys, a broken sibling
+      // document): a refusal naming the file, not an exception out of the preview.
+      throw new EditPlanError(`cannot edit ${change.path}: ${(error as Error).message.split("\n")[0]}`, { cause: error });
+    }
     after = r.text;
     minimal &&= r.minimal;
   }

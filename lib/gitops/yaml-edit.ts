@@ -1,5 +1,5 @@
 import {
-  type Document,
+  Document,
   isMap,
   isScalar,
   isSeq,
@@ -195,6 +195,13 @@ function applyViaDocument(doc: Document, change: YamlChange): void {
   }
 }
 
+function editEmptyFile(text: string, change: YamlChange): EditResult {
+  const doc = new Document({});
+  applyViaDocument(doc, change);
+  const before = text.length === 0 || text.endsWith("\n") ? text : `${text}\n`;
+  return { text: before + doc.toString(), minimal: true };
+}
+
 function sameData(a: string, b: string): boolean {
   const pa = parseAllDocuments(a);
   const pb = parseAllDocuments(b);
@@ -213,6 +220,9 @@ function sameData(a: string, b: string): boolean {
  */
 export function editYaml(text: string, change: YamlChange, docIndex = 0): EditResult {
   const parsed = docs(text);
+  // An environment's own values file may hold nothing but comments (everything inherited): the
+  // change becomes its first content, after the comments, which stay as they are.
+  if (parsed.length === 0 && docIndex === 0) return editEmptyFile(text, change);
   const target = parsed[docIndex];
   if (!target) throw new Error(`YAML document ${docIndex} not found`);
   if (target.doc.errors.length > 0) throw new Error(`cannot edit malformed YAML: ${target.doc.errors[0]?.message ?? ""}`);

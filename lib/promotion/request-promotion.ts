@@ -277,6 +277,48 @@ export async function closeSuperseded(
   return { promotionId: older.id, prNumber: older.prNumber, closed: true };
 }
 
+/**
+ * The reconciler gave up on this row (PENDING past its grace period: it looked interrupted) while
+ * this request was still opening its PR. The row stays FAILED, its slot may already be someone
+ * else's, so the PR it just opened must not live on untracked: close it, delete its branch, and
+ * record that on the row.
+ */
+async function withdrawPr(
+  ctx: PromotionContext,
+  row: Promotion,
+  pr: PromotionPr,
+  actor: string,
+): Promise<RequestPromotionResult> {
+  const reason = `recorded as failed while its pull request was being opened (${row.error ?? "interrupted"})`;
+  let closed = true;
+  try {
+    await closePullRequest(ctx.github, repoRef(ctx), pr.number, {
+      comment: `Closed by Ladder: this promotion was ${reason}. Request it again from Ladder.`,
+      deleteBranch: true,
+    });
+  } catch (error) {
+    closed = false;
+    console.error(`[promotion] could not withdraw PR #${pr.number} of failed promotion ${row.id}`, error);
+  }
+  await ctx.db.$transaction((tx) =>
+    appendEvent(tx, {
+      promotionId: row.id,
+      repository: row.repository,
+      type: "promotion.closed",
+      actor,
+      at: nowOf(ctx),
+      detail: { reason: "withdrawn", prNumber: pr.number, prUrl: pr.url, closed, status: row.status },
+    }),
+  );
+  return {
+    ok: false,
+    reason: "failed",
+    message: `The promotion took too long and was ${reason}; ${closed ? `pull request #${pr.number} was closed` : `close pull request #${pr.number}`}. Try again.`,
+    promotion: toPromotionRecord(row),
+    prUrl: pr.url,
+  };
+}
+
 async function openFor(
   ctx: PromotionContext,
   a: Assessment,
@@ -335,12 +377,16 @@ async function openFor(
     };
   }
   try {
-    await applyPullRequestState(ctx.db, row.id, pr, {
+    const recorded = await applyPullRequestState(ctx.db, row.id, pr, {
       source: "request",
       actor: actor.login,
       at: nowOf(ctx),
       detail: { created: pr.created },
     });
+    if (!recorded && pr.created) {
+      const now = await ctx.db.promotion.findUniqueOrThrow({ where: { id: row.id } });
+      if (now.status === "FAILED") return await withdrawPr(ctx, now, pr, actor.login);
+    }
   } catch (error) {
     console.error(`[promotion] PR #${pr.number} opened for promotion ${row.id}, but recording it failed`, error);
     return {

@@ -93,6 +93,33 @@ export function seedRepo(apps: readonly string[], options: LadderYamlOptions = {
   return files;
 }
 
+/**
+ * A promotion context with its own GitHub client, write queue and repository cache — what one
+ * Ladder replica holds. Also used by child processes (test/support/promotion-child.ts).
+ */
+export function replicaContext(db: Db, apiBaseUrl: string): PromotionContext {
+  const github = createGitHubClient({
+    auth: { kind: "token", token: "test-token" },
+    baseUrl: apiBaseUrl,
+    retryBaseMs: 5,
+    writeSpacingMs: 0,
+  });
+  const reader = createGitHubReader({
+    client: github,
+    owner: "acme",
+    repo: "gitops",
+    defaultBranch: "main",
+    blobCache: new BlobCache(),
+  });
+  return {
+    db,
+    github,
+    // headTtlMs 0: every read sees the test server's latest commit at once.
+    repo: new RepositoryService({ repository: REPOSITORY, branch: "main", reader, headTtlMs: 0 }),
+    queue: new WriteQueue(),
+  };
+}
+
 export interface World {
   db: Db;
   database: TestDatabase;
@@ -144,28 +171,7 @@ export async function startWorld(options: {
     replaceAll: true,
     date: options.seedDate ?? new Date(Date.now() - 10 * 86_400_000),
   });
-  const replica = (): PromotionContext => {
-    const github = createGitHubClient({
-      auth: { kind: "token", token: "test-token" },
-      baseUrl: server.apiBaseUrl,
-      retryBaseMs: 5,
-      writeSpacingMs: 0,
-    });
-    const reader = createGitHubReader({
-      client: github,
-      owner: "acme",
-      repo: "gitops",
-      defaultBranch: "main",
-      blobCache: new BlobCache(),
-    });
-    return {
-      db,
-      github,
-      // headTtlMs 0: every read sees the test server's latest commit at once.
-      repo: new RepositoryService({ repository: REPOSITORY, branch: "main", reader, headTtlMs: 0 }),
-      queue: new WriteQueue(),
-    };
-  };
+  const replica = (): PromotionContext => replicaContext(db, server.apiBaseUrl);
   return {
     db,
     database,
