@@ -5,6 +5,7 @@ import type { ReactNode } from "react";
 import { Providers } from "@/components/providers";
 import { SiteHeader } from "@/components/site-header";
 import { themeScript } from "@/components/theme";
+import { IconSprite } from "@/components/ui/icons";
 
 export const metadata: Metadata = {
   title: { default: "Ladder", template: "%s · Ladder" },
@@ -19,6 +20,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <script dangerouslySetInnerHTML={{ __html: themeScript }} />
       </head>
       <body className="min-h-screen bg-white font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
+        <IconSprite />
         <Providers>
           <SiteHeader />
           <main className="mx-auto max-w-7xl px-4 py-6 sm:px-6">{children}</main>

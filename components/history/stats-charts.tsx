@@ -42,12 +42,15 @@ export function StatsCharts({ stats }: { stats: PromotionStats }) {
       <figure className="rounded-lg border border-zinc-200 p-4 dark:border-zinc-800">
         <figcaption className="text-sm font-medium">Median lead time</figcaption>
         <p className="mt-2 text-3xl font-semibold" data-testid="lead-time">
+          {stats.leadTime.samples.some((s) => s.basis === "earliest-row") && stats.leadTime.medianMs !== null ? "≥ " : ""}
           {duration(stats.leadTime.medianMs)}
         </p>
         <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">
           from first seen in {stats.leadTime.firstEnv ?? "the first environment"} to merged in{" "}
           {stats.leadTime.lastEnv ?? "the last"}
           {` · ${stats.leadTime.samples.length} digest${stats.leadTime.samples.length === 1 ? "" : "s"}`}
+          {stats.leadTime.samples.some((s) => s.basis === "earliest-row") &&
+            ` · a lower bound where no promotion out of ${stats.leadTime.firstEnv ?? "the first environment"} was recorded`}
         </p>
       </figure>
     </div>

@@ -10,7 +10,7 @@ function RelationChip({ cell, app }: { cell: Cell; app: string }) {
   const compare = `/apps/${encodeURIComponent(app)}/compare?from=${encodeURIComponent(cell.relationTo)}&to=${encodeURIComponent(cell.env)}`;
   if (cell.relation === "same")
     return (
-      <Link href={compare} className="text-[11px] text-zinc-500 hover:underline dark:text-zinc-400">
+      <Link href={compare} className="ui-meta hover:underline">
         same as {cell.relationTo}
       </Link>
     );
@@ -20,7 +20,7 @@ function RelationChip({ cell, app }: { cell: Cell; app: string }) {
         differs from {cell.relationTo}
       </Link>
     );
-  return <span className="text-[11px] text-zinc-500 dark:text-zinc-400">not deployed in {cell.relationTo}</span>;
+  return <span className="ui-meta">not deployed in {cell.relationTo}</span>;
 }
 
 export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; app: string; promoteFrom?: string }) {
@@ -52,14 +52,12 @@ export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; 
             )}
           </div>
           <div className="flex items-center gap-1">
-            <span className="truncate font-mono text-[11px] text-zinc-500 dark:text-zinc-400" data-testid="digest">
+            <span className="ui-meta truncate font-mono" data-testid="digest">
               {image.shortDigest ?? "—"}
             </span>
-            <CopyButton value={image.reference} label={`Copy ${image.reference}`} />
+            <CopyButton value={image.reference} label={`Copy ${image.repository} ${image.shortDigest ?? image.tag ?? ""}`} />
           </div>
-          {cell.images.length > 1 && (
-            <div className="truncate text-[11px] text-zinc-500 dark:text-zinc-400">{image.repository}</div>
-          )}
+          {cell.images.length > 1 && <div className="ui-meta truncate">{image.repository}</div>}
         </div>
       ))}
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
@@ -81,7 +79,7 @@ export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; 
         )}
       </div>
       {cell.lastChange && (
-        <div className="truncate text-[11px] text-zinc-500 dark:text-zinc-400" title={cell.lastChange.message}>
+        <div className="ui-meta truncate" title={cell.lastChange.message}>
           <RelativeTime date={cell.lastChange.date} /> ·{" "}
           {cell.lastChange.url ? (
             <a href={cell.lastChange.url} className="font-mono hover:underline">

@@ -22,10 +22,7 @@ export function PromoteButton({
         onClick={() => setOpen(true)}
         aria-label={label}
         aria-haspopup="dialog"
-        className={
-          className ??
-          "inline-flex w-fit items-center gap-1 rounded-md bg-indigo-600 px-2 py-1 text-xs font-medium text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
-        }
+        className={className ?? "ui-button-primary-sm"}
       >
         {children}
       </button>

@@ -1,4 +1,5 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import type { EnvironmentDiff } from "../gitops/overlay-diff";
 import { diffEnvironments } from "../gitops/overlay-diff";
 import { findRenderer, renderOverlay } from "../gitops/rendered";
@@ -44,14 +45,43 @@ export class UnknownEnvironmentError extends Error {
 
 const diffCache = new Map<string, Promise<EnvironmentDiff>>();
 
-/** diffEnvironments, cached by commit: the answer for a commit never changes. */
-export function cachedDiff(
-  view: Awaited<ReturnType<ReturnType<typeof getRepository>["current"]>>,
-  app: string,
-  from: string,
-  to: string,
-): Promise<EnvironmentDiff> {
-  const key = `${view.snapshot.commit}|${app}|${from}|${to}`;
+type View = Awaited<ReturnType<ReturnType<typeof getRepository>["current"]>>;
+
+const blobIndex = new WeakMap<object, Map<string, string>>();
+
+/** path → blob SHA of a snapshot, built once per snapshot. */
+function blobsOf(view: View): Map<string, string> {
+  let index = blobIndex.get(view.snapshot);
+  if (!index) {
+    index = new Map(view.snapshot.files().map((f) => [f.path, f.sha]));
+    blobIndex.set(view.snapshot, index);
+  }
+  return index;
+}
+
+/**
+ * The content address of a comparison: the blob SHAs of every file either
+ * cell reads, and of ladder.yaml (its policy classifies the differences).
+ * A new commit that leaves those files alone reuses the answer, so after a
+ * one-file promotion only the pairs that read that file are diffed again.
+ */
+function diffKey(view: View, app: string, from: string, to: string): string {
+  const cells = view.scan.apps.find((a) => a.name === app)?.environments;
+  const blobs = blobsOf(view);
+  const files = new Set<string>(["ladder.yaml"]);
+  for (const env of [from, to]) {
+    const cell = cells?.[env];
+    for (const f of [...(cell?.ownFiles ?? []), ...(cell?.sharedFiles ?? [])]) files.add(f);
+  }
+  const hash = createHash("sha256");
+  hash.update(`${app}\0${from}\0${to}\0${cells ? "" : view.snapshot.commit}`);
+  for (const f of [...files].sort()) hash.update(`\0${f}:${blobs.get(f) ?? "-"}`);
+  return hash.digest("hex");
+}
+
+/** diffEnvironments, cached by the content of the files it reads (see diffKey). */
+export function cachedDiff(view: View, app: string, from: string, to: string): Promise<EnvironmentDiff> {
+  const key = diffKey(view, app, from, to);
   let diff = diffCache.get(key);
   if (!diff) {
     diff = diffEnvironments(view.snapshot, view.scan, app, from, to);
@@ -125,12 +155,7 @@ export function getRenderedPair(app: string, from: string, to: string): Promise<
     });
 }
 
-async function renderPair(
-  view: Awaited<ReturnType<ReturnType<typeof getRepository>["current"]>>,
-  app: string,
-  from: string,
-  to: string,
-): Promise<RenderedPair> {
+async function renderPair(view: View, app: string, from: string, to: string): Promise<RenderedPair> {
   const appResult = view.scan.apps.find((a) => a.name === app);
   if (!appResult) throw new UnknownAppError(app);
   if (appResult.format !== "kustomize") {

@@ -5,7 +5,9 @@
  * First seen, per (repository, app, digest): the `sourceSince` recorded on the promotion out of
  * the first environment — since when git history showed the digest running there when it was
  * promoted. When no promotion out of the first environment was recorded (e.g. history began
- * later), the earliest promotion row of that digest stands in; the lead time is then a lower bound.
+ * later), the earliest evidence Ladder has stands in — the `sourceSince` of any promotion of that
+ * digest (it ran in a later environment since then, so it was in the first one before), else the
+ * earliest promotion row; the lead time is then a lower bound.
  */
 import type { Db } from "../db/client";
 import type { PromotionStatus } from "../generated/prisma/client";
@@ -140,10 +142,8 @@ export async function promotionStats(
         .filter((r) => r.fromEnv === firstEnv && r.sourceSince)
         .map((r) => r.sourceSince?.getTime() ?? Number.POSITIVE_INFINITY);
       const basis: LeadTimeSample["basis"] = evidence.length > 0 ? "evidence" : "earliest-row";
-      const firstSeen = Math.min(
-        ...(evidence.length > 0 ? evidence : same.map((r) => r.createdAt.getTime())),
-        m.createdAt.getTime(),
-      );
+      const fallback = same.flatMap((r) => [r.createdAt.getTime(), ...(r.sourceSince ? [r.sourceSince.getTime()] : [])]);
+      const firstSeen = Math.min(...(evidence.length > 0 ? evidence : fallback), m.createdAt.getTime());
       samples.push({
         app: m.app,
         digest: m.digest,

@@ -198,3 +198,29 @@ describe("promotionStats", () => {
     expect(prodOnly.weeks.reduce((n, w) => n + (w.requested.staging ?? 0), 0)).toBe(0);
   });
 });
+
+describe("lead time without a promotion out of the first environment", () => {
+  it("starts from the earliest evidence Ladder has: since when the digest ran in the source environment", async () => {
+    const digest = `sha256:${"f".repeat(64)}`;
+    await db.promotion.create({
+      data: {
+        repository: "acme/other",
+        app: "jobs",
+        image: "ghcr.io/acme/jobs",
+        fromEnv: "staging",
+        toEnv: "prod",
+        digest,
+        status: "MERGED",
+        idempotencyKey: `acme/other|jobs|prod|${digest}#1`,
+        baseCommit: "a".repeat(40),
+        requestedBy: "alice",
+        createdAt: new Date(T0 + 8 * DAY),
+        closedAt: new Date(T0 + 9 * DAY),
+        // It had run in staging for three days when it was promoted: it was in dev before that.
+        sourceSince: new Date(T0 + 5 * DAY),
+      },
+    });
+    const stats = await promotionStats(db, { repository: "acme/other" }, { environments: ["dev", "staging", "prod"] });
+    expect(stats.leadTime.samples).toEqual([expect.objectContaining({ app: "jobs", basis: "earliest-row", ms: 4 * DAY })]);
+  });
+});
