@@ -21,7 +21,13 @@ export class DatabaseNotConfiguredError extends Error {
 
 /** A client for an explicit URL (tests, the CLI). The caller disconnects it. */
 export function createDb(databaseUrl: string, options: { poolMax?: number } = {}): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: options.poolMax ?? 10 }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: databaseUrl, max: options.poolMax ?? 10 }),
+    // Prisma waits 2 s for a pooled connection before failing a transaction. In a burst (many
+    // webhook deliveries, a queue of promotions) that turns a busy moment into a lost delivery:
+    // wait longer, since every transaction here is short.
+    transactionOptions: { maxWait: 15_000, timeout: 20_000 },
+  });
 }
 
 /** The process-wide client for DATABASE_URL. */

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { openLocalRepo } from "../repo/local-reader";
 import { memorySnapshot } from "./memory-snapshot";
 import { scanRepository } from "./scan";
@@ -211,5 +211,19 @@ describe("scan: Kustomize semantics", () => {
     expect(images(s, "api", "dev")).toEqual(["ghcr.io/acme/api:0.9@"]);
     const proxy = s.apps[0]?.environments.prod?.images.find((i) => i.repository === "gcr.io/proxy/p");
     expect(proxy).toMatchObject({ inherited: true, setBy: "patch", source: { file: "comp/kustomization.yaml", line: 11 } });
+  });
+});
+
+describe("scan context across module copies", () => {
+  it("a scan made by one copy of the module is usable by another, and stays out of JSON", async () => {
+    const { memorySnapshot } = await import("./memory-snapshot");
+    const first = await import("./scan");
+    const snap = memorySnapshot({ "overlays/dev/kustomization.yaml": "images:\n  - name: ghcr.io/a/b\n    newTag: '1'\n" });
+    const scan = await first.scanRepository(snap);
+    vi.resetModules();
+    const second = await import("./scan");
+    expect(second).not.toBe(first);
+    expect(second.scanContext(scan)).toBeDefined();
+    expect(JSON.stringify(scan)).not.toContain("builds");
   });
 });

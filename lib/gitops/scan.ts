@@ -42,10 +42,17 @@ export interface ScanContext {
   builds: Map<string, BuildResult>;
 }
 
-const contexts = new WeakMap<ScanResult, ScanContext>();
+/**
+ * The context travels on the result itself, under a registry symbol, not in a
+ * module-level WeakMap: a server bundle can hold several copies of this module
+ * (one per layer or route), and a scan made by one copy must still be usable
+ * by another without scanning the repository again. Non-enumerable, so JSON
+ * output is unchanged.
+ */
+const CONTEXT = Symbol.for("ladder.gitops.scanContext");
 
 export function scanContext(scan: ScanResult): ScanContext | undefined {
-  return contexts.get(scan);
+  return (scan as ScanResult & { [CONTEXT]?: ScanContext })[CONTEXT];
 }
 
 interface Hit {
@@ -471,6 +478,6 @@ export async function scanRepository(snapshot: RepoSnapshot, options: ScanOption
       millis: Math.round(performance.now() - started),
     },
   };
-  contexts.set(result, ctx);
+  Object.defineProperty(result, CONTEXT, { value: ctx, enumerable: false });
   return result;
 }

@@ -70,7 +70,9 @@ export async function processWebhook(
       where: { repository: event.repository, prNumber: event.number },
       select: { id: true },
     });
-    const rows = candidates.filter((r) => r.prNumber === event.number || !claimedElsewhere);
+    // The candidates were read without a lock: a concurrent delivery for the same PR may have
+    // recorded the number on this very row meanwhile, which is no claim "elsewhere".
+    const rows = candidates.filter((r) => r.prNumber === event.number || !claimedElsewhere || claimedElsewhere.id === r.id);
     if (rows.length === 0) {
       const message = `no promotion for ${event.repository} PR #${event.number}`;
       await finishDelivery(tx, deliveryId, `ignored: ${message}`);
