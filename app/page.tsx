@@ -50,13 +50,13 @@ async function MatrixSection({ query }: { query: { q?: string; filter: MatrixFil
     );
   }
   const service = getRepository();
-  const [locks] = await Promise.all([
-    getActiveLocks().catch((error: unknown) => {
-      console.error("reading locks failed", error);
-      return {};
-    }),
-    reconcileOnView(),
-  ]);
+  // Catch up on missed webhooks in the background: the matrix shows no promotion status, so the
+  // page must not wait on GitHub for it (reconcileOnView logs its own failures).
+  void reconcileOnView();
+  const locks = await getActiveLocks().catch((error: unknown) => {
+    console.error("reading locks failed", error);
+    return {};
+  });
   const waiting = matrix.rows.reduce((n, r) => n + r.waiting, 0);
   return (
     <>

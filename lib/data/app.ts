@@ -1,7 +1,7 @@
 import "server-only";
 import type { Cell } from "../gitops/types";
 import { environmentTimeline, type Timeline } from "../promotion/evidence";
-import { type MatrixImage, shortDigest } from "./matrix";
+import { type MatrixImage, toMatrixImage } from "./matrix";
 import { getRepository } from "./repository";
 
 export interface AppEnvironment {
@@ -25,19 +25,6 @@ export interface AppOverview {
   commit: string;
 }
 
-function images(cell: Cell): MatrixImage[] {
-  return cell.images.map((image) => ({
-    repository: image.repository,
-    tag: image.tag,
-    digest: image.digest,
-    shortDigest: shortDigest(image.digest),
-    pinned: image.pinned,
-    reference: `${image.repository}${image.tag ? `:${image.tag}` : ""}${image.digest ? `@${image.digest}` : ""}`,
-    inherited: image.inherited,
-    source: image.source,
-  }));
-}
-
 /** One app across the ladder with each environment's digest timeline; null when no such app. */
 export async function getAppOverview(app: string): Promise<AppOverview | null> {
   const service = getRepository();
@@ -59,7 +46,7 @@ export async function getAppOverview(app: string): Promise<AppOverview | null> {
           env,
           path: cell.path,
           ownFiles: cell.ownFiles,
-          images: images(cell),
+          images: cell.images.map(toMatrixImage),
           warnings: cell.warnings,
           promotableFrom: promotable ? belowEnv : undefined,
         };

@@ -4,6 +4,7 @@ import type { EnvironmentDiff } from "../gitops/overlay-diff";
 import { diffEnvironments } from "../gitops/overlay-diff";
 import { findRenderer, renderOverlay } from "../gitops/rendered";
 import { scanContext } from "../gitops/scan";
+import { PromiseCache } from "../util/promise-cache";
 import { getRepository } from "./repository";
 
 export interface ComparedFile {
@@ -43,7 +44,7 @@ export class UnknownEnvironmentError extends Error {
   }
 }
 
-const diffCache = new Map<string, Promise<EnvironmentDiff>>();
+const diffCache = new PromiseCache<string, EnvironmentDiff>(2_000);
 
 type View = Awaited<ReturnType<ReturnType<typeof getRepository>["current"]>>;
 
@@ -81,19 +82,7 @@ function diffKey(view: View, app: string, from: string, to: string): string {
 
 /** diffEnvironments, cached by the content of the files it reads (see diffKey). */
 export function cachedDiff(view: View, app: string, from: string, to: string): Promise<EnvironmentDiff> {
-  const key = diffKey(view, app, from, to);
-  let diff = diffCache.get(key);
-  if (!diff) {
-    diff = diffEnvironments(view.snapshot, view.scan, app, from, to);
-    diff.catch(() => diffCache.delete(key));
-    diffCache.set(key, diff);
-    while (diffCache.size > 2_000) {
-      const oldest = diffCache.keys().next().value;
-      if (oldest === undefined) break;
-      diffCache.delete(oldest);
-    }
-  }
-  return diff;
+  return diffCache.get(diffKey(view, app, from, to), () => diffEnvironments(view.snapshot, view.scan, app, from, to));
 }
 
 /** The environments an app is deployed in, in ladder order; null when there is no such app. */
@@ -130,7 +119,7 @@ export type RenderedSide = { ok: true; output: string } | { ok: false; reason: s
 export type RenderedPair = { available: false; reason: string } | { available: true; from: RenderedSide; to: RenderedSide };
 
 let rendererLookup: ReturnType<typeof findRenderer> | undefined;
-const renderedCache = new Map<string, Promise<RenderedPair>>();
+const renderedCache = new PromiseCache<string, RenderedPair>(200);
 
 /**
  * Both environments rendered by kustomize (or `kubectl kustomize`) on demand,
@@ -140,18 +129,7 @@ export function getRenderedPair(app: string, from: string, to: string): Promise<
   return getRepository()
     .current()
     .then((view) => {
-      const key = `${view.snapshot.commit}|${app}|${from}|${to}`;
-      let pair = renderedCache.get(key);
-      if (!pair) {
-        pair = renderPair(view, app, from, to);
-        renderedCache.set(key, pair);
-        while (renderedCache.size > 200) {
-          const oldest = renderedCache.keys().next().value;
-          if (oldest === undefined) break;
-          renderedCache.delete(oldest);
-        }
-      }
-      return pair;
+      return renderedCache.get(`${view.snapshot.commit}|${app}|${from}|${to}`, () => renderPair(view, app, from, to));
     });
 }
 

@@ -71,7 +71,8 @@ export function shortDigest(digest: string | null): string | null {
   return `${algo}:${hex.slice(0, 12)}`;
 }
 
-function toMatrixImage(image: ImageReference): MatrixImage {
+/** An image as the pages show it: short digest and the full reference to copy. */
+export function toMatrixImage(image: ImageReference): MatrixImage {
   const reference = `${image.repository}${image.tag ? `:${image.tag}` : ""}${image.digest ? `@${image.digest}` : ""}`;
   return {
     repository: image.repository,

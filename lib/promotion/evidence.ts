@@ -10,6 +10,7 @@ import { scanRepository } from "../gitops/scan";
 import type { Cell, ImageReference } from "../gitops/types";
 import type { PathCommit } from "../repo/types";
 import type { RepositoryService } from "../repository/repository-service";
+import { PromiseCache } from "../util/promise-cache";
 
 export interface TimelineSegment {
   /** Null when the image was not deployed (or not pinned) in that period. */
@@ -151,8 +152,7 @@ export function digestEvidence(timeline: Timeline, digest: string, now: Date): D
 
 type CellImages = Map<string, Pick<ImageReference, "repositoryNormalised" | "repository" | "digest" | "tag">[]>;
 
-const CACHE_LIMIT = 256;
-const cellsByCommit = new Map<string, Promise<CellImages>>();
+const cellsByCommit = new PromiseCache<string, CellImages>(256);
 
 function cellKey(app: string, env: string): string {
   return `${app}\u0000${env}`;
@@ -160,15 +160,7 @@ function cellKey(app: string, env: string): string {
 
 /** Every cell's images at one commit, from a full scan of that commit (cached by SHA). */
 function cellImagesAt(repo: RepositoryService, sha: string): Promise<CellImages> {
-  const key = `${repo.repository}@${sha}`;
-  let entry = cellsByCommit.get(key);
-  if (entry) {
-    // Refresh LRU position.
-    cellsByCommit.delete(key);
-    cellsByCommit.set(key, entry);
-    return entry;
-  }
-  entry = (async () => {
+  return cellsByCommit.get(`${repo.repository}@${sha}`, async () => {
     const snapshot = await repo.reader.snapshot(sha);
     const scan = await scanRepository(snapshot);
     const out: CellImages = new Map();
@@ -186,15 +178,7 @@ function cellImagesAt(repo: RepositoryService, sha: string): Promise<CellImages>
       }
     }
     return out;
-  })();
-  entry.catch(() => cellsByCommit.delete(key));
-  cellsByCommit.set(key, entry);
-  while (cellsByCommit.size > CACHE_LIMIT) {
-    const oldest = cellsByCommit.keys().next().value;
-    if (oldest === undefined) break;
-    cellsByCommit.delete(oldest);
-  }
-  return entry;
+  });
 }
 
 /** The paths whose history decides what a cell runs: its own path(s), plus a shared file the image is inherited from. */

@@ -8,6 +8,7 @@ import { scanRepository } from "../gitops/scan";
 import type { ScanResult } from "../gitops/types";
 import type { PathCommit, RepoReader, RepoSnapshot } from "../repo/types";
 import { mapLimit } from "../util/map-limit";
+import { PromiseCache } from "../util/promise-cache";
 
 export interface RepositoryView {
   /** "owner/name" */
@@ -43,21 +44,20 @@ export class RepositoryService {
   readonly branch: string;
   readonly reader: RepoReader;
   readonly webUrl: string | undefined;
-  private readonly scans = new Map<string, Promise<ScanResult>>();
-  private readonly cacheSize: number;
+  private readonly scans: PromiseCache<string, ScanResult>;
   private readonly render: boolean;
   private readonly now: () => Date;
   private last: RepositoryView | undefined;
   private readonly headTtlMs: number;
-  private readonly histories = new Map<string, Promise<PathCommit[]>>();
-  private readonly lastChangeCache = new Map<string, Promise<Map<string, PathCommit>>>();
+  private readonly histories = new PromiseCache<string, PathCommit[]>(512);
+  private readonly lastChangeCache = new PromiseCache<string, Map<string, PathCommit>>(4);
   private refreshing: Promise<RepositoryView> | undefined;
 
   constructor(options: RepositoryServiceOptions) {
     this.repository = options.repository;
     this.branch = options.branch;
     this.reader = options.reader;
-    this.cacheSize = options.cacheSize ?? 8;
+    this.scans = new PromiseCache(options.cacheSize ?? 8);
     this.render = options.render ?? false;
     this.now = options.now ?? (() => new Date());
     this.headTtlMs = options.headTtlMs ?? 5_000;
@@ -120,13 +120,7 @@ export class RepositoryService {
     const ref = options?.ref ?? (await this.current()).snapshot.commit;
     const limit = options?.limit ?? 30;
     const key = `${ref}|${limit}|${paths.join("\0")}`;
-    let history = this.histories.get(key);
-    if (!history) {
-      history = this.reader.history(paths, { ref, limit });
-      history.catch(() => this.histories.delete(key));
-      remember(this.histories, key, history, 512);
-    }
-    return history;
+    return this.histories.get(key, () => this.reader.history(paths, { ref, limit }));
   }
 
   /**
@@ -137,13 +131,7 @@ export class RepositoryService {
    */
   async lastChanges(view: RepositoryView, depth = 40): Promise<Map<string, PathCommit>> {
     const key = `${view.snapshot.commit}|${depth}`;
-    let result = this.lastChangeCache.get(key);
-    if (!result) {
-      result = this.computeLastChanges(view, depth);
-      result.catch(() => this.lastChangeCache.delete(key));
-      remember(this.lastChangeCache, key, result, 4);
-    }
-    return result;
+    return this.lastChangeCache.get(key, () => this.computeLastChanges(view, depth));
   }
 
   private async computeLastChanges(view: RepositoryView, depth: number): Promise<Map<string, PathCommit>> {
@@ -180,28 +168,6 @@ export class RepositoryService {
   }
 
   private scanOf(snapshot: RepoSnapshot): Promise<ScanResult> {
-    const key = snapshot.commit;
-    let scan = this.scans.get(key);
-    if (!scan) {
-      scan = scanRepository(snapshot, { render: this.render });
-      // A failed scan is not cached: the next request tries again.
-      scan.catch(() => this.scans.delete(key));
-      this.scans.set(key, scan);
-      while (this.scans.size > this.cacheSize) {
-        const oldest = this.scans.keys().next().value;
-        if (oldest === undefined) break;
-        this.scans.delete(oldest);
-      }
-    }
-    return scan;
-  }
-}
-
-function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
-  map.set(key, value);
-  while (map.size > max) {
-    const oldest = map.keys().next().value;
-    if (oldest === undefined) break;
-    map.delete(oldest);
+    return this.scans.get(snapshot.commit, () => scanRepository(snapshot, { render: this.render }));
   }
 }

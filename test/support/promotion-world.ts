@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fakeDigest, overlayPath } from "../../e2e/support/github-server/fixtures";
+import { baseFiles, fakeDigest, overlayPath } from "../../e2e/support/github-server/fixtures";
 import { type GitHubServer, startGitHubServer } from "../../e2e/support/github-server/server";
 import { createDb, type Db } from "../../lib/db/client";
 import { migrate } from "../../lib/db/migrate";
@@ -23,26 +23,7 @@ import { createTestDatabase, type TestDatabase } from "./postgres";
 export const SECRET = "promotion-webhook-secret";
 export const ENVS = ["dev", "staging", "prod"] as const;
 export const REPOSITORY = "acme/gitops";
-export { fakeDigest, overlayPath };
-
-export function baseFiles(app: string): Record<string, string> {
-  return {
-    [`apps/${app}/base/kustomization.yaml`]: "resources:\n  - deployment.yaml\n",
-    [`apps/${app}/base/deployment.yaml`]: [
-      "apiVersion: apps/v1",
-      "kind: Deployment",
-      "metadata:",
-      `  name: ${app}`,
-      "spec:",
-      "  template:",
-      "    spec:",
-      "      containers:",
-      `        - name: ${app}`,
-      `          image: ghcr.io/acme/${app}:latest`,
-      "",
-    ].join("\n"),
-  };
-}
+export { baseFiles, fakeDigest, overlayPath };
 
 /** An overlay pinning `digest` (with a comment and a tag, so the diff shows only the digest line moves). */
 export function overlay(app: string, env: string, image: { digest?: string; tag?: string }): string {

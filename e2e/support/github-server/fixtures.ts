@@ -38,15 +38,11 @@ export function overlayContent(app: string, environment: string, digest: string,
   ].join("\n");
 }
 
-export function generateGitOpsRepo(options: GeneratedRepoOptions): Record<string, string> {
-  const registry = options.registry ?? "ghcr.io/acme";
-  const files: Record<string, string> = {
-    "ladder.yaml": `environments: [${options.environments.join(", ")}]\napps:\n  pattern: apps/{app}/overlays/{env}\n`,
-  };
-  for (let i = 0; i < options.apps; i++) {
-    const app = appName(i);
-    files[`apps/${app}/base/kustomization.yaml`] = "resources:\n  - deployment.yaml\n";
-    files[`apps/${app}/base/deployment.yaml`] = [
+/** A shared base: a kustomization and one Deployment running `${registry}/${app}:latest`. */
+export function baseFiles(app: string, registry = "ghcr.io/acme"): Record<string, string> {
+  return {
+    [`apps/${app}/base/kustomization.yaml`]: "resources:\n  - deployment.yaml\n",
+    [`apps/${app}/base/deployment.yaml`]: [
       "apiVersion: apps/v1",
       "kind: Deployment",
       "metadata:",
@@ -58,7 +54,18 @@ export function generateGitOpsRepo(options: GeneratedRepoOptions): Record<string
       `        - name: ${app}`,
       `          image: ${registry}/${app}:latest`,
       "",
-    ].join("\n");
+    ].join("\n"),
+  };
+}
+
+export function generateGitOpsRepo(options: GeneratedRepoOptions): Record<string, string> {
+  const registry = options.registry ?? "ghcr.io/acme";
+  const files: Record<string, string> = {
+    "ladder.yaml": `environments: [${options.environments.join(", ")}]\napps:\n  pattern: apps/{app}/overlays/{env}\n`,
+  };
+  for (let i = 0; i < options.apps; i++) {
+    const app = appName(i);
+    Object.assign(files, baseFiles(app, registry));
     options.environments.forEach((env, rung) => {
       // Lower rungs run newer builds, as on a real ladder.
       files[overlayPath(app, env)] = overlayContent(app, env, fakeDigest(app, options.environments.length - rung), registry);

@@ -1,0 +1,28 @@
+import { describe, expect, test } from "vitest";
+import { PromiseCache } from "./promise-cache";
+
+describe("PromiseCache", () => {
+  test("shares one computation per key, keeps the most recently used within the bound", async () => {
+    const cache = new PromiseCache<string, number>(2);
+    let runs = 0;
+    const compute = (n: number) => async () => {
+      runs++;
+      return n;
+    };
+    expect(await Promise.all([cache.get("a", compute(1)), cache.get("a", compute(99))])).toEqual([1, 1]);
+    await cache.get("b", compute(2));
+    await cache.get("a", compute(99)); // a is now the most recent
+    await cache.get("c", compute(3)); // evicts b
+    expect(cache.size).toBe(2);
+    expect(await cache.get("a", compute(99))).toBe(1);
+    expect(await cache.get("b", compute(20))).toBe(20);
+    expect(runs).toBe(4);
+  });
+
+  test("forgets a failed computation so the next caller retries", async () => {
+    const cache = new PromiseCache<string, number>(4);
+    await expect(cache.get("k", () => Promise.reject(new Error("down")))).rejects.toThrow("down");
+    await new Promise((r) => setTimeout(r, 0));
+    expect(await cache.get("k", async () => 7)).toBe(7);
+  });
+});
