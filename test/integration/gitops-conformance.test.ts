@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { envRank } from "@/lib/gitops/env-names";
 import { scanRepository } from "@/lib/gitops/scan";
 import type { ScanResult } from "@/lib/gitops/types";
 import { openLocalRepo } from "@/lib/repo/local-reader";
+import { conformanceIt, CONFORMANCE_TESTS as T } from "../support/expected-failures";
 
 // The shared conformance suite lives beside the project checkout; skip when it is not there.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/fixtures/real-gitops");
@@ -52,7 +53,7 @@ describe.skipIf(folders.length === 0)("conformance: ../shared/fixtures/real-gito
         return scan;
       };
 
-      it("finds exactly the expected environments, in ladder order where names say so", async () => {
+      conformanceIt(folder, T.environments)(T.environments, async () => {
         const s = await load();
         expect([...s.environments].sort()).toEqual([...expected.environments].sort());
         // Environments with different well-known ranks must keep the expected relative order.
@@ -67,21 +68,21 @@ describe.skipIf(folders.length === 0)("conformance: ../shared/fixtures/real-gito
         }
       });
 
-      it("finds exactly the expected apps and cells", async () => {
+      conformanceIt(folder, T.cells)(T.cells, async () => {
         const s = await load();
         const got = s.apps.flatMap((a) => Object.keys(a.environments).map((e) => `${a.name}@${e}`)).sort();
         const want = expected.cells.map((c) => `${c.app}@${c.env}`).sort();
         expect(got).toEqual(want);
       });
 
-      it("resolves every expected image and no wrong tag or digest", async () => {
+      conformanceIt(folder, T.images)(T.images, async () => {
         const s = await load();
         for (const c of expected.cells) {
           expect(cellImages(s, c.app, c.env), `${c.app}@${c.env}`).toEqual(c.images.map(key).sort());
         }
       });
 
-      it("agrees with kubectl kustomize wherever the copy renders offline", async () => {
+      conformanceIt(folder, T.kustomize)(T.kustomize, async () => {
         const rendered = await scanRepository(
           await (await openLocalRepo(path.join(root, folder), { worktree: true })).snapshot(),
           { render: { timeoutMs: 30_000 } },
@@ -102,7 +103,7 @@ describe.skipIf(folders.length === 0)("conformance: ../shared/fixtures/real-gito
           expect(cellImages(rendered, e.app, e.env), `${e.app}@${e.env}`).toEqual(e.images.map(key).sort());
       });
 
-      it("explains every unresolvable cell with a warning instead of a guess", async () => {
+      conformanceIt(folder, T.unresolvable)(T.unresolvable, async () => {
         const s = await load();
         for (const u of expected.unresolvable) {
           const cell = s.apps.find((a) => a.name === u.app)?.environments[u.env];
