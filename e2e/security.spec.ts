@@ -181,6 +181,52 @@ test.describe("security", () => {
     }
   });
 
+  test("sign-in sends people back only to Ladder's own pages", async ({ browser, baseURL }) => {
+    const origin = new URL(baseURL ?? "").origin;
+    const attacks = ["/.//evil.example/phish", "/..//evil.example", "/%2e%2e//evil.example", "//evil.example", "/\\evil.example"];
+    const context = await browser.newContext();
+    // Were any redirect to leave, it would end here rather than on the network.
+    await context.route(
+      (url) => url.hostname === "evil.example",
+      (route) => route.abort(),
+    );
+    const page = await context.newPage();
+    await page.goto("/");
+    await expect(page.getByTestId("signed-in-user")).toHaveText("demo");
+
+    // Signed in, the sign-in page redirects straight to `next`: the reported form first, as typed.
+    const reported = await context.request.get("/signin?next=/.//evil.example/phish", { maxRedirects: 0 });
+    expect(reported.status()).toBe(307);
+    expect(new URL(reported.headers().location ?? "", baseURL).href).toBe(`${origin}/`);
+    for (const next of [...attacks, "https://evil.example/"]) {
+      const response = await context.request.get(`/signin?next=${encodeURIComponent(next)}`, { maxRedirects: 0 });
+      expect(response.status(), next).toBe(307);
+      expect(new URL(response.headers().location ?? "", baseURL).href, next).toBe(`${origin}/`);
+    }
+    const own = await context.request.get(`/signin?next=${encodeURIComponent("/apps/api?x=//evil.example")}`, {
+      maxRedirects: 0,
+    });
+    expect(new URL(own.headers().location ?? "", baseURL).href).toBe(`${origin}/apps/api?x=//evil.example`);
+
+    // Signed out, the form carries the cleaned `next`; and the signIn action cleans it again when
+    // the form is tampered with, since a server action can be called with anything.
+    await context.clearCookies();
+    await context.addCookies([{ name: "ladder-signed-out", value: "1", url: baseURL ?? "" }]);
+    for (const next of attacks) {
+      await page.goto(`/signin?next=${encodeURIComponent(next)}`);
+      await expect(page.locator('input[name="next"]')).toHaveValue("/");
+      await page.locator('input[name="next"]').evaluate((input, value) => {
+        (input as HTMLInputElement).value = value;
+      }, next);
+      await page.getByRole("button", { name: "Sign in as demo" }).click();
+      await expect(page).toHaveURL(`${origin}/`);
+      await expect(page.getByTestId("signed-in-user")).toHaveText("demo");
+      await context.clearCookies();
+      await context.addCookies([{ name: "ladder-signed-out", value: "1", url: baseURL ?? "" }]);
+    }
+    await context.close();
+  });
+
   test("sign-out ends the session; one click signs the local user back in", async ({ browser }) => {
     const context = await browser.newContext();
     const page = await context.newPage();

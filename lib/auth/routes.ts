@@ -15,15 +15,36 @@ export function isPublicPath(pathname: string): boolean {
 /** Set on sign-out so `local` mode does not sign the same browser straight back in. */
 export const SIGNED_OUT_COOKIE = "ladder-signed-out";
 
-/** A same-site path to return to after sign-in; anything else (absolute URLs, `//host`, `/\host`) becomes "/". */
+/** Longest return path kept; the signIn form accepts as much, and a Location header must stay well under header limits. */
+export const MAX_RETURN_PATH = 2000;
+
+const ORIGIN = "http://ladder.invalid";
+
+/**
+ * A same-origin path to return to after sign-in; anything else becomes "/". Every `next` the
+ * sign-in page and the signIn action redirect to comes through here.
+ *
+ * The check that matters is on the *normalised* answer, not the input: the URL parser resolves
+ * dot segments (`/.//evil`, `/..//evil`, `/%2e%2e//evil` all become `//evil`), and a Location of
+ * `//evil` is another origin. So the answer must be `/` then neither `/` nor `\`. The input checks
+ * before parsing refuse what the parser would silently drop or reinterpret (controls, `\`).
+ */
 export function safeReturnPath(value: unknown): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return "/";
+  if (typeof value !== "string" || value.length > MAX_RETURN_PATH || !value.startsWith("/")) return "/";
+  // Backslashes read as slashes, and tabs and newlines vanish, when a browser parses a URL.
   if (value.includes("\\") || [...value].some((c) => c.charCodeAt(0) < 0x20)) return "/";
+  let url: URL;
   try {
-    const url = new URL(value, "http://ladder.invalid");
-    if (url.origin !== "http://ladder.invalid") return "/";
-    return `${url.pathname}${url.search}${url.hash}`;
+    url = new URL(value, ORIGIN);
   } catch {
     return "/";
   }
+  if (url.origin !== ORIGIN) return "/";
+  // An encoded slash or backslash names no Ladder page, and one careless decode away it is `//evil`.
+  if (/%(?:2f|5c)/i.test(url.pathname)) return "/";
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (path !== "/" && !/^\/[^/\\]/.test(path)) return "/";
+  // Percent-encoding can make a short input long (U+2215 is nine bytes encoded).
+  if (path.length > MAX_RETURN_PATH) return "/";
+  return path;
 }
