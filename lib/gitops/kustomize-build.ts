@@ -1,6 +1,7 @@
 import path from "node:path";
 import { type FileStore, resolveRepoPath } from "./file-store";
 import { applyImageTagEntry, type ImageTagEntry, kustomizeImageMatches } from "./image-ref";
+import { compileTargetRegex, targetRegexMatches } from "./target-regex";
 import type { RemoteRef, ScanWarning, SourcePos } from "./types";
 import { cloneJson, copyMeta, getPos, isObject, type Json, type JsonObject, loadYaml, setPos } from "./yaml-source";
 
@@ -257,14 +258,6 @@ interface Target {
   annotationSelector?: string;
 }
 
-function anchored(re: string, value: string): boolean {
-  try {
-    return new RegExp(`^(?:${re})$`).test(value);
-  } catch {
-    return re === value;
-  }
-}
-
 function selectorMatches(selector: string, values: Json | undefined): boolean {
   const map = isObject(values) ? values : {};
   return selector
@@ -280,26 +273,20 @@ function selectorMatches(selector: string, values: Json | undefined): boolean {
     });
 }
 
+/** Target fields Kustomize compiles as anchored regular expressions (label and annotation selectors are not). */
+const REGEX_FIELDS = ["group", "version", "kind", "name", "namespace"] as const;
+
 function targetMatches(t: Target, r: KResource): boolean {
-  if (t.kind && !anchored(t.kind, r.kind)) return false;
-  if (t.name && !anchored(t.name, r.name) && !r.previousNames.some((n) => anchored(t.name ?? "", n))) return false;
-  if (t.namespace && !anchored(t.namespace, r.namespace ?? "default")) return false;
-  if (t.group !== undefined && t.group !== "" && !anchored(t.group, groupOf(r.apiVersion))) return false;
-  if (t.version && !anchored(t.version, r.apiVersion.split("/").pop() ?? "")) return false;
+  const { kind, name, namespace, group, version } = t;
+  if (kind && !targetRegexMatches(kind, r.kind)) return false;
+  if (name && !targetRegexMatches(name, r.name) && !r.previousNames.some((n) => targetRegexMatches(name, n))) return false;
+  if (namespace && !targetRegexMatches(namespace, r.namespace ?? "default")) return false;
+  if (group && !targetRegexMatches(group, groupOf(r.apiVersion))) return false;
+  if (version && !targetRegexMatches(version, r.apiVersion.split("/").pop() ?? "")) return false;
   const meta = isObject(r.obj.metadata) ? r.obj.metadata : {};
   if (t.labelSelector && !selectorMatches(t.labelSelector, meta.labels)) return false;
   if (t.annotationSelector && !selectorMatches(t.annotationSelector, meta.annotations)) return false;
   return true;
-}
-
-function parseTarget(v: Json | undefined): Target | undefined {
-  if (!isObject(v)) return undefined;
-  const t: Target = {};
-  for (const k of ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"] as const) {
-    const s = str(v[k]);
-    if (s !== undefined) t[k] = s;
-  }
-  return t;
 }
 
 interface Ctx {
@@ -312,6 +299,35 @@ interface Ctx {
 
 function warn(ctx: Ctx, pos: SourcePos | undefined, fallbackFile: string, message: string, code: string): void {
   ctx.warnings.push({ file: pos?.file ?? fallbackFile, line: pos?.line ?? 1, message, code });
+}
+
+/**
+ * Reads a patch `target:`. Kustomize refuses to build when a target pattern does not compile; here
+ * the patch is reported at the field's line and left unapplied (an invalid pattern matches nothing),
+ * so one bad pattern does not hide the rest of the overlay.
+ */
+function parseTarget(ctx: Ctx, v: Json | undefined, kFile: string): Target | undefined {
+  if (!isObject(v)) return undefined;
+  const t: Target = {};
+  for (const k of ["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"] as const) {
+    const s = str(v[k]);
+    if (s !== undefined) t[k] = s;
+  }
+  for (const k of REGEX_FIELDS) {
+    const pattern = t[k];
+    if (!pattern) continue;
+    const re = compileTargetRegex(pattern);
+    if (!re.ok) {
+      warn(
+        ctx,
+        getPos(v, k),
+        kFile,
+        `patch target ${k} is not a valid regular expression, so the patch is not applied (kustomize build fails on it): ${re.error}`,
+        "patch-error",
+      );
+    }
+  }
+  return t;
 }
 
 function isBuiltin(r: KResource): boolean {
@@ -575,7 +591,7 @@ function buildDir(ctx: Ctx, dir: string, stack: string[], acc: KResource[], asCo
       const pos = getPos(p, p.path !== undefined ? "path" : "patch") ?? getPos(patches, i);
       const body = loadPatchDocs(ctx, dir, ref, kFile, pos);
       if (!body) return;
-      const target = parseTarget(p.target);
+      const target = parseTarget(ctx, p.target, kFile);
       // A file of JSON6902 operations parses as one sequence document.
       for (const d of body.docs) applyPatchDoc(ctx, own, d, target, body.file, pos);
     });
@@ -597,7 +613,7 @@ function buildDir(ctx: Ctx, dir: string, stack: string[], acc: KResource[], asCo
       const ref = str(p.path) ?? str(p.patch);
       if (ref === undefined) return;
       const body = loadPatchDocs(ctx, dir, ref, kFile, getPos(pj, i));
-      const target = parseTarget(p.target);
+      const target = parseTarget(ctx, p.target, kFile);
       if (!body || !target) return;
       for (const d of body.docs) applyPatchDoc(ctx, own, Array.isArray(d) ? d : [], target, body.file, getPos(pj, i));
     });
