@@ -29,6 +29,17 @@ export interface PromotionDescription {
   diff: string;
   /** Person who asked for the promotion, recorded as a commit trailer. */
   actor: string;
+  /**
+   * Where the audit chain stood when this promotion was requested: written into the PR body,
+   * outside Ladder's database, so `ladder audit verify` can notice a deleted or rewritten tail.
+   */
+  anchor?: AuditAnchor;
+}
+
+/** One point of the audit chain: an event id (decimal) and that event's hash (64 hex). */
+export interface AuditAnchor {
+  eventId: string;
+  hash: string;
 }
 
 /** Keeps names ref-safe: git forbids spaces, "..", "~^:?*[\" and more in ref names. */
@@ -52,6 +63,61 @@ export function shortDigest(digest: string): string {
 /** `ladder/<app>/<env>/<digest12>` */
 export function promotionBranchName(app: string, environment: string, digest: string): string {
   return `ladder/${refSafe(app)}/${refSafe(environment)}/${shortDigest(digest)}`;
+}
+
+const PROMOTION_BRANCH = /^ladder\/[a-z0-9._-]+\/[a-z0-9._-]+\/[a-z0-9._-]{1,12}$/;
+
+/** Whether a branch name has the shape `promotionBranchName` gives (so its PR is Ladder's). */
+export function isPromotionBranchName(branch: string): boolean {
+  return PROMOTION_BRANCH.test(branch);
+}
+
+const ANCHOR_KEY = "Ladder-Audit-Anchor";
+const ANCHOR_LINE = /^Ladder-Audit-Anchor: ([1-9][0-9]{0,18}):([0-9a-f]{64})$/;
+
+/** `Ladder-Audit-Anchor: <event id>:<sha256 hex>`, a line of its own in the PR body. */
+export function formatAuditAnchor(anchor: AuditAnchor): string {
+  const line = `${ANCHOR_KEY}: ${anchor.eventId}:${anchor.hash}`;
+  if (!ANCHOR_LINE.test(line)) throw new Error(`Not an audit anchor: event ${anchor.eventId}, hash ${anchor.hash}`);
+  return line;
+}
+
+export type ParsedAuditAnchor =
+  | { kind: "none" }
+  | { kind: "anchor"; anchor: AuditAnchor }
+  /** The body names an anchor Ladder could not have written (edited, or several that disagree). */
+  | { kind: "invalid"; reason: string };
+
+/**
+ * The anchor in a PR body. Only whole lines outside fenced code count, so text from the
+ * repository (the diff, which sits in a fence longer than any backtick run in it) cannot
+ * pose as one; a second, different anchor makes the body invalid rather than ambiguous.
+ */
+export function parseAuditAnchor(body: string | null | undefined): ParsedAuditAnchor {
+  if (!body) return { kind: "none" };
+  let fence: string | undefined;
+  let found: AuditAnchor | undefined;
+  for (const raw of body.split(/\r?\n/)) {
+    const line = raw.trimEnd();
+    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
+    if (fence !== undefined) {
+      // CommonMark: a closing fence is the same character, at least as long, and nothing else.
+      if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = undefined;
+      continue;
+    }
+    if (marker) {
+      fence = marker;
+      continue;
+    }
+    if (!line.startsWith(ANCHOR_KEY)) continue;
+    const m = ANCHOR_LINE.exec(line);
+    if (!m?.[1] || !m[2]) return { kind: "invalid", reason: `malformed anchor line "${line.slice(0, 120)}"` };
+    const anchor = { eventId: m[1], hash: m[2] };
+    if (found && (found.eventId !== anchor.eventId || found.hash !== anchor.hash))
+      return { kind: "invalid", reason: `two different anchors (event #${found.eventId} and #${anchor.eventId})` };
+    found = anchor;
+  }
+  return found ? { kind: "anchor", anchor: found } : { kind: "none" };
 }
 
 export function promotionTitle(d: PromotionDescription): string {
@@ -93,6 +159,8 @@ export function promotionBody(d: PromotionDescription): string {
     "### Evidence",
     evidence,
     "",
+    // A paragraph of its own: visible on GitHub, and one whole line for parseAuditAnchor.
+    ...(d.anchor ? [formatAuditAnchor(d.anchor), ""] : []),
     "### Diff",
     `${fence}diff`,
     diff.replace(/\n$/, ""),

@@ -1,9 +1,11 @@
 /**
- * Pull request tracking: state, lookup by branch, closing with a comment, branch deletion.
+ * Pull request tracking: state, lookup by branch, listing Ladder's promotion PRs, closing with a
+ * comment, branch deletion.
  */
 import type { GitHubClient } from "./client";
 import { type ErrorContext, isRequestError, toGitHubError } from "./errors";
 import type { RepoRef } from "./github-reader";
+import { isPromotionBranchName } from "./promotion-pr-text";
 
 export type PullRequestState = "open" | "merged" | "closed";
 
@@ -79,6 +81,49 @@ export async function findPullRequestByBranch(
     });
     const pulls = data.map(summarisePull);
     return pulls.find((p) => p.state === "open") ?? pulls.find((p) => p.state === "merged") ?? pulls[0];
+  } catch (error) {
+    throw toGitHubError(error, context(client, repo));
+  }
+}
+
+export interface PromotionPullRequest extends PullRequestSummary {
+  body: string;
+}
+
+/**
+ * Every pull request, in any state, whose head is a promotion branch of this repository itself,
+ * newest first. A fork's branch may carry the same name, but it is not a promotion Ladder opened.
+ */
+export async function listPromotionPullRequests(
+  client: GitHubClient,
+  repo: RepoRef,
+  options: { perPage?: number } = {},
+): Promise<PromotionPullRequest[]> {
+  const perPage = options.perPage ?? 100;
+  const fullName = `${repo.owner}/${repo.repo}`.toLowerCase();
+  const out: PromotionPullRequest[] = [];
+  // A PR opened while paging pushes older ones down a page: seen twice, never skipped.
+  const seen = new Set<number>();
+  try {
+    for (let page = 1; ; page++) {
+      const { data } = await client.octokit.pulls.list({
+        owner: repo.owner,
+        repo: repo.repo,
+        state: "all",
+        sort: "created",
+        direction: "desc",
+        per_page: perPage,
+        page,
+      });
+      for (const pr of data) {
+        if (seen.has(pr.number)) continue;
+        seen.add(pr.number);
+        if (!isPromotionBranchName(pr.head.ref) || pr.head.repo?.full_name.toLowerCase() !== fullName) continue;
+        out.push({ ...summarisePull(pr), body: pr.body ?? "" });
+      }
+      // Page by count rather than the Link header: a short page is the last one either way.
+      if (data.length < perPage) return out;
+    }
   } catch (error) {
     throw toGitHubError(error, context(client, repo));
   }

@@ -1,7 +1,8 @@
 /**
  * The tamper-evident audit trail. `appendEvent` is the only way a PromotionEvent is written:
  * each event stores the SHA-256 of its predecessor and a SHA-256 over its own content and that
- * predecessor, so changing, removing or reordering any event breaks every later link.
+ * predecessor, so changing, removing or reordering any event breaks every later link. The newest
+ * events have no later link; their PR bodies anchor them instead (audit-anchors.ts).
  * Appends are serialised with a transaction-scoped advisory lock so two concurrent appends
  * cannot both chain onto the same predecessor (a fork). There is no update or delete path:
  * the database refuses one too (trigger in the `promotion_rollback_source_since` migration).

@@ -3,7 +3,9 @@
  *   1. re-run every check on the server against the branch head; refuse a stale view;
  *   2. one transaction: the Promotion row PENDING (idempotency key + the one open slot per
  *      (repository, app, environment)) and its `promotion.requested` event;
- *   3. GitHub: branch, commit, PR (openPromotionPr is itself idempotent by branch name);
+ *   3. GitHub: branch, commit, PR (openPromotionPr is itself idempotent by branch name). The PR
+ *      body anchors the audit chain at the `promotion.requested` event of step 2 (committed by
+ *      then), so `ladder audit verify` can tell when events up to it were deleted or rewritten;
  *   4. the row OPEN with the PR, and a `promotion.opened` event.
  * A GitHub failure makes the row FAILED (with the error, the partial branch removed, the slot
  * released). A database failure after the PR exists leaves the row PENDING with its
@@ -19,7 +21,7 @@ import type { Promotion } from "../generated/prisma/client";
 import { GitHubError, StaleViewError } from "../github/errors";
 import type { RepoRef } from "../github/github-reader";
 import { openPromotionPr, type PromotionPr } from "../github/open-promotion-pr";
-import { promotionBranchName } from "../github/promotion-pr-text";
+import { type AuditAnchor, promotionBranchName } from "../github/promotion-pr-text";
 import { closePullRequest, deleteBranch, findPullRequestByBranch, type PullRequestSummary } from "../github/pull-requests";
 import { appendEvent } from "./audit-chain";
 import { type Actor, nowOf, type PromotionContext } from "./context";
@@ -67,7 +69,7 @@ function repoRef(ctx: PromotionContext): RepoRef {
 
 type Claim =
   | { kind: "existing"; row: Promotion }
-  | { kind: "created"; row: Promotion; supersedes: Promotion | undefined }
+  | { kind: "created"; row: Promotion; supersedes: Promotion | undefined; anchor: AuditAnchor }
   | { kind: "busy"; holder: Promotion };
 
 class ClaimRace extends Error {}
@@ -127,7 +129,7 @@ async function claim(ctx: PromotionContext, a: Assessment, actor: Actor): Promis
             createdAt: now,
           },
         });
-        await appendEvent(tx, {
+        const requested = await appendEvent(tx, {
           promotionId: id,
           repository,
           type: "promotion.requested",
@@ -159,7 +161,12 @@ async function claim(ctx: PromotionContext, a: Assessment, actor: Actor): Promis
             ...(holder ? { supersedes: holder.id } : {}),
           },
         });
-        return { kind: "created" as const, row, supersedes: holder ?? undefined };
+        return {
+          kind: "created" as const,
+          row,
+          supersedes: holder ?? undefined,
+          anchor: { eventId: requested.id, hash: requested.hash },
+        };
       });
     } catch (error) {
       // Someone else inserted this attempt or took the slot meanwhile: look again.
@@ -189,6 +196,16 @@ export async function findPullForRow(ctx: PromotionContext, row: Promotion): Pro
     select: { id: true },
   });
   return claimed ? undefined : found;
+}
+
+/** The chain point a row's PR anchors: its `promotion.requested` event (written with the row). */
+async function requestedAnchor(ctx: PromotionContext, row: Promotion): Promise<AuditAnchor | undefined> {
+  const event = await ctx.db.promotionEvent.findFirst({
+    where: { promotionId: row.id, type: "promotion.requested" },
+    orderBy: { id: "asc" },
+    select: { id: true, hash: true },
+  });
+  return event ? { eventId: event.id.toString(), hash: event.hash } : undefined;
 }
 
 /** Marks a PENDING row FAILED, releasing its slot (and giving a superseded older row its slot back). */
@@ -325,6 +342,7 @@ async function openFor(
   row: Promotion,
   actor: Actor,
   supersedes: Promotion | undefined,
+  anchor: AuditAnchor | undefined,
 ): Promise<RequestPromotionResult> {
   const plan = a.plan;
   const { preview } = a;
@@ -359,6 +377,7 @@ async function openFor(
         : [],
       diff: plan.unifiedDiff,
       actor: actor.login,
+      ...(anchor ? { anchor } : {}),
       ...(ctx.queue ? { queue: ctx.queue } : {}),
     });
   } catch (error) {
@@ -472,11 +491,12 @@ export async function requestPromotion(
       const fresh = await ctx.db.promotion.findUniqueOrThrow({ where: { id: row.id } });
       return { ok: true, status: "existing", promotion: toPromotionRecord(fresh) };
     }
-    return await openFor(ctx, a, row, input.actor, undefined);
+    // An interrupted earlier request: its PR (opened now) anchors the event that request wrote.
+    return await openFor(ctx, a, row, input.actor, undefined, await requestedAnchor(ctx, row));
   }
   if (attemptOf(claimed.row.idempotencyKey) > 1) {
     // Earlier attempts used the same branch name: start from a clean branch, not their commit.
     await removeOrphanBranch(ctx, claimed.row);
   }
-  return await openFor(ctx, a, claimed.row, input.actor, claimed.supersedes);
+  return await openFor(ctx, a, claimed.row, input.actor, claimed.supersedes, claimed.anchor);
 }
