@@ -6,6 +6,12 @@
 import { Webhooks } from "@octokit/webhooks";
 import { z } from "zod";
 
+/**
+ * GitHub does not deliver a payload over 25 MB (docs.github.com, "Webhook payload object"), so
+ * a bigger body is not GitHub's and is refused before it is read whole.
+ */
+export const WEBHOOK_MAX_BYTES = 25 * 1024 * 1024;
+
 export class WebhookSignatureError extends Error {
   readonly status = 401;
   constructor(message = "Webhook signature does not match: check the webhook secret.") {

@@ -1,25 +1,40 @@
 import { getRepository } from "@/lib/data/repository";
 import { db } from "@/lib/db/client";
 import { serverEnv } from "@/lib/env";
-import { parseWebhook, WebhookPayloadError, WebhookSignatureError } from "@/lib/github/webhooks";
-import { route } from "@/lib/http/handler";
+import { parseWebhook, WEBHOOK_MAX_BYTES, WebhookPayloadError, WebhookSignatureError } from "@/lib/github/webhooks";
+import { publicRoute } from "@/lib/http/handler";
+import { BodyTooLargeError, readTextBody } from "@/lib/http/read-body";
 import { processWebhook } from "@/lib/promotion/track-pull-requests";
 
 export const dynamic = "force-dynamic";
 
 /**
  * GitHub's `push` and `pull_request` webhooks. The signature is checked on
- * the raw bytes before anything is parsed; each delivery id is processed
+ * the raw bytes before anything is parsed. Anyone can send this route a
+ * body, so it is read with a bound: no signature header, no read at all;
+ * over GitHub's 25 MB cap, 413, before reading when Content-Length says so
+ * and as soon as the count passes it otherwise. Each delivery id is processed
  * once (a replay is acknowledged and ignored). A pull request closing moves
  * its promotion to MERGED or CLOSED; a push to the watched branch drops the
  * cached head so every open dashboard sees the new commit on its next poll.
  */
-export const POST = route(async (request: Request) => {
+export const POST = publicRoute(async (request: Request) => {
   const env = serverEnv();
   if (!env.GITHUB_WEBHOOK_SECRET) {
     return Response.json({ message: "Webhooks are not configured: set GITHUB_WEBHOOK_SECRET." }, { status: 404 });
   }
-  const rawBody = await request.text();
+  if (!request.headers.get("x-hub-signature-256")) {
+    return Response.json({ message: new WebhookSignatureError().message }, { status: 401 });
+  }
+  let rawBody: string;
+  try {
+    rawBody = await readTextBody(request, WEBHOOK_MAX_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      return Response.json({ message: "Webhook body is over GitHub's 25 MB limit." }, { status: 413 });
+    }
+    throw error;
+  }
   let event: Awaited<ReturnType<typeof parseWebhook>>;
   try {
     event = await parseWebhook({ rawBody, header: (name) => request.headers.get(name), secret: env.GITHUB_WEBHOOK_SECRET });
