@@ -45,6 +45,8 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const api = pathname.startsWith("/api/");
 
   const host = checkHost(request.headers.get("host"), allowedHostnames());
+  // Health answers any Host: kubelet probes send the pod IP and cloud load-balancer checks often
+  // cannot send another. With a foreign Host it says up or down only (app/api/health/route.ts).
   if (!host.ok && pathname !== "/api/health") return refuse(host.status, host.reason, api);
 
   if (pathname !== "/api/webhooks/github") {

@@ -4,6 +4,7 @@
  * test/integration/security-*.test.ts.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
@@ -29,6 +30,23 @@ async function watch(page: Page): Promise<void> {
 
 const violations = (page: Page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
 const pwned = (page: Page) => page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned);
+
+/** A GET with a Host header of the caller's choosing, as a DNS-rebinding page's requests arrive. */
+function getWithHost(baseURL: string, target: string, host: string, cookie?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = cookie ? { host, cookie } : { host };
+    http
+      .get(new URL(target, baseURL), { headers }, (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      })
+      .on("error", reject);
+  });
+}
 
 test.describe("security", () => {
   test("pages carry a strict CSP and the security headers, and render without violations", async ({ page }) => {
@@ -225,6 +243,41 @@ test.describe("security", () => {
       await context.addCookies([{ name: "ladder-signed-out", value: "1", url: baseURL ?? "" }]);
     }
     await context.close();
+  });
+
+  test("health tells a stranger up or down only; the details need a session and Ladder's own Host", async ({
+    request,
+    page,
+    baseURL,
+  }) => {
+    const stranger = await request.get("/api/health");
+    expect(stranger.status()).toBe(200);
+    expect(stranger.headers()["cache-control"]).toBe("no-store");
+    expect(await stranger.json()).toEqual({ status: "ok" });
+
+    await page.goto("/");
+    await expect(page.getByTestId("signed-in-user")).toHaveText("demo");
+    const signedIn = await page.request.get("/api/health");
+    expect(await signedIn.json()).toMatchObject({
+      status: "ok",
+      database: { ok: true },
+      github: { ok: true, repository: "acme/gitops" },
+    });
+
+    // A DNS-rebinding page: its requests name the attacker's host. Every other path refuses them;
+    // health still answers (probes send the pod IP) but only up or down, even with a session.
+    const cookie = (await page.context().cookies())
+      .filter((c) => c.name.endsWith(".session_token"))
+      .map((c) => `${c.name}=${c.value}`)
+      .join("; ");
+    expect(cookie).not.toBe("");
+    const base = baseURL ?? "";
+    expect((await getWithHost(base, "/api/head", "evil.example")).status).toBe(421);
+    for (const withCookie of [undefined, cookie]) {
+      const rebound = await getWithHost(base, "/api/health", "evil.example", withCookie);
+      expect(rebound.status).toBe(200);
+      expect(JSON.parse(rebound.body)).toEqual({ status: "ok" });
+    }
   });
 
   test("sign-out ends the session; one click signs the local user back in", async ({ browser }) => {

@@ -24,6 +24,20 @@ export async function getSystemStatus(): Promise<SystemStatus> {
   };
 }
 
+/**
+ * Up or down, for the answer anyone may poll: the database answers and has Ladder's tables.
+ * One row at most (LIMIT 1), where the dashboard's counts read whole tables.
+ */
+export async function pingDatabase(): Promise<boolean> {
+  try {
+    await db().promotion.findFirst({ select: { id: true } });
+    return true;
+  } catch (error) {
+    console.error("database check failed", error);
+    return false;
+  }
+}
+
 export async function checkDatabase(): Promise<SystemStatus["database"]> {
   const url = serverEnv().DATABASE_URL ?? "";
   try {
