@@ -18,6 +18,8 @@ const nextConfig = {
     // Server actions only from Ladder's own host (Origin vs X-Forwarded-Host/Host). No extra
     // origins: proxy.ts also refuses any state-changing request whose Origin is not Ladder's.
     serverActions: { allowedOrigins: [], bodySizeLimit: "1mb" },
+    // forbidden()/unauthorized(): a page refused by ladder.yaml's viewers answers a real 403.
+    authInterrupts: true,
   },
   // Headers that do not vary per request; the Content-Security-Policy (with its per-request
   // nonce) comes from proxy.ts.

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Suspense } from "react";
+import { requireViewer } from "@/app/_auth/require-viewer";
 import { HeadWatcher } from "@/components/matrix/head-watcher";
 import { MatrixTable } from "@/components/matrix/matrix-table";
 import { MatrixToolbar } from "@/components/matrix/matrix-toolbar";
@@ -9,6 +10,7 @@ import { type EnvironmentMatrix, getEnvironmentMatrix, type MatrixFilter } from 
 import { reconcileOnView } from "@/lib/data/promotions";
 import { describeReadFailure, getRepository } from "@/lib/data/repository";
 import { getSystemStatus } from "@/lib/data/status";
+import type { LadderYamlStatus } from "@/lib/gitops/types";
 
 export const dynamic = "force-dynamic";
 
@@ -19,6 +21,7 @@ function one(value: string | string[] | undefined): string | undefined {
 }
 
 export default async function HomePage({ searchParams }: { searchParams: SearchParams }) {
+  await requireViewer();
   const params = await searchParams;
   const filter = one(params.filter);
   const query = {
@@ -78,7 +81,8 @@ async function MatrixSection({ query }: { query: { q?: string; filter: MatrixFil
           )}
         </p>
       </div>
-      {matrix.layout.source === "detected" && matrix.layout.guessed.length > 0 && (
+      {matrix.layout.ladderYaml.state === "invalid" && <InvalidLadderYaml status={matrix.layout.ladderYaml} />}
+      {matrix.layout.ladderYaml.state === "missing" && matrix.layout.guessed.length > 0 && (
         <details className="rounded-md border border-zinc-200 px-3 py-2 text-sm dark:border-zinc-800">
           <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">
             No ladder.yaml: Ladder detected the layout ({matrix.layout.guessed.length} guesses)
@@ -143,6 +147,39 @@ function Pagination({ page, pageCount, query }: { page: number; pageCount: numbe
         <span className="px-3 py-1 text-zinc-400">Next</span>
       )}
     </nav>
+  );
+}
+
+/** Not folded away: while ladder.yaml is invalid nothing can be promoted, and the page must say so first. */
+function InvalidLadderYaml({ status }: { status: Extract<LadderYamlStatus, { state: "invalid" }> }) {
+  return (
+    <section
+      role="alert"
+      data-testid="ladder-yaml-invalid"
+      className="rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-950 dark:border-red-800 dark:bg-red-950/40 dark:text-red-100"
+    >
+      <h2 className="font-semibold">
+        {status.file} at <code>{status.commit.slice(0, 7)}</code> is invalid: promotions, rollbacks, locks and unlocks are refused
+        until it is fixed
+      </h2>
+      <ul className="mt-2 space-y-1 font-mono text-xs">
+        {status.errors.map((e) => (
+          <li key={`${e.file}:${e.line}:${e.message}`}>
+            {e.file}:{e.line}: {e.message}
+          </li>
+        ))}
+      </ul>
+      <p className="mt-2">
+        {status.layoutFrom ? (
+          <>
+            The matrix below uses the layout of the last valid {status.file}, at <code>{status.layoutFrom.slice(0, 7)}</code>, and
+            shows what runs at the branch head.
+          </>
+        ) : (
+          <>No earlier valid {status.file} was found: the matrix below is Ladder&apos;s detected layout, a guess.</>
+        )}
+      </p>
+    </section>
   );
 }
 

@@ -5,8 +5,11 @@ import { z } from "zod";
 import { authorize, isAuthError, limitPromotions, requireActor } from "@/lib/auth";
 import { lockEnv, unlock } from "@/lib/data/locks";
 import { submitPromotion } from "@/lib/data/promotions";
+import { publicMessage } from "@/lib/http/handler";
+import { LockError } from "@/lib/promotion/errors";
 import { decodePromotionToken } from "@/lib/promotion/promotion-token";
 import type { RequestPromotionResult } from "@/lib/promotion/request-promotion";
+import { environmentName } from "@/lib/security/names";
 
 const schema = z.object({ token: z.string().min(16).max(8000) });
 
@@ -55,25 +58,37 @@ export async function promoteAction(input: { token: string }): Promise<PromoteAc
     await limitPromotions(actor);
     result = await submitPromotion(parsed.data.token, { login: actor.login });
   } catch (error) {
-    // A refusal by sign-in or permission names its rule; anything else is logged.
-    if (isAuthError(error)) return { ok: false, message: error.message, reason: "forbidden" };
-    console.error("promotion failed", error);
-    return {
-      ok: false,
-      message: error instanceof Error ? error.message : "The promotion failed; the server log has the details.",
-    };
+    // A refusal by sign-in or permission names its rule; anything else is logged, not shown.
+    return { ok: false, message: publicMessage(error, "The promotion"), ...(isAuthError(error) ? { reason: "forbidden" } : {}) };
   }
   revalidatePath("/", "layout");
   return summarise(result);
 }
 
+/**
+ * C0/C1 controls but tab and newline, and bidirectional overrides: they would corrupt logs and
+ * the database (NUL) or make the audit trail read differently from what it stores.
+ */
+function isHiddenCharacter(c: string): boolean {
+  const code = c.codePointAt(0) ?? 0;
+  if (c === "\t" || c === "\n") return false;
+  return (
+    code < 0x20 || (code >= 0x7f && code <= 0x9f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)
+  );
+}
+
+/** A person's words for the audit trail: printable text, nothing that hides. */
+const reasonSchema = z
+  .string()
+  .trim()
+  .min(3, "Say why (at least 3 characters)")
+  .max(500, "Keep the reason under 500 characters")
+  // Control characters (NUL, escapes, bidi overrides…) would corrupt logs, the database or the screen.
+  .refine((text) => ![...text].some(isHiddenCharacter), { message: "Use plain text: no control characters" });
+
 const lockSchema = z.object({
-  env: z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be an environment name"),
-  reason: z.string().trim().min(3, "Say why (at least 3 characters)").max(500),
+  env: environmentName,
+  reason: reasonSchema,
   hours: z.coerce
     .number()
     .int()
@@ -82,7 +97,14 @@ const lockSchema = z.object({
     .default(0),
 });
 
-export type LockActionResult = { ok: true } | { ok: false; message: string; fieldErrors?: Record<string, string[] | undefined> };
+export type LockActionResult =
+  | { ok: true }
+  | { ok: false; message: string; reason?: "forbidden"; fieldErrors?: Record<string, string[] | undefined> };
+
+function lockFailure(error: unknown, what: string): LockActionResult {
+  const forbidden = isAuthError(error) || (error instanceof LockError && error.status === 403);
+  return { ok: false, message: publicMessage(error, what), ...(forbidden ? { reason: "forbidden" as const } : {}) };
+}
 
 /** Freeze an environment from the UI: a reason, an optional expiry, an audit event. */
 export async function lockAction(_previous: LockActionResult | null, form: FormData): Promise<LockActionResult> {
@@ -90,21 +112,28 @@ export async function lockAction(_previous: LockActionResult | null, form: FormD
   if (!parsed.success) return { ok: false, message: "Check the form.", fieldErrors: z.flattenError(parsed.error).fieldErrors };
   try {
     const actor = await requireActor();
-    await authorize(actor, "lock", { env: parsed.data.env });
     const expiresAt = parsed.data.hours > 0 ? new Date(Date.now() + parsed.data.hours * 3_600_000) : null;
-    await lockEnv({ env: parsed.data.env, reason: parsed.data.reason, expiresAt }, { login: actor.login });
+    // lockEnv authorizes against ladder.yaml's lockers (and viewers) itself.
+    await lockEnv({ env: parsed.data.env, reason: parsed.data.reason, expiresAt }, actor);
   } catch (error) {
-    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+    return lockFailure(error, "Locking");
   }
   revalidatePath("/", "layout");
   return { ok: true };
 }
 
-export async function unlockAction(form: FormData): Promise<void> {
-  const id = z.uuid().parse(form.get("id"));
-  const env = z.string().min(1).max(100).parse(form.get("env"));
-  const actor = await requireActor();
-  await authorize(actor, "lock", { env });
-  await unlock(id, { login: actor.login });
+const unlockSchema = z.object({ id: z.uuid("not a lock id") });
+
+/** Release a lock. Only its id is taken from the form: permission follows the lock's own environment. */
+export async function unlockAction(_previous: LockActionResult | null, form: FormData): Promise<LockActionResult> {
+  const parsed = unlockSchema.safeParse({ id: form.get("id") });
+  if (!parsed.success) return { ok: false, message: "Check the form.", fieldErrors: z.flattenError(parsed.error).fieldErrors };
+  try {
+    const actor = await requireActor();
+    await unlock(parsed.data.id, actor);
+  } catch (error) {
+    return lockFailure(error, "Unlocking");
+  }
   revalidatePath("/", "layout");
+  return { ok: true };
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
+import { requireViewer } from "@/app/_auth/require-viewer";
 import { ReadFailureView } from "@/components/read-failure";
 import { Badge } from "@/components/ui/badge";
 import { TableHead } from "@/components/ui/table-head";
@@ -10,7 +11,8 @@ import { describeReadFailure } from "@/lib/data/repository";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Drift" };
 
-export default function DriftPage() {
+export default async function DriftPage() {
+  await requireViewer();
   return (
     <div className="space-y-5">
       <div>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Suspense } from "react";
+import { requireViewer } from "@/app/_auth/require-viewer";
 import { DetailsButton } from "@/components/history/promotion-drawer";
 import { StatsCharts } from "@/components/history/stats-charts";
 import { StatusBadge } from "@/components/history/status-badge";
@@ -27,6 +28,7 @@ function queryString(query: HistoryQuery, extra: Record<string, string> = {}): s
 }
 
 export default async function HistoryPage({ searchParams }: { searchParams: SearchParams }) {
+  await requireViewer();
   const query = parseHistoryQuery(await searchParams);
   // Catch up on pull requests whose webhooks were missed (bounded, at most every 30 s).
   await reconcileOnView();

@@ -19,24 +19,7 @@ export function LockControls({ env, locks }: { env: string; locks: LockRecord[] 
   return (
     <span className="inline-flex items-center gap-1 normal-case">
       {locks.map((lock) => (
-        <form key={lock.id} action={unlockAction} className="inline-flex items-center gap-1">
-          <input type="hidden" name="id" value={lock.id} />
-          <input type="hidden" name="env" value={env} />
-          <span
-            className="rounded bg-amber-100 px-1.5 py-0.5 text-[11px] font-medium tracking-normal text-amber-900 dark:bg-amber-900 dark:text-amber-100"
-            title={`Locked by ${lock.createdBy}: ${lock.reason}${lock.expiresAt ? ` (until ${new Date(lock.expiresAt).toUTCString()})` : ""}`}
-            data-testid={`lock-${env}`}
-          >
-            🔒 {lock.reason}
-          </span>
-          <button
-            type="submit"
-            className="text-[11px] tracking-normal text-zinc-600 underline dark:text-zinc-400"
-            aria-label={`Unlock ${env}`}
-          >
-            unlock
-          </button>
-        </form>
+        <UnlockForm key={lock.id} env={env} lock={lock} />
       ))}
       {!active && (
         <button
@@ -116,5 +99,35 @@ export function LockControls({ env, locks }: { env: string; locks: LockRecord[] 
         </dialog>
       )}
     </span>
+  );
+}
+
+/** One lock and its Unlock button; a refusal (not a locker of the lock's environment) shows beside it. */
+function UnlockForm({ env, lock }: { env: string; lock: LockRecord }) {
+  const [state, formAction, pending] = useActionState<LockActionResult | null, FormData>(unlockAction, null);
+  return (
+    <form action={formAction} className="inline-flex items-center gap-1">
+      <input type="hidden" name="id" value={lock.id} />
+      <span
+        className="rounded bg-amber-100 px-1.5 py-0.5 text-[11px] font-medium tracking-normal text-amber-900 dark:bg-amber-900 dark:text-amber-100"
+        title={`Locked by ${lock.createdBy}: ${lock.reason}${lock.expiresAt ? ` (until ${new Date(lock.expiresAt).toUTCString()})` : ""}`}
+        data-testid={`lock-${env}`}
+      >
+        🔒 {lock.reason}
+      </span>
+      <button
+        type="submit"
+        disabled={pending}
+        className="text-[11px] tracking-normal text-zinc-600 underline dark:text-zinc-400"
+        aria-label={`Unlock ${env}`}
+      >
+        {pending ? "unlocking…" : "unlock"}
+      </button>
+      {state && !state.ok && (
+        <span role="alert" className="text-[11px] tracking-normal normal-case text-red-700 dark:text-red-400">
+          {state.message}
+        </span>
+      )}
+    </form>
   );
 }

@@ -7,11 +7,10 @@ import "server-only";
 import { getRepositoryView, RepositoryNotConfiguredError } from "../data/repository";
 import { db } from "../db/client";
 import { serverEnv } from "../env";
-import { scanContext } from "../gitops/scan";
 import { githubClientFromEnv } from "../repository/from-env";
 import type { Actor } from "./actor";
 import { ForbiddenError, type PermissionAction } from "./errors";
-import { type Decision, decide, type PermissionRules, rulesFromConfig } from "./permissions";
+import { type Decision, decide, type PermissionRules, rulesFromConfig, rulesFromScan } from "./permissions";
 import { createRateLimiter, postgresRateLimitStore, type RateLimiter } from "./rate-limit";
 import { createTeamMembership, type TeamMembershipLookup } from "./team-membership";
 
@@ -25,15 +24,18 @@ const store = globalThis as typeof globalThis & {
  * credentials, cached (yes: 5 min, no: 1 min). Pass it to the promotion policy.
  */
 export async function teamMembership(login: string, team: string): Promise<boolean> {
-  store.__ladderTeamMembership ??= createTeamMembership({ client: () => githubClientFromEnv() });
+  store.__ladderTeamMembership ??= createTeamMembership({
+    client: () => githubClientFromEnv(),
+    credentials: serverEnv().githubAuth.kind === "app" ? "app" : "token",
+  });
   return await store.__ladderTeamMembership(login, team);
 }
 
-/** The permission rules of the current head's ladder.yaml (none without a repository). */
+/** The permission rules of the current head's ladder.yaml (none without a repository; refusing when invalid). */
 export async function currentRules(): Promise<PermissionRules> {
   try {
     const view = await getRepositoryView();
-    return rulesFromConfig(scanContext(view.scan)?.config);
+    return rulesFromScan(view.scan);
   } catch (error) {
     if (error instanceof RepositoryNotConfiguredError) return rulesFromConfig(undefined);
     throw error;

@@ -26,6 +26,8 @@ export async function actorFromHeaders(requestHeaders: Headers): Promise<Actor |
     if (result.reason !== "no-identity") console.warn(`proxy identity refused: ${result.detail}`);
     return null;
   }
+  // No cookie, no session: answer without a database round trip.
+  if (!requestHeaders.get("cookie")) return null;
   const session = await getAuth().api.getSession({ headers: requestHeaders });
   if (!session) return null;
   const user = session.user as typeof session.user & { login?: string };

@@ -1,14 +1,18 @@
 /**
  * `org/team` membership, read with Ladder's GitHub credentials (the App needs the
  * "Members: read" organisation permission; a token needs read:org) and cached: a yes for
- * five minutes, a no for one, so a fresh team member waits at most a minute.
+ * five minutes, a no for one, so a fresh team member waits at most a minute. A 403 means the
+ * credentials may not ask: that is a TeamMembershipUnreadableError saying what to grant, so the
+ * refusal it causes can tell the user why (it still counts as "no").
  */
 import type { GitHubClient } from "../github/client";
 import { isRequestError } from "../github/errors";
-import { parseTeam } from "./permissions";
+import { parseTeam, TeamMembershipUnreadableError } from "./membership";
 
 export interface MembershipCacheOptions {
   client: () => GitHubClient;
+  /** What Ladder signs in to GitHub with, so a refusal can say what to grant. */
+  credentials?: "app" | "token";
   memberTtlMs?: number;
   nonMemberTtlMs?: number;
   now?: () => number;
@@ -40,6 +44,15 @@ export function createTeamMembership(options: MembershipCacheOptions): TeamMembe
         return data.state === "active";
       } catch (error) {
         if (isRequestError(error) && error.status === 404) return false;
+        if (isRequestError(error) && error.status === 403) {
+          const grant =
+            options.credentials === "token"
+              ? "give its token the read:org scope"
+              : "grant the GitHub App the organization permission Members: read";
+          throw new TeamMembershipUnreadableError(parsed.org, `Ladder cannot read team membership of ${parsed.org}: ${grant}`, {
+            cause: error,
+          });
+        }
         throw error;
       }
     })();

@@ -7,7 +7,7 @@ import { scanCommand } from "./commands/scan";
 /** Every command, by name. Add a command by adding its file and one entry here. */
 export const commands: readonly Command[] = [scanCommand, diffCommand, promoteCommand, auditCommand];
 
-const BOOLEAN_FLAGS = ["json", "dry-run", "render", "help"];
+const BOOLEAN_FLAGS = ["json", "dry-run", "render", "help", "allow-invalid-config"];
 
 function help(): string {
   return ["usage: ladder <command> [options]", "", ...commands.map((c) => `  ${c.usage.padEnd(72)} ${c.summary}`)].join("\n");

@@ -1,8 +1,11 @@
 import "server-only";
+import { type Actor, authorize, teamMembership } from "../auth";
 import { db } from "../db/client";
-import type { Actor } from "../promotion/context";
-import { activeLocks, type LockRecord, lockEnvironment, releaseLock } from "../promotion/locks";
-import { policyFor } from "../promotion/policy";
+import { environmentPolicies } from "../gitops/ladder-config";
+import { policyConfig } from "../gitops/ladder-yaml-status";
+import type { ScanResult } from "../gitops/types";
+import { LockError } from "../promotion/errors";
+import { activeLocks, type LockPermission, type LockRecord, lockEnvironment, releaseLock } from "../promotion/locks";
 import { getRepository } from "./repository";
 
 /** Locks in force now, by environment. */
@@ -18,12 +21,22 @@ export async function getActiveLocks(): Promise<Record<string, LockRecord[]>> {
   return byEnv;
 }
 
-export async function lockEnv(input: { env: string; app?: string; reason: string; expiresAt: Date | null }, actor: Actor) {
+/** The lockers of `env` from the head's ladder.yaml, with GitHub's team membership. */
+function lockPermission(scan: ScanResult, env: string): LockPermission {
+  const config = policyConfig(scan);
+  const lockers = config ? (environmentPolicies(config).find((p) => p.name === env)?.lockers ?? []) : [];
+  return { lockers, isTeamMember: teamMembership };
+}
+
+/** Freezes `env` (or one app in it) for `actor`, after ladder.yaml's lockers (and viewers) allow it. */
+export async function lockEnv(
+  input: { env: string; app?: string; reason: string; expiresAt: Date | null },
+  actor: Actor,
+): Promise<LockRecord> {
   const service = getRepository();
   const view = await service.current();
-  if (!view.scan.environments.includes(input.env)) throw new Error(`Unknown environment ${input.env}.`);
-  const firstApp = view.scan.apps.find((a) => a.environments[input.env])?.name;
-  const lockers = firstApp ? policyFor(view.scan, firstApp, input.env).policy.lockers : [];
+  if (!view.scan.environments.includes(input.env)) throw new LockError(`Unknown environment ${input.env}.`, 404);
+  await authorize(actor, "lock", { env: input.env });
   return lockEnvironment(
     db(),
     {
@@ -34,10 +47,19 @@ export async function lockEnv(input: { env: string; app?: string; reason: string
       expiresAt: input.expiresAt,
       actor: actor.login,
     },
-    { lockers },
+    lockPermission(view.scan, input.env),
   );
 }
 
-export async function unlock(id: string, actor: Actor) {
-  return releaseLock(db(), { id, actor: actor.login });
+/**
+ * Releases lock `id` of this repository. Permission is decided against the lock's own
+ * environment, read from its row inside the transaction — never an environment the form names.
+ */
+export async function unlock(id: string, actor: Actor): Promise<LockRecord> {
+  const service = getRepository();
+  const view = await service.current();
+  return releaseLock(db(), { id, actor: actor.login, repository: service.repository }, async (env) => {
+    await authorize(actor, "lock", { env });
+    return lockPermission(view.scan, env);
+  });
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { imageRelation } from "../gitops/image-relation";
-import type { Cell, ImageReference, ScanWarning } from "../gitops/types";
+import type { Cell, ImageReference, LadderYamlStatus, ScanWarning } from "../gitops/types";
 import type { PathCommit } from "../repo/types";
 import { cachedDiff } from "./compare";
 import { getRepository } from "./repository";
@@ -61,7 +61,7 @@ export interface EnvironmentMatrix {
   pageCount: number;
   pageSize: number;
   warnings: ScanWarning[];
-  layout: { source: string; guessed: string[] };
+  layout: { source: string; guessed: string[]; ladderYaml: LadderYamlStatus };
   commitUrl?: string;
 }
 
@@ -211,6 +211,6 @@ export async function getEnvironmentMatrix(query: MatrixQuery = {}): Promise<Env
     pageCount,
     pageSize,
     warnings: scan.warnings,
-    layout: { source: scan.layout.source, guessed: scan.layout.guessed },
+    layout: { source: scan.layout.source, guessed: scan.layout.guessed, ladderYaml: scan.layout.ladderYaml },
   };
 }

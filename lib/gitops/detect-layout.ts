@@ -341,7 +341,11 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
     guessed.push(
       `environment order: ${envs.join(" < ")} (${envs.some((e) => envRank(e) === undefined) ? "unknown names last" : "by well-known names"})`,
     );
-  return { environments: envs, apps: [...apps.values()], report: { source: "detected", guessed, ignored } };
+  return {
+    environments: envs,
+    apps: [...apps.values()],
+    report: { source: "detected", ladderYaml: { state: "missing" }, guessed, ignored },
+  };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { RE2JS } from "re2js";
 import type { RepoSnapshot } from "../repo/types";
 import { detectLayout } from "./detect-layout";
 import { FileStore, isYamlPath } from "./file-store";
@@ -19,6 +20,7 @@ import type {
   Cell,
   ImageReference,
   ImageSetBy,
+  LadderYamlStatus,
   RemoteRef,
   ScanResult,
   ScanWarning,
@@ -32,13 +34,21 @@ export interface ScanOptions {
   render?: boolean | { binary?: string; timeoutMs?: number; concurrency?: number };
   /** Skip ladder.yaml even when present (tests, comparisons). */
   ignoreLadderYaml?: boolean;
+  /**
+   * When the snapshot's ladder.yaml is invalid: the text of the newest earlier one that
+   * validated, and its commit. Its layout is used to show what runs; its policy never is.
+   */
+  lastValidLadderYaml?: { text: string; commit: string };
 }
 
 /** Internal handle a scan keeps so diff and edit can reuse its parsed state. */
 export interface ScanContext {
   store: FileStore;
   plan: LayoutPlan;
+  /** The valid ladder.yaml of this snapshot: the only source of policy. */
   config?: LadderConfig;
+  /** An earlier valid ladder.yaml standing in for an invalid one: layout and viewers only. */
+  fallbackConfig?: LadderConfig;
   builds: Map<string, BuildResult>;
 }
 
@@ -352,13 +362,18 @@ export function planFromConfig(store: FileStore, config: LadderConfig, configFil
     if (a.name) names = [a.name];
     else {
       const pattern = a.path ?? "";
-      const re = new RegExp(
+      // RE2 (linear time): several `{app}` in one pattern would backtrack exponentially in RegExp.
+      const re = RE2JS.compile(
         `^${escapeRe(pattern)
           .replaceAll("\\{app\\}", "([^/]+)")
           .replaceAll("\\{env\\}", `(?:${envs.map(escapeRe).join("|")})`)}$`,
       );
+      const appOf = (p: string): string | undefined => {
+        const m = re.matcher(p);
+        return m.matches() ? (m.group(1) ?? undefined) : undefined;
+      };
       const pool = a.format === "helm" ? [...store.files.keys()] : [...store.dirs];
-      names = [...new Set(pool.map((p) => re.exec(p)?.[1]).filter((x): x is string => x !== undefined))].sort();
+      names = [...new Set(pool.map(appOf).filter((x): x is string => x !== undefined))].sort();
     }
     for (const name of names) {
       const cells = new Map<string, CellPlan>();
@@ -388,7 +403,12 @@ export function planFromConfig(store: FileStore, config: LadderConfig, configFil
       if (cells.size > 0) apps.push({ name, format: a.format, cells });
     }
   });
-  return { environments: envs, apps, report: { source: "ladder.yaml", guessed: [], ignored: [] }, warnings };
+  return {
+    environments: envs,
+    apps,
+    report: { source: "ladder.yaml", ladderYaml: { state: "valid", file: configFile }, guessed: [], ignored: [] },
+    warnings,
+  };
 }
 
 /**
@@ -415,28 +435,47 @@ export async function scanRepository(snapshot: RepoSnapshot, options: ScanOption
 
   const ctx: ScanContext = {
     store,
-    plan: { environments: [], apps: [], report: { source: "detected", guessed: [], ignored: [] } },
+    plan: {
+      environments: [],
+      apps: [],
+      report: { source: "detected", ladderYaml: { state: "missing" }, guessed: [], ignored: [] },
+    },
     builds: new Map(),
   };
   const configFile = ["ladder.yaml", "ladder.yml"].find((p) => store.isFile(p));
   let plan: LayoutPlan | undefined;
+  let ladderYaml: LadderYamlStatus = { state: "missing" };
   if (configFile && !options.ignoreLadderYaml) {
     const parsed = parseLadderConfig(store.text(configFile) ?? "", configFile);
     if (parsed.ok) {
       ctx.config = parsed.config;
+      ladderYaml = { state: "valid", file: configFile };
       warnings.push(...parsed.warnings);
       plan = planFromConfig(store, parsed.config, configFile);
     } else {
+      const earlier = options.lastValidLadderYaml;
+      const fallback = earlier ? parseLadderConfig(earlier.text, configFile) : undefined;
+      const layoutFrom = fallback?.ok && earlier ? earlier.commit : null;
+      ladderYaml = { state: "invalid", file: configFile, commit: snapshot.commit, errors: parsed.errors, layoutFrom };
       warnings.push(...parsed.errors);
       warnings.push({
         file: configFile,
-        line: 1,
-        message: "ladder.yaml is invalid; falling back to layout detection",
-        code: "ladder-config",
+        line: parsed.errors[0]?.line ?? 1,
+        message: `ladder.yaml is invalid: every promotion, rollback, lock and unlock is refused until it is fixed; ${
+          layoutFrom
+            ? `showing the layout of the last valid ladder.yaml (${layoutFrom.slice(0, 7)})`
+            : "showing the detected layout"
+        }`,
+        code: "ladder-config-invalid",
       });
+      if (fallback?.ok) {
+        ctx.fallbackConfig = fallback.config;
+        plan = planFromConfig(store, fallback.config, configFile);
+      }
     }
   }
   if (!plan) plan = detectLayout({ store, build: (dir) => getBuild(ctx, dir) });
+  plan = { ...plan, report: { ...plan.report, ladderYaml } };
   ctx.plan = plan;
   warnings.push(...(plan.warnings ?? []));
 

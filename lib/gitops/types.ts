@@ -86,8 +86,30 @@ export interface AppResult {
   environments: Record<string, Cell>;
 }
 
+/**
+ * What the repository's ladder.yaml says about itself. An invalid file is never the same as a
+ * missing one: policy fails closed on it (see lib/gitops/ladder-yaml-status.ts).
+ */
+export type LadderYamlStatus =
+  | { state: "missing" }
+  | { state: "valid"; file: string }
+  | {
+      state: "invalid";
+      file: string;
+      /** The commit whose ladder.yaml failed to validate. */
+      commit: string;
+      errors: ScanWarning[];
+      /**
+       * The layout shown instead: the newest earlier ladder.yaml that validated (its commit), or
+       * null when Ladder detected the layout. It decides rows, columns and viewers, never policy.
+       */
+      layoutFrom: string | null;
+    };
+
 export interface LayoutReport {
+  /** Where the rows and columns came from: a ladder.yaml (possibly an earlier valid one) or detection. */
   source: "ladder.yaml" | "detected";
+  ladderYaml: LadderYamlStatus;
   /** Human-readable notes on what was inferred (layouts, names, ordering). */
   guessed: string[];
   ignored: { path: string; reason: string }[];

@@ -4,7 +4,7 @@ import { ForbiddenError, UnauthenticatedError } from "../auth/errors";
 import { RateLimitedError } from "../github/errors";
 import { PromotionInputError } from "../promotion/errors";
 import { RepositoryNotConfiguredError } from "../repository/from-env";
-import { errorResponse, HttpError, route } from "./handler";
+import { errorResponse, HttpError, publicMessage, publicRoute, route } from "./handler";
 
 async function answer(error: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = errorResponse(error);
@@ -50,11 +50,27 @@ describe("route handler errors", () => {
     log.mockRestore();
   });
 
-  test("route() turns a thrown error into its response", async () => {
-    const handler = route(async () => {
+  test("publicRoute() turns a thrown error into its response", async () => {
+    const handler = publicRoute(async () => {
       throw new HttpError(409, "busy");
     });
     const response = await handler(new Request("http://localhost/x"), {});
     expect(response.status).toBe(409);
+  });
+
+  test("route() refuses a request without a signed-in person before the handler runs", async () => {
+    const body = vi.fn(async () => Response.json({ secret: true }));
+    const response = await route(body)(new Request("http://localhost/x"), {});
+    expect(response.status).toBe(401);
+    expect(body).not.toHaveBeenCalled();
+  });
+
+  test("publicMessage keeps typed messages and hides everything else", () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    expect(publicMessage(new PromotionInputError("Unknown app nope."))).toBe("Unknown app nope.");
+    const hidden = publicMessage(new Error("Invalid `prisma.environmentLock.create()` invocation: \u0000"), "Locking");
+    expect(hidden).toBe("Locking failed; the server log has the details.");
+    expect(log).toHaveBeenCalled();
+    log.mockRestore();
   });
 });

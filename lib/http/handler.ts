@@ -1,10 +1,16 @@
 /**
- * One wrapper for every route handler: typed errors become their HTTP status
- * with a JSON body a person can read; anything unexpected is logged with its
- * cause and answered 500 without internals.
+ * One wrapper for every route handler (STYLE habit 14): sign-in and the `viewers` permission
+ * are checked before the handler runs, so a new route cannot forget them — `route` is the
+ * protected default, `publicRoute` the named exception (health, signed webhooks). Typed errors
+ * become their HTTP status with a JSON body a person can read; anything unexpected is logged
+ * with its cause and answered 500 without internals. `publicMessage` gives server actions the
+ * same rule for what a browser may be told.
  */
 import { ZodError } from "zod";
-import { authErrorResponse } from "../auth/errors";
+import type { Actor } from "../auth/actor";
+import { authorize } from "../auth/authorize";
+import { authErrorResponse, isAuthError, UnauthenticatedError } from "../auth/errors";
+import { actorFromHeaders } from "../auth/session";
 import { GitHubError } from "../github/errors";
 import { LockError, PromotionInputError, PromotionNotFoundError } from "../promotion/errors";
 import { RepositoryNotConfiguredError } from "../repository/from-env";
@@ -47,7 +53,28 @@ export function errorResponse(error: unknown): Response {
   return Response.json({ message: "Ladder could not handle this request; the server log has the details." }, { status: 500 });
 }
 
-export function route<C>(
+/**
+ * The message a browser may see for `error`: typed, expected errors keep theirs; anything else
+ * (a Prisma invocation, a stack, a file path) is logged with its cause here and replaced.
+ */
+export function publicMessage(error: unknown, what = "The request"): string {
+  if (
+    isAuthError(error) ||
+    error instanceof HttpError ||
+    error instanceof PromotionInputError ||
+    error instanceof PromotionNotFoundError ||
+    error instanceof LockError ||
+    error instanceof RepositoryNotConfiguredError ||
+    error instanceof GitHubError
+  )
+    return error.message;
+  if (error instanceof ZodError) return error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ");
+  console.error(`${what} failed`, error);
+  return `${what} failed; the server log has the details.`;
+}
+
+/** A public route: no sign-in (the sign-in page's helpers, health, GitHub's signed webhooks). */
+export function publicRoute<C>(
   fn: (request: Request, context: C) => Promise<Response>,
 ): (request: Request, context: C) => Promise<Response> {
   return async (request, context) => {
@@ -57,4 +84,19 @@ export function route<C>(
       return errorResponse(error);
     }
   };
+}
+
+/**
+ * The default for every route: a signed-in person whom ladder.yaml's `viewers` admit, read from
+ * this request's own headers (session cookie or trusted proxy identity), before `fn` runs.
+ */
+export function route<C>(
+  fn: (request: Request, context: C, actor: Actor) => Promise<Response>,
+): (request: Request, context: C) => Promise<Response> {
+  return publicRoute(async (request: Request, context: C) => {
+    const actor = await actorFromHeaders(request.headers);
+    if (!actor) throw new UnauthenticatedError();
+    await authorize(actor, "view");
+    return await fn(request, context, actor);
+  });
 }

@@ -1,9 +1,10 @@
 /**
  * What the promotion core needs from the process: the one database client, the GitOps
- * repository, the GitHub client that writes to it, and (until sign-in exists) an injectable
- * team-membership check. Server actions build it once with `promotionContextFromEnv()`;
- * tests build it by hand.
+ * repository, the GitHub client that writes to it, and the team-membership check (GitHub's, in
+ * the server). Server actions build it once with `promotionContextFromEnv()`; tests build it by hand.
  */
+
+import type { TeamMembership } from "../auth/membership";
 import { type Db, db } from "../db/client";
 import type { GitHubClient } from "../github/client";
 import type { WriteQueue } from "../github/write-queue";
@@ -15,8 +16,7 @@ export interface Actor {
   login: string;
 }
 
-/** Is `login` a member of `team` ("org/team")? Wired to GitHub by the sign-in work. */
-export type TeamMembership = (login: string, team: string) => Promise<boolean>;
+export type { TeamMembership } from "../auth/membership";
 
 export interface PromotionContext {
   db: Db;

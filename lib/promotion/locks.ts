@@ -3,10 +3,11 @@
  * on app "*" freezes the whole environment. Setting and releasing are audit events; an expired
  * lock simply stops counting (nothing has to run to expire it).
  */
+
+import { matchList, type TeamMembership, unreadableNote } from "../auth/membership";
 import type { Db } from "../db/client";
 import type { EnvironmentLock } from "../generated/prisma/client";
 import { appendEvent } from "./audit-chain";
-import type { TeamMembership } from "./context";
 import { LockError } from "./errors";
 import type { LockInfo } from "./policy";
 
@@ -44,15 +45,13 @@ export function toLockRecord(row: EnvironmentLock): LockRecord {
   };
 }
 
-async function mayLock(actor: string, permission: LockPermission): Promise<boolean> {
+async function lockRefusal(actor: string, env: string, permission: LockPermission): Promise<string | undefined> {
   const lockers = permission.lockers ?? [];
-  if (lockers.length === 0) return true;
-  const login = actor.toLowerCase();
-  if (lockers.some((l) => !l.includes("/") && l.replace(/^@/, "").toLowerCase() === login)) return true;
-  for (const team of lockers.filter((l) => l.includes("/"))) {
-    if (await permission.isTeamMember?.(actor, team)) return true;
-  }
-  return false;
+  if (lockers.length === 0) return undefined;
+  const match = await matchList(actor, lockers, permission.isTeamMember);
+  return match.member
+    ? undefined
+    : `${actor} may not lock or unlock ${env} (lockers: ${lockers.join(", ")})${unreadableNote(match)}`;
 }
 
 export async function lockEnvironment(db: Db, input: LockInput, permission: LockPermission = {}): Promise<LockRecord> {
@@ -61,8 +60,8 @@ export async function lockEnvironment(db: Db, input: LockInput, permission: Lock
   if (!reason) throw new LockError("A lock needs a reason.");
   if (reason.length > 500) throw new LockError("Keep the reason under 500 characters.");
   if (input.expiresAt && input.expiresAt.getTime() <= now.getTime()) throw new LockError("The expiry must be in the future.");
-  if (!(await mayLock(input.actor, permission)))
-    throw new LockError(`${input.actor} may not lock ${input.env} (lockers: ${(permission.lockers ?? []).join(", ")})`, 403);
+  const refused = await lockRefusal(input.actor, input.env, permission);
+  if (refused) throw new LockError(refused, 403);
   const app = input.app && input.app !== "" ? input.app : "*";
   return await db.$transaction(async (tx) => {
     const row = await tx.environmentLock.create({
@@ -87,18 +86,25 @@ export async function lockEnvironment(db: Db, input: LockInput, permission: Lock
   });
 }
 
-/** Releases a lock; releasing one already released or expired is refused with the reason. */
+/**
+ * Releases a lock of `input.repository`; releasing one already released or expired is refused
+ * with the reason. Who may release is decided from the lock's own row — its environment's
+ * lockers (`permissionFor(row.env)`) — never from anything the caller says about it.
+ */
 export async function releaseLock(
   db: Db,
-  input: { id: string; actor: string },
-  permission: LockPermission = {},
+  input: { id: string; actor: string; repository: string },
+  permissionFor: (env: string) => Promise<LockPermission> | LockPermission = () => ({}),
 ): Promise<LockRecord> {
-  const now = permission.now ?? new Date();
-  if (!(await mayLock(input.actor, permission))) throw new LockError(`${input.actor} may not release this lock`, 403);
   return await db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM environment_lock WHERE id = ${input.id}::uuid FOR UPDATE`;
     const row = await tx.environmentLock.findUnique({ where: { id: input.id } });
-    if (!row) throw new LockError(`No lock ${input.id}.`, 404);
+    // Another repository's lock is not ours to name, let alone release.
+    if (!row || row.repository !== input.repository) throw new LockError(`No lock ${input.id}.`, 404);
+    const permission = await permissionFor(row.env);
+    const now = permission.now ?? new Date();
+    const refused = await lockRefusal(input.actor, row.env, permission);
+    if (refused) throw new LockError(refused, 403);
     if (row.releasedAt) throw new LockError(`This lock was already released by ${row.releasedBy ?? "someone"}.`, 409);
     const updated = await tx.environmentLock.update({
       where: { id: row.id },

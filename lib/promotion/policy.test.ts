@@ -66,7 +66,7 @@ function input(patch: Partial<PolicyInput> = {}): PolicyInput {
     policy: prodPolicy,
     locks: [],
     actor: "alice",
-    actorTeams: [],
+    promoter: { member: true, entry: "alice", via: "login" },
     now,
     ...patch,
   };
@@ -176,13 +176,27 @@ describe("evaluatePolicy", () => {
   it("checks promoters by login and by team membership", () => {
     const strict = { ...prodPolicy, promoters: ["Alice", "acme/release"] };
     expect(statusOf({ policy: strict }, "promoter")?.status).toBe("pass");
-    expect(statusOf({ policy: strict, actor: "bob" }, "promoter")).toMatchObject({
+    const refused = { member: false, unreadable: [] } as const;
+    expect(statusOf({ policy: strict, actor: "bob", promoter: refused }, "promoter")).toMatchObject({
       status: "fail",
       reason: expect.stringContaining("bob may not promote"),
     });
-    expect(statusOf({ policy: strict, actor: "bob", actorTeams: ["acme/release"] }, "promoter")?.reason).toContain(
-      "in acme/release",
+    const viaTeam = { member: true, entry: "acme/release", via: "team" } as const;
+    expect(statusOf({ policy: strict, actor: "bob", promoter: viaTeam }, "promoter")?.reason).toContain("in acme/release");
+    const unreadable = {
+      member: false,
+      unreadable: ["Ladder cannot read team membership of acme: grant the GitHub App the organization permission Members: read"],
+    } as const;
+    expect(statusOf({ policy: strict, actor: "bob", promoter: unreadable }, "promoter")?.reason).toContain(
+      "grant the GitHub App the organization permission Members: read",
     );
+  });
+
+  it("refuses everything, first, while ladder.yaml is invalid", () => {
+    const refusal = "ladder.yaml at 2aa5fbf is invalid: ladder.yaml:4: apps.0.format …";
+    const decision = evaluatePolicy(input({ ladderYamlRefusal: refusal }));
+    expect(decision.allowed).toBe(false);
+    expect(decision.checks[0]).toMatchObject({ id: "ladder-yaml", status: "fail", reason: refusal });
   });
 
   it("refuses a digest the target already runs", () => {

@@ -4,6 +4,7 @@
  * team memberships first — so the same decision is shown in the dialog and re-checked on the
  * server before anything is written.
  */
+import { type ListMatch, unreadableNote } from "../auth/membership";
 import { type EnvironmentPolicy, environmentPolicies, type LadderConfig } from "../gitops/ladder-config";
 import { scanContext } from "../gitops/scan";
 import type { ImageReference, ScanResult } from "../gitops/types";
@@ -12,6 +13,7 @@ import type { DigestEvidence } from "./evidence";
 export type CheckStatus = "pass" | "fail" | "warn";
 
 export type CheckId =
+  | "ladder-yaml"
   | "target"
   | "source-env"
   | "pinned"
@@ -77,13 +79,16 @@ export interface PolicyInput {
   policy: EnvironmentPolicy | undefined;
   locks: readonly LockInfo[];
   actor: string;
-  /** Teams (from `promoters`) the actor is a member of. */
-  actorTeams: readonly string[];
+  /** Is the actor one of the environment's `promoters`? (lib/auth/membership's one answer) */
+  promoter: ListMatch;
+  /** Set while the repository's ladder.yaml is invalid: the refusal to show (fails closed). */
+  ladderYamlRefusal?: string;
   openPromotion?: OpenPromotionInfo;
   now: Date;
 }
 
 const LABELS: Record<CheckId, string> = {
+  "ladder-yaml": "ladder.yaml",
   target: "Target environment",
   "source-env": "Source environment",
   pinned: "Pinned digest",
@@ -144,21 +149,27 @@ function lockCheck(app: string, env: string, locks: readonly LockInfo[], now: Da
   return check("lock", "fail", described);
 }
 
-function promoterCheck(env: string, policy: EnvironmentPolicy | undefined, actor: string, teams: readonly string[]): PolicyCheck {
+function promoterCheck(env: string, policy: EnvironmentPolicy | undefined, actor: string, match: ListMatch): PolicyCheck {
   const promoters = policy?.promoters ?? [];
   if (promoters.length === 0) return check("promoter", "pass", `no promoters configured for ${env}: any user may promote`);
-  const login = actor.toLowerCase();
-  if (promoters.some((p) => !p.includes("/") && p.replace(/^@/, "").toLowerCase() === login))
-    return check("promoter", "pass", `${actor} is a promoter of ${env}`);
-  const team = promoters.find((p) => p.includes("/") && teams.some((t) => t.toLowerCase() === p.toLowerCase()));
-  if (team) return check("promoter", "pass", `${actor} is in ${team}, a promoter of ${env}`);
-  return check("promoter", "fail", `${actor} may not promote to ${env} (promoters: ${promoters.join(", ")})`);
+  if (match.member)
+    return check(
+      "promoter",
+      "pass",
+      match.via === "team" ? `${actor} is in ${match.entry}, a promoter of ${env}` : `${actor} is a promoter of ${env}`,
+    );
+  return check(
+    "promoter",
+    "fail",
+    `${actor} may not promote to ${env} (promoters: ${promoters.join(", ")})${unreadableNote(match)}`,
+  );
 }
 
 /** Every check, in the order the dialog shows them. Pure. */
 export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const checks: PolicyCheck[] = [];
   const { app, toEnv, digest } = input;
+  if (input.ladderYamlRefusal !== undefined) checks.push(check("ladder-yaml", "fail", input.ladderYamlRefusal));
 
   checks.push(
     input.targetExists
@@ -274,7 +285,7 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
 
   checks.push(freezeCheck(toEnv, input.policy, input.now));
   checks.push(lockCheck(app, toEnv, input.locks, input.now));
-  checks.push(promoterCheck(toEnv, input.policy, input.actor, input.actorTeams));
+  checks.push(promoterCheck(toEnv, input.policy, input.actor, input.promoter));
 
   if (digest && input.target?.digest === digest) {
     checks.push(check("already-running", "fail", `${toEnv} is already running ${short(digest)}`));

@@ -4,6 +4,8 @@
  * check, and the commit and blob SHA the user is looking at (so execution can refuse a stale
  * view). `assessPromotion` is shared with execution, which re-runs it before writing anything.
  */
+import { matchList } from "../auth/membership";
+import { ladderYamlRefusal } from "../gitops/ladder-yaml-status";
 import { type DigestEditPlan, EditPlanError, planDigestEdit } from "../gitops/plan-edit";
 import type { Cell, ImageReference } from "../gitops/types";
 import type { RepoSnapshot } from "../repo/types";
@@ -135,8 +137,7 @@ export async function assessPromotion(
   const evidenceCell = rollback ? targetCell : sourceCell;
   const slot = openSlot(ctx.repo.repository, request.app, request.toEnv);
 
-  const teams = policy.promoters.filter((p) => p.includes("/"));
-  const [timeline, locks, holder, actorTeams] = await Promise.all([
+  const [timeline, locks, holder, promoter] = await Promise.all([
     evidenceEnv && evidenceCell && repository
       ? environmentTimeline(ctx.repo, {
           app: request.app,
@@ -148,9 +149,7 @@ export async function assessPromotion(
       : Promise.resolve(undefined),
     activeLocks(ctx.db, { repository: ctx.repo.repository, env: request.toEnv, app: request.app, now }),
     ctx.db.promotion.findUnique({ where: { openSlot: slot } }),
-    Promise.all(teams.map(async (t) => ((await ctx.isTeamMember?.(actor.login, t)) ? t : undefined))).then((r) =>
-      r.filter((t): t is string => t !== undefined),
-    ),
+    matchList(actor.login, policy.promoters, ctx.isTeamMember),
   ]);
   const evidence = timeline && digest ? digestEvidence(timeline, digest, now) : undefined;
   const openPromotion: OpenPromotionInfo | undefined =
@@ -172,7 +171,8 @@ export async function assessPromotion(
     policy,
     locks,
     actor: actor.login,
-    actorTeams,
+    promoter,
+    ladderYamlRefusal: ladderYamlRefusal(scan.layout.ladderYaml),
     openPromotion,
     now,
   });

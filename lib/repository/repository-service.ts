@@ -4,6 +4,7 @@
  * which never changes meaning, so every replica computes the same answer and a
  * page view with no new commit costs one conditional request upstream.
  */
+import { isValidLadderYaml } from "../gitops/ladder-yaml-status";
 import { scanRepository } from "../gitops/scan";
 import type { ScanResult } from "../gitops/types";
 import type { PathCommit, RepoReader, RepoSnapshot } from "../repo/types";
@@ -168,6 +169,28 @@ export class RepositoryService {
   }
 
   private scanOf(snapshot: RepoSnapshot): Promise<ScanResult> {
-    return this.scans.get(snapshot.commit, () => scanRepository(snapshot, { render: this.render }));
+    return this.scans.get(snapshot.commit, async () => {
+      const scan = await scanRepository(snapshot, { render: this.render });
+      const status = scan.layout.ladderYaml;
+      if (status.state !== "invalid") return scan;
+      // Policy stays refused either way; the last valid layout only keeps the matrix readable.
+      const earlier = await this.lastValidLadderYaml(snapshot.commit, status.file);
+      return earlier ? await scanRepository(snapshot, { render: this.render, lastValidLadderYaml: earlier }) : scan;
+    });
+  }
+
+  /** The newest ladder.yaml before `commit` that validates, within the file's last 20 changes. */
+  private async lastValidLadderYaml(commit: string, file: string): Promise<{ text: string; commit: string } | undefined> {
+    try {
+      for (const change of await this.reader.history([file], { ref: commit, limit: 20 })) {
+        const text = await (await this.reader.snapshot(change.sha)).read(file);
+        // Deleted at that commit: no earlier ladder.yaml was in force after it.
+        if (text === undefined) return undefined;
+        if (isValidLadderYaml(text, file)) return { text, commit: change.sha };
+      }
+    } catch (error) {
+      console.error(`looking for the last valid ${file} before ${commit} failed; showing the detected layout`, error);
+    }
+    return undefined;
   }
 }

@@ -3,11 +3,17 @@
  * `..`, no leading dot or dash) and must be one the current scan knows; anything else is a
  * 404, never a path.
  */
+import { z } from "zod";
+
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 export function isSafeName(value: unknown): value is string {
   return typeof value === "string" && NAME.test(value) && !value.includes("..");
 }
+
+/** An app or environment name in a form or query (zod): the same rule as `isSafeName`. */
+export const environmentName = z.string().refine(isSafeName, "must be a plain name (letters, digits, '.', '_', '-')");
+export const appName = environmentName;
 
 interface ScanNames {
   environments: readonly string[];

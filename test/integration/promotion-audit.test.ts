@@ -52,8 +52,10 @@ describe("audit chain", () => {
     );
     const locks = await activeLocks(db, { repository: "acme/gitops", env: "prod" });
     expect(locks).toHaveLength(6);
-    await releaseLock(db, { id: locks[0]?.id ?? "", actor: "carol" });
-    await expect(releaseLock(db, { id: locks[0]?.id ?? "", actor: "carol" })).rejects.toThrow(/already released/);
+    await releaseLock(db, { id: locks[0]?.id ?? "", actor: "carol", repository: "acme/gitops" });
+    await expect(releaseLock(db, { id: locks[0]?.id ?? "", actor: "carol", repository: "acme/gitops" })).rejects.toThrow(
+      /already released/,
+    );
     expect(await activeLocks(db, { repository: "acme/gitops", env: "prod" })).toHaveLength(5);
 
     await db.$transaction((tx) =>

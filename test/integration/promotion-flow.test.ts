@@ -378,7 +378,7 @@ describe("refusals create no PR and no OPEN row", () => {
     await expectRefused("auth", preview.token ?? "", "lock");
     const locked = await previewPromotion(world.ctx, { app: "auth", toEnv: "prod" }, alice);
     expect(locked.checks.find((c) => c.id === "lock")?.reason).toContain("auth in prod locked by carol");
-    await releaseLock(world.db, { id: lock.id, actor: "carol" });
+    await releaseLock(world.db, { id: lock.id, actor: "carol", repository: REPOSITORY });
     // An expired lock does not count.
     await world.db.environmentLock.create({
       data: { repository: REPOSITORY, env: "prod", reason: "old", createdBy: "dave", expiresAt: new Date(Date.now() - 1000) },

@@ -1,9 +1,10 @@
 import { describeReadFailure, getRepository } from "@/lib/data/repository";
+import { route } from "@/lib/http/handler";
 
 export const dynamic = "force-dynamic";
 
 /** The branch head the dashboard polls: one conditional request upstream at most. */
-export async function GET() {
+export const GET = route(async () => {
   try {
     const view = await getRepository().current();
     return Response.json(
@@ -14,4 +15,4 @@ export async function GET() {
     const failure = describeReadFailure(error);
     return Response.json({ error: failure }, { status: failure.kind === "not-configured" ? 404 : 502 });
   }
-}
+});

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
+import { requireViewer } from "@/app/_auth/require-viewer";
 import { PromoteButton } from "@/components/promote/promote-button";
 import { ReadFailureView } from "@/components/read-failure";
 import { Badge } from "@/components/ui/badge";
@@ -20,6 +21,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 }
 
 export default async function AppPage({ params }: { params: Params }) {
+  await requireViewer();
   const app = decodeURIComponent((await params).app);
   // Decide "not found" before streaming starts, so the response is a real 404.
   let environments: string[] | null;

@@ -1,4 +1,5 @@
 import { environmentPolicies } from "../../gitops/ladder-config";
+import { ladderYamlRefusal } from "../../gitops/ladder-yaml-status";
 import { planDigestEdit } from "../../gitops/plan-edit";
 import { scanContext, scanRepository } from "../../gitops/scan";
 import { type Command, flag, requireFlag, UsageError } from "../command";
@@ -15,6 +16,11 @@ export const promoteCommand: Command = {
     const to = requireFlag(args, "to");
     const snap = await snapshotOf(args.positional[0]);
     const scan = await scanRepository(snap);
+    const refusal = ladderYamlRefusal(scan.layout.ladderYaml);
+    if (refusal) {
+      io.err(`promote: ${refusal}`);
+      return 2;
+    }
     const result = scan.apps.find((a) => a.name === app);
     if (!result) throw new UsageError(`unknown app ${app} (apps: ${scan.apps.map((a) => a.name).join(", ")})`);
     const target = result.environments[to];

@@ -1,3 +1,4 @@
+import { ladderYamlRefusal } from "../../gitops/ladder-yaml-status";
 import { scanRepository } from "../../gitops/scan";
 import type { ScanResult } from "../../gitops/types";
 import type { Command } from "../command";
@@ -33,6 +34,11 @@ export function formatMatrix(scan: ScanResult): string {
     for (const w of scan.warnings.slice(0, 50)) out.push(`  ${w.file}:${w.line}: ${w.message}`);
     if (scan.warnings.length > 50) out.push(`  … ${scan.warnings.length - 50} more (use --json)`);
   }
+  if (scan.layout.ladderYaml.state === "invalid")
+    out.push(
+      "",
+      `${scan.layout.ladderYaml.file} is INVALID: promotions, rollbacks, locks and unlocks are refused until it is fixed`,
+    );
   if (scan.layout.source === "detected")
     out.push(
       "",
@@ -46,13 +52,20 @@ export function formatMatrix(scan: ScanResult): string {
 export const scanCommand: Command = {
   name: "scan",
   summary: "show which image every app runs in every environment",
-  usage: "scan <dir> [--json] [--render]",
+  usage: "scan <dir> [--json] [--render] [--allow-invalid-config]",
   async run(args, io) {
     const scan = await scanRepository(await snapshotOf(args.positional[0]), { render: args.flags.has("render") });
     if (args.flags.has("json")) {
       const { environments, apps, warnings, ...rest } = scan;
       io.out(JSON.stringify({ environments, apps, warnings, ...rest }, null, 2));
     } else io.out(formatMatrix(scan));
+    // An invalid ladder.yaml is an error, not a detected layout: a pipeline must not carry on as if
+    // the repository had no policy. --allow-invalid-config reads what runs anyway (exit 0).
+    const refusal = ladderYamlRefusal(scan.layout.ladderYaml);
+    if (refusal && !args.flags.has("allow-invalid-config")) {
+      io.err(`scan: ${refusal} (pass --allow-invalid-config to scan anyway)`);
+      return 1;
+    }
     return 0;
   },
 };

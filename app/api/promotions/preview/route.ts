@@ -1,20 +1,14 @@
 import { z } from "zod";
-import { currentActor } from "@/lib/data/actor";
 import { getPromotionPreview } from "@/lib/data/promotions";
 import { route } from "@/lib/http/handler";
+import { appName, environmentName } from "@/lib/security/names";
 
 export const dynamic = "force-dynamic";
 
-const name = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "must be a plain name");
-
 const query = z.object({
-  app: name,
-  to: name,
-  from: name.optional(),
+  app: appName,
+  to: environmentName,
+  from: environmentName.optional(),
   image: z.string().min(1).max(300).optional(),
   digest: z
     .string()
@@ -24,9 +18,8 @@ const query = z.object({
 });
 
 /** Everything the Promote dialog shows, computed and checked on the server. */
-export const GET = route(async (request: Request) => {
+export const GET = route(async (request: Request, _context: unknown, actor) => {
   const params = query.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const actor = await currentActor();
   const preview = await getPromotionPreview(
     {
       app: params.app,

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
+import { requireViewer } from "@/app/_auth/require-viewer";
 import { FileDiff } from "@/components/compare/file-diff";
 import { SemanticTable } from "@/components/compare/semantic-table";
 import { PromoteButton } from "@/components/promote/promote-button";
@@ -32,6 +33,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 }
 
 export default async function ComparePage({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
+  await requireViewer();
   const { app: rawApp } = await params;
   const app = decodeURIComponent(rawApp);
   const sp = await searchParams;
