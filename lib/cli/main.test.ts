@@ -1,3 +1,5 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "./main";
@@ -47,6 +49,28 @@ describe("ladder CLI", () => {
     const r = await run("diff", fixture, "--app", "api", "--from", "staging", "--to", "prod", "--json");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).driftCount).toBe(0);
+  });
+
+  it("scan and promote refuse an invalid ladder.yaml: exit 1 (scan, unless --allow-invalid-config) and 2 (promote)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ladder-invalid-"));
+    try {
+      cpSync(fixture, dir, { recursive: true });
+      // One letter wrong: the whole file fails to validate.
+      writeFileSync(
+        path.join(dir, "ladder.yaml"),
+        "version: 1\nenvironments: [dev, staging, prod]\napps:\n  - path: apps/{app}/overlays/{env}\n    format: kustomise\n",
+      );
+      const scan = await run("scan", dir);
+      expect(scan.code).toBe(1);
+      expect(scan.err).toMatch(/ladder\.yaml at \w+ is invalid: ladder\.yaml:\d+: .*refused until it is fixed/);
+      expect(scan.out).toContain("ladder.yaml is INVALID");
+      expect((await run("scan", dir, "--allow-invalid-config")).code).toBe(0);
+      const promote = await run("promote", dir, "--app", "api", "--to", "staging", "--dry-run");
+      expect(promote.code).toBe(2);
+      expect(promote.err).toContain("is invalid");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("usage errors exit 2", async () => {

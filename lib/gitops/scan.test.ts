@@ -1,6 +1,7 @@
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { openLocalRepo } from "../repo/local-reader";
+import { ladderYamlRefusal, policyConfig, viewersConfig } from "./ladder-yaml-status";
 import { memorySnapshot } from "./memory-snapshot";
 import { scanRepository } from "./scan";
 import type { ScanResult } from "./types";
@@ -94,7 +95,37 @@ describe("scan: ladder.yaml", () => {
       expect.objectContaining({ file: "ladder.yaml", line: 5, message: expect.stringContaining("colour") }),
     );
     expect(s.layout.source).toBe("detected");
+    expect(s.layout.ladderYaml).toMatchObject({ state: "invalid", file: "ladder.yaml", layoutFrom: null });
+    expect(s.warnings).toContainEqual(
+      expect.objectContaining({ code: "ladder-config-invalid", message: expect.stringContaining("refused until it is fixed") }),
+    );
     expect(images(s, "api", "dev")).toEqual(["nginx:1.27@"]);
+  });
+
+  it("an invalid ladder.yaml keeps the last valid one's layout when given it, never its policy", async () => {
+    const valid = "environments: [qa, live]\napps:\n  - name: api\n    path: overlays/{env}\n";
+    const files = {
+      "ladder.yaml": `${valid}    format: kustomise\n`,
+      "overlays/qa/kustomization.yaml": "resources: [d.yaml]\n",
+      "overlays/qa/d.yaml": deploy("nginx:1.27"),
+      "overlays/live/kustomization.yaml": "resources: [../qa]\n",
+    };
+    const detected = await scanRepository(memorySnapshot(files));
+    const kept = await scanRepository(memorySnapshot(files), { lastValidLadderYaml: { text: valid, commit: "a".repeat(40) } });
+    expect(kept.layout).toMatchObject({ source: "ladder.yaml", ladderYaml: { state: "invalid", layoutFrom: "a".repeat(40) } });
+    expect(kept.environments).toEqual(["qa", "live"]);
+    expect(images(kept, "api", "live")).toEqual(["nginx:1.27@"]);
+    expect(ladderYamlRefusal(kept.layout.ladderYaml)).toMatch(/^ladder\.yaml at memory is invalid: ladder\.yaml:5: /);
+    expect(policyConfig(kept)).toBeUndefined();
+    expect(viewersConfig(kept)?.environments).toEqual(["qa", "live"]);
+    expect(detected.layout.ladderYaml).toMatchObject({ state: "invalid", layoutFrom: null });
+  });
+
+  it("a valid or a missing ladder.yaml says so", async () => {
+    const tree = { "overlays/dev/kustomization.yaml": "resources: [d.yaml]\n", "overlays/dev/d.yaml": deploy("nginx:1.27") };
+    expect((await scanRepository(memorySnapshot(tree))).layout.ladderYaml).toEqual({ state: "missing" });
+    const withConfig = { ...tree, "ladder.yaml": "environments: [dev]\napps:\n  - name: api\n    path: overlays/{env}\n" };
+    expect((await scanRepository(memorySnapshot(withConfig))).layout.ladderYaml).toEqual({ state: "valid", file: "ladder.yaml" });
   });
 });
 
