@@ -3,11 +3,13 @@
 // 2-core machine, then one plain summary line computed from the runners' JSON
 // reports (CI reads that line, not the runners' own summaries). Every step
 // runs even after a failure, so one run shows everything that is broken.
+// What counts as failed is decided in summary.mjs: a failed step, a file that
+// did not load, a missing report or a run with no test are all failures there.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { summarise, summaryLines } from "./summary.mjs";
 
 const reports = "reports";
-rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1" };
@@ -29,6 +31,8 @@ const steps = [
       "--reporter=json",
       `--outputFile.json=${reports}/vitest-unit.json`,
     ],
+    "vitest",
+    `${reports}/vitest-unit.json`,
   ],
   ["build", "npm", ["run", "build"]],
   [
@@ -43,44 +47,47 @@ const steps = [
       "--reporter=json",
       `--outputFile.json=${reports}/vitest-integration.json`,
     ],
+    "vitest",
+    `${reports}/vitest-integration.json`,
   ],
-  ["e2e", "npx", ["playwright", "test"]],
+  // playwright.config.ts's json reporter writes this path.
+  ["e2e", "npx", ["playwright", "test"], "playwright", `${reports}/playwright.json`],
 ];
 
-const failedSteps = [];
-for (const [name, command, args] of steps) {
+// A misspelt step name would otherwise run nothing and report success.
+const unknown = only.filter((n) => !steps.some(([name]) => name === n));
+if (unknown.length) {
+  console.error(`Unknown step(s): ${unknown.join(", ")}; steps are ${steps.map(([name]) => name).join(", ")}`);
+  process.exit(2);
+}
+
+const ran = [];
+const reportFiles = {};
+for (const [name, command, args, format, report] of steps) {
   if (only.length && !only.includes(name)) continue;
+  // Only this step's own report goes: one left by an earlier run must not stand in for a missing one.
+  if (report) rmSync(report, { force: true });
   console.log(`\n=== ${name}: ${command} ${args.join(" ")}`);
   const started = Date.now();
   const result = spawnSync(command, args, { stdio: "inherit", env });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (result.status !== 0) failedSteps.push(name);
-  console.log(`=== ${name}: ${result.status === 0 ? "ok" : `FAILED (exit ${result.status ?? result.signal})`} in ${seconds}s`);
+  const ok = result.status === 0;
+  const exit = result.error ? result.error.message : result.signal ? `signal ${result.signal}` : `exit ${result.status}`;
+  ran.push({ name, ok, exit, format, report });
+  if (report) reportFiles[report] = readJson(report);
+  console.log(`=== ${name}: ${ok ? "ok" : `FAILED (${exit})`} in ${seconds}s`);
 }
 
 function readJson(file) {
-  return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : undefined;
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
 }
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-for (const file of [`${reports}/vitest-unit.json`, `${reports}/vitest-integration.json`]) {
-  const report = readJson(file);
-  if (!report) continue;
-  passed += report.numPassedTests;
-  failed += report.numFailedTests;
-  skipped += report.numPendingTests + report.numTodoTests;
-}
-const pw = readJson(`${reports}/playwright.json`);
-if (pw) {
-  passed += pw.stats.expected + pw.stats.flaky;
-  failed += pw.stats.unexpected;
-  skipped += pw.stats.skipped;
-}
-
-if (failedSteps.length) console.log(`\nFailed steps: ${failedSteps.join(", ")}`);
-console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
-const ranNothing = passed + failed === 0;
-if (ranNothing) console.log("No test ran.");
-process.exit(failedSteps.length || failed || ranNothing ? 1 : 0);
+const summary = summarise({ steps: ran, reports: reportFiles });
+if (!ran.some((s) => s.format)) console.log("\nNo test step ran.");
+console.log(`\n${summaryLines(summary).join("\n")}`);
+process.exit(summary.failed > 0 ? 1 : 0);
