@@ -27,6 +27,32 @@ describe("BlobCache", () => {
     cache.set("a", "xx");
     expect(cache.bytes).toBe(2);
   });
+
+  it("keeps an empty blob", () => {
+    const cache = new BlobCache(10);
+    cache.set("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391", "");
+    expect(cache.get("e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")).toBe("");
+  });
+
+  it("counts bytes, not characters", () => {
+    const cache = new BlobCache(10);
+    cache.set("a", "ééé"); // 6 bytes in UTF-8
+    cache.set("b", "éé"); // 4 more: exactly full
+    expect(cache.bytes).toBe(10);
+    cache.set("c", "x");
+    expect(cache.has("a")).toBe(false);
+    expect(cache.has("b")).toBe(true);
+  });
+
+  it("has() does not refresh an entry", () => {
+    const cache = new BlobCache(8);
+    cache.set("a", "aaaa");
+    cache.set("b", "bbbb");
+    expect(cache.has("a")).toBe(true);
+    cache.set("c", "cccc");
+    expect(cache.has("a")).toBe(false);
+    expect(cache.has("b")).toBe(true);
+  });
 });
 
 describe("gitBlobSha", () => {

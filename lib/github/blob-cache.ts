@@ -1,42 +1,33 @@
+import { LRUCache } from "lru-cache";
+
 /**
  * Content-addressed cache of file contents keyed by git blob SHA. A SHA names its content
  * forever, so entries never go stale and every reader, branch and replica can share them;
  * the only limit is memory, bounded here by total bytes with least-recently-used eviction.
  */
 export class BlobCache {
-  private readonly entries = new Map<string, string>();
-  private totalBytes = 0;
+  private readonly entries: LRUCache<string, string>;
 
-  constructor(readonly maxBytes = 64 * 1024 * 1024) {}
-
-  get(sha: string): string | undefined {
-    const value = this.entries.get(sha);
-    if (value === undefined) return undefined;
-    // Re-insert to mark as most recently used (Map keeps insertion order).
-    this.entries.delete(sha);
-    this.entries.set(sha, value);
-    return value;
+  constructor(readonly maxBytes = 64 * 1024 * 1024) {
+    this.entries = new LRUCache<string, string>({
+      maxSize: maxBytes,
+      // lru-cache needs a positive size; an empty blob (git has one) counts as one byte.
+      sizeCalculation: (content) => Math.max(1, Buffer.byteLength(content)),
+    });
   }
 
+  get(sha: string): string | undefined {
+    return this.entries.get(sha);
+  }
+
+  /** Presence only: unlike `get`, does not count as a use. */
   has(sha: string): boolean {
     return this.entries.has(sha);
   }
 
+  /** Content larger than the whole cache is not kept (lru-cache's maxEntrySize defaults to maxSize). */
   set(sha: string, content: string): void {
-    const size = Buffer.byteLength(content);
-    if (size > this.maxBytes) return;
-    const previous = this.entries.get(sha);
-    if (previous !== undefined) {
-      this.entries.delete(sha);
-      this.totalBytes -= Buffer.byteLength(previous);
-    }
     this.entries.set(sha, content);
-    this.totalBytes += size;
-    for (const [oldest, value] of this.entries) {
-      if (this.totalBytes <= this.maxBytes) break;
-      this.entries.delete(oldest);
-      this.totalBytes -= Buffer.byteLength(value);
-    }
   }
 
   get size(): number {
@@ -44,12 +35,11 @@ export class BlobCache {
   }
 
   get bytes(): number {
-    return this.totalBytes;
+    return this.entries.calculatedSize;
   }
 
   clear(): void {
     this.entries.clear();
-    this.totalBytes = 0;
   }
 }
 

@@ -25,4 +25,29 @@ describe("PromiseCache", () => {
     await new Promise((r) => setTimeout(r, 0));
     expect(await cache.get("k", async () => 7)).toBe(7);
   });
+
+  test("a late rejection of an evicted attempt does not drop the newer one", async () => {
+    const cache = new PromiseCache<string, number>(1);
+    let fail: (err: Error) => void = () => {};
+    const first = cache.get("k", () => new Promise<number>((_, reject) => (fail = reject)));
+    cache.get("other", async () => 0); // evicts the first "k"
+    let runs = 0;
+    const second = cache.get("k", async () => ++runs);
+    fail(new Error("late"));
+    await expect(first).rejects.toThrow("late");
+    expect(await second).toBe(1);
+    expect(await cache.get("k", async () => ++runs)).toBe(1);
+    expect(runs).toBe(1);
+  });
+
+  test("a computation that throws synchronously is not cached", async () => {
+    const cache = new PromiseCache<string, number>(4);
+    expect(() =>
+      cache.get("k", () => {
+        throw new Error("sync");
+      }),
+    ).toThrow("sync");
+    expect(cache.size).toBe(0);
+    expect(await cache.get("k", async () => 7)).toBe(7);
+  });
 });
