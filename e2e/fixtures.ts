@@ -11,6 +11,8 @@ export interface GitHubControl {
   commit(files: Record<string, string | null>, message: string): Promise<string>;
   pulls(): Promise<{ number: number; state: string; head: string; title: string; merged?: boolean }[]>;
   merge(number: number): Promise<void>;
+  /** A file at a ref, read through the test server's GitHub API (as Octokit would). */
+  file(path: string, ref: string): Promise<string>;
 }
 
 function githubControl(): GitHubControl {
@@ -31,6 +33,20 @@ function githubControl(): GitHubControl {
     pulls: async () => (await call<{ pulls: Awaited<ReturnType<GitHubControl["pulls"]>> }>("GET", "pulls")).pulls,
     merge: async (number) => {
       await call("POST", `pulls/${number}/merge`);
+    },
+    file: async (path, ref) => {
+      const response = await fetch(`${url}/api/v3/repos/acme/gitops/contents/${path}?ref=${encodeURIComponent(ref)}`, {
+        headers: { authorization: "token ladder-demo-token", accept: "application/vnd.github.raw+json" },
+      });
+      if (!response.ok) throw new Error(`GET contents/${path}@${ref}: ${response.status}`);
+      const body = await response.text();
+      try {
+        const json = JSON.parse(body) as { content?: string; encoding?: string };
+        if (json.content) return Buffer.from(json.content, json.encoding === "base64" ? "base64" : "utf8").toString("utf8");
+      } catch {
+        // raw media type: the body is the file
+      }
+      return body;
     },
   };
 }

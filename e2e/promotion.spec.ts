@@ -4,21 +4,7 @@ import path from "node:path";
 import { sampleDigest } from "../lib/demo/sample-repo";
 import { expect, type GitHubControl, test } from "./fixtures";
 
-/** A file at a ref, read through the test server's GitHub API (as Octokit would). */
-async function fileAt(github: GitHubControl, path: string, ref: string): Promise<string> {
-  const response = await fetch(`${github.url}/api/v3/repos/acme/gitops/contents/${path}?ref=${encodeURIComponent(ref)}`, {
-    headers: { authorization: "token ladder-demo-token", accept: "application/vnd.github.raw+json" },
-  });
-  expect(response.status).toBe(200);
-  const body = await response.text();
-  try {
-    const json = JSON.parse(body) as { content?: string; encoding?: string };
-    if (json.content) return Buffer.from(json.content, json.encoding === "base64" ? "base64" : "utf8").toString("utf8");
-  } catch {
-    // raw media type: the body is the file
-  }
-  return body;
-}
+const fileAt = (github: GitHubControl, path: string, ref: string) => github.file(path, ref);
 
 test.describe
   .serial("promotion", () => {
