@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { mapLimit } from "../util/map-limit";
 import { normaliseRepository, splitImage } from "./image-ref";
 import { visitContainers } from "./kustomize-build";
 import type { ScanContext } from "./scan";
@@ -124,13 +125,11 @@ export async function renderCells(ctx: ScanContext, apps: AppResult[], opts: Ren
     return;
   }
   const dirs = [...new Set(cells.flatMap((c) => [c.cell.path, ...(c.cell.extraPaths ?? [])]))];
-  const rendered = new Map<string, { ok: true; output: string } | { ok: false; reason: string }>();
-  const queue = [...dirs];
-  const workers = Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, async () => {
-    for (let d = queue.shift(); d !== undefined; d = queue.shift())
-      rendered.set(d, await renderOverlay(ctx, d, renderer, opts.timeoutMs ?? 20_000));
-  });
-  await Promise.all(workers);
+  // Each render is a child process: a small bound keeps a large repository from forking dozens at once.
+  const limit = Math.max(1, Math.floor(opts.concurrency ?? 2));
+  const rendered = new Map(
+    await mapLimit(dirs, limit, async (d) => [d, await renderOverlay(ctx, d, renderer, opts.timeoutMs ?? 20_000)] as const),
+  );
   for (const { app, env, cell } of cells) {
     const plan = ctx.plan.apps.find((a) => a.name === app.name)?.cells.get(env);
     const paths = [cell.path, ...(cell.extraPaths ?? [])];
