@@ -7,12 +7,12 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { migrate } from "@/lib/db/migrate";
+import { CHUNK, countingStream } from "../support/counting-stream";
 import { createTestDatabase, type TestDatabase } from "../support/postgres";
 
 const SECRET = "webhook-route-secret";
 const MB = 1024 * 1024;
 const LIMIT = 25 * MB;
-const CHUNK = 64 * 1024;
 
 let database: TestDatabase;
 let POST: typeof import("@/app/api/webhooks/github/route").POST;
@@ -33,29 +33,6 @@ afterAll(async () => {
   await db().$disconnect();
   await database?.drop();
 });
-
-/** Bytes made only when read (highWaterMark 0), counted. */
-function countingStream(total: number) {
-  const seen = { pulled: 0, cancelled: false };
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        if (seen.pulled >= total) {
-          controller.close();
-          return;
-        }
-        const size = Math.min(CHUNK, total - seen.pulled);
-        seen.pulled += size;
-        controller.enqueue(new Uint8Array(size).fill(0x20));
-      },
-      cancel() {
-        seen.cancelled = true;
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  return { stream, seen };
-}
 
 const sign = (body: string) => `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
 
