@@ -23,9 +23,7 @@ WORKDIR /src
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY --from=deps /src/node_modules ./node_modules
 COPY . .
-# public/ may hold no tracked file, and git keeps no empty directory.
-RUN mkdir -p public \
- && npm run build \
+RUN npm run build \
  && test -f .next/standalone/server.js
 # The entry may import lib/ TypeScript (lib/db/migrate.ts, lib/env.ts); esbuild (installed with tsx)
 # turns it into one self-contained ESM file, so the runtime needs neither tsx nor the full

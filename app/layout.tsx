@@ -10,6 +10,8 @@ import { IconSprite } from "@/components/ui/icons";
 export const metadata: Metadata = {
   title: { default: "Ladder", template: "%s · Ladder" },
   description: "Promote one immutable artifact up your environment ladder, through GitOps pull requests.",
+  // app/icon.svg is the tab icon (Next links it itself); iOS takes a PNG only: public/, from docs/make-icons.ts.
+  icons: { apple: "/apple-touch-icon.png" },
 };
 
 export default function RootLayout({ children }: { children: ReactNode }) {

@@ -27,3 +27,34 @@ test("the theme toggle switches to dark and remembers it", async ({ page }) => {
   await page.reload();
   expect(await page.evaluate(() => document.documentElement.classList.contains("dark"))).toBe(dark);
 });
+
+test("robots.txt and the icons are served without sign-in; a page is not", async ({ request }) => {
+  // The request fixture carries no session and asks for no HTML page, so the local user is not
+  // signed in on the way: what answers 200 here answers anyone.
+  const page = await request.get("/", { maxRedirects: 0 });
+  expect(page.status()).toBe(303);
+  expect(page.headers().location).toContain("/signin");
+
+  const robots = await request.get("/robots.txt", { maxRedirects: 0 });
+  expect(robots.status()).toBe(200);
+  expect(robots.headers()["content-type"]).toContain("text/plain");
+  expect(await robots.text()).toBe("User-agent: *\nDisallow: /\n");
+
+  for (const [path, type] of [
+    ["/apple-touch-icon.png", "image/png"],
+    ["/favicon.ico", "image/"],
+    ["/icon.svg", "image/svg+xml"],
+  ] as const) {
+    const icon = await request.get(path, { maxRedirects: 0 });
+    expect(icon.status(), path).toBe(200);
+    expect(icon.headers()["content-type"], path).toContain(type);
+  }
+  const png = await request.get("/apple-touch-icon.png");
+  expect((await png.body()).subarray(1, 4).toString("latin1")).toBe("PNG");
+});
+
+test("pages link the apple-touch icon beside the SVG icon", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.locator('link[rel="apple-touch-icon"]')).toHaveAttribute("href", "/apple-touch-icon.png");
+  await expect(page.locator('link[rel="icon"][type="image/svg+xml"]')).toHaveAttribute("href", /^\/icon\.svg/);
+});

@@ -126,4 +126,11 @@ describe("isPublicPath", () => {
     for (const closed of ["/", "/apps/api", "/api/promotions", "/api/authx", "/signin/x"])
       expect(isPublicPath(closed)).toBe(false);
   });
+
+  it("opens the icons and robots.txt by exact name, for browsers and crawlers that fetch them signed out", () => {
+    for (const open of ["/favicon.ico", "/icon.svg", "/apple-touch-icon.png", "/robots.txt"])
+      expect(isPublicPath(open)).toBe(true);
+    for (const closed of ["/apple-touch-icon.png/x", "/apple-touch-icon-precomposed.png", "/favicon.ico.bak", "/robots.txt/"])
+      expect(isPublicPath(closed)).toBe(false);
+  });
 });

@@ -1,14 +1,21 @@
 /** Which paths need no sign-in, and where sign-in sends people back to. */
 
-/** Reachable without signing in: the sign-in page, health checks, signed webhooks and Better Auth's own endpoints. */
+/**
+ * Reachable without signing in: the sign-in page, health checks, signed webhooks, Better Auth's own
+ * endpoints, and the icons and robots.txt a browser or crawler fetches by fixed URL (the sign-in
+ * page shows the icon too). Files by exact name, never a folder: every other file needs a session.
+ */
 export function isPublicPath(pathname: string): boolean {
   return (
     pathname === "/signin" ||
     pathname === "/api/health" ||
     pathname === "/api/webhooks/github" ||
     pathname.startsWith("/api/auth/") ||
+    // public/ (test/unit/public-files.test.ts holds every file there to this list) and Next's app/icon.svg.
     pathname === "/favicon.ico" ||
-    pathname === "/robots.txt"
+    pathname === "/apple-touch-icon.png" ||
+    pathname === "/robots.txt" ||
+    pathname === "/icon.svg"
   );
 }
 
