@@ -62,6 +62,26 @@ describe("parseServerEnv", () => {
     ]);
   });
 
+  test("LADDER_TRUSTED_PROXIES: addresses and CIDR ranges of both families, an IPv4-mapped entry as IPv4", () => {
+    const env = parseServerEnv({ LADDER_TRUSTED_PROXIES: " 10.0.0.0/8, 192.168.1.7 ,fd00::/8, ::1, ::ffff:172.16.0.1 " });
+    expect(env.auth.trustedProxies).toEqual([
+      { family: "ipv4", address: "10.0.0.0", prefix: 8 },
+      { family: "ipv4", address: "192.168.1.7", prefix: 32 },
+      { family: "ipv6", address: "fd00::", prefix: 8 },
+      { family: "ipv6", address: "::1", prefix: 128 },
+      { family: "ipv4", address: "172.16.0.1", prefix: 32 },
+    ]);
+  });
+
+  test.each(["10.0.0.0/33", "fd00::/129", "proxy.internal", "10.0.0.1, 300.0.0.1", "010.0.0.1", "10.0.0.0/8/9"])(
+    "refuses LADDER_TRUSTED_PROXIES=%s at start-up, naming the variable",
+    (value) => {
+      const error = errorOf({ LADDER_TRUSTED_PROXIES: value });
+      expect(error.issues.map((i) => i.variable)).toEqual(["LADDER_TRUSTED_PROXIES"]);
+      expect(error.message).toContain("LADDER_TRUSTED_PROXIES must be IP addresses or CIDR ranges, comma-separated");
+    },
+  );
+
   test("rejects a malformed repository name", () => {
     expect(errorOf({ LADDER_REPOSITORY: "just-a-name" }).message).toContain('LADDER_REPOSITORY must be "owner/name"');
   });

@@ -5,6 +5,7 @@
  * Server settings never reach the browser: `clientEnv` holds the only values a
  * client component may see (none of them secret).
  */
+import { BlockList, isIP, SocketAddress } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 
@@ -186,59 +187,65 @@ export interface AuthSettings {
   promoteRateLimit: { limit: number; windowMs: number };
 }
 
-/** One entry of LADDER_TRUSTED_PROXIES: an address and prefix length (32 or 128 for a single host). */
+/** One entry of LADDER_TRUSTED_PROXIES: a network and prefix length (32 or 128 for a single host). */
 export interface AddressRange {
-  family: 4 | 6;
-  /** The address as a big-endian bit string source (16 bytes for IPv6, 4 for IPv4). */
-  bytes: number[];
+  family: "ipv4" | "ipv6";
+  /** Canonical text, as `node:net` prints it (an IPv4-mapped IPv6 entry becomes its IPv4 address). */
+  address: string;
   prefix: number;
 }
 
-/** "10.0.0.0/8, 127.0.0.1, ::1" → ranges; undefined when any entry is not an address or CIDR. */
+/** An address, its family and canonical text; what `node:net`'s BlockList takes. */
+export interface ParsedAddress {
+  family: "ipv4" | "ipv6";
+  address: string;
+}
+
+// A dual-stack socket reports an IPv4 peer as ::ffff:a.b.c.d; Ladder treats it as that IPv4
+// address so one IPv4 entry covers both ways the same proxy can appear.
+const ipv4Mapped = new BlockList();
+ipv4Mapped.addSubnet("::ffff:0:0", 96, "ipv6");
+const MAPPED_PREFIX = "::ffff:";
+
+/**
+ * IPv4 or IPv6 text → family and canonical text, validated by `node:net` (IPv4 octets with
+ * leading zeros are refused: some tools read them as octal). IPv6 may be bracketed or carry a
+ * zone (`%eth0`, dropped); IPv4-mapped IPv6 such as ::ffff:10.0.0.1 → its IPv4 address.
+ */
+export function parseAddress(text: string): ParsedAddress | undefined {
+  const bracketed = /^\[(.*)\]$/.exec(text)?.[1];
+  const bare = bracketed ?? text;
+  const version = isIP(bare);
+  // Brackets are IPv6 URL syntax only.
+  if (version === 0 || (bracketed !== undefined && version !== 6)) return undefined;
+  const family = version === 4 ? "ipv4" : "ipv6";
+  const address = new SocketAddress({ address: bare, family }).address;
+  // SocketAddress prints a mapped address as ::ffff:a.b.c.d, so its IPv4 part is the tail; were
+  // it ever printed otherwise, the address stays IPv6 and matches no IPv4 entry (fails closed).
+  if (family === "ipv6" && ipv4Mapped.check(address, "ipv6") && address.startsWith(MAPPED_PREFIX))
+    return { family: "ipv4", address: address.slice(MAPPED_PREFIX.length) };
+  return { family, address };
+}
+
+/**
+ * "10.0.0.0/8, 127.0.0.1, ::1" → ranges; undefined when any entry is not an address or CIDR.
+ * A prefix counts bits of the address as parsed, so ::ffff:10.0.0.0/8 is the IPv4 10.0.0.0/8.
+ */
 export function parseAddressList(value: string): AddressRange[] | undefined {
   const out: AddressRange[] = [];
   for (const raw of value
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const [address = "", prefixText] = raw.split("/");
-    const bytes = addressBytes(address);
-    if (!bytes) return undefined;
-    const max = bytes.length * 8;
+    const [, address = "", prefixText] = /^([^/]*)(?:\/(\d+))?$/.exec(raw) ?? [];
+    const parsed = parseAddress(address);
+    if (!parsed) return undefined;
+    const max = parsed.family === "ipv4" ? 32 : 128;
     const prefix = prefixText === undefined ? max : Number(prefixText);
-    if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || (prefixText !== undefined && !/^\d+$/.test(prefixText)))
-      return undefined;
-    out.push({ family: bytes.length === 4 ? 4 : 6, bytes, prefix });
+    if (prefix > max) return undefined;
+    out.push({ ...parsed, prefix });
   }
   return out.length > 0 ? out : undefined;
-}
-
-/** IPv4 or IPv6 text → bytes (IPv4-mapped IPv6 such as ::ffff:10.0.0.1 → its 4 IPv4 bytes). */
-export function addressBytes(text: string): number[] | undefined {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (v4) {
-    const parts = v4.slice(1).map(Number);
-    return parts.every((p) => p <= 255) ? parts : undefined;
-  }
-  const bare = text.replace(/^\[|\]$/g, "").replace(/%.*$/, "");
-  if (!/^[0-9a-fA-F:.]+$/.test(bare) || !bare.includes(":")) return undefined;
-  const mapped = /^(?:0{0,4}:){0,5}(?:0{0,4}:)?:?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(bare);
-  if (mapped?.[1]) return addressBytes(mapped[1]);
-  const halves = bare.split("::");
-  if (halves.length > 2) return undefined;
-  const group = (s: string) => (s === "" ? [] : s.split(":"));
-  const head = group(halves[0] ?? "");
-  const tail = halves.length === 2 ? group(halves[1] ?? "") : [];
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? head.length !== 8 : missing < 1) return undefined;
-  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-  const bytes: number[] = [];
-  for (const g of groups) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-    const n = Number.parseInt(g, 16);
-    bytes.push(n >> 8, n & 0xff);
-  }
-  return bytes;
 }
 
 /** GitHub's web root for an API root: api.github.com → github.com; https://host/api/v3 → https://host. */

@@ -5,7 +5,8 @@
  * X-Forwarded-For — is one of LADDER_TRUSTED_PROXIES. Anyone else sending the same headers is
  * simply not signed in.
  */
-import { type AddressRange, addressBytes } from "../env";
+import { BlockList } from "node:net";
+import { type AddressRange, parseAddress } from "../env";
 import { type Actor, isValidLogin } from "./actor";
 import { PEER_HEADER } from "./peer";
 
@@ -21,18 +22,28 @@ export type ProxyIdentityResult =
   | { ok: true; actor: Actor }
   | { ok: false; reason: "no-identity" | "untrusted-peer" | "peer-unknown" | "invalid-user"; detail: string };
 
+type FamilyLists = Record<AddressRange["family"], BlockList>;
+
+/**
+ * One BlockList per family. A single BlockList also matches an IPv4 peer against IPv6 rules
+ * (through ::ffff:0:0/96), so "::/0" or "::/64" would trust every IPv4 client; an IPv6 entry
+ * here means IPv6 peers only. Built once per list: the configured list never changes.
+ */
+const compiled = new WeakMap<readonly AddressRange[], FamilyLists>();
+
+function blockLists(ranges: readonly AddressRange[]): FamilyLists {
+  const known = compiled.get(ranges);
+  if (known) return known;
+  const lists: FamilyLists = { ipv4: new BlockList(), ipv6: new BlockList() };
+  for (const range of ranges) lists[range.family].addSubnet(range.address, range.prefix, range.family);
+  compiled.set(ranges, lists);
+  return lists;
+}
+
+/** Whether `address` (a peer as the socket reported it) lies in one of `ranges`; IPv4-mapped IPv6 counts as IPv4. */
 export function addressInRanges(address: string, ranges: readonly AddressRange[]): boolean {
-  const bytes = addressBytes(address);
-  if (!bytes) return false;
-  return ranges.some((range) => {
-    if (range.bytes.length !== bytes.length) return false;
-    let bits = range.prefix;
-    for (let i = 0; i < bytes.length && bits > 0; i++, bits -= 8) {
-      const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-      if (((bytes[i] ?? 0) & mask) !== ((range.bytes[i] ?? 0) & mask)) return false;
-    }
-    return true;
-  });
+  const peer = parseAddress(address);
+  return peer !== undefined && blockLists(ranges)[peer.family].check(peer.address, peer.family);
 }
 
 interface HeaderSource {
