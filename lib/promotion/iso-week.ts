@@ -1,5 +1,10 @@
 /** ISO-8601 weeks (Monday first; week 1 holds the year's first Thursday), in UTC. */
-const DAY = 86_400_000;
+import { utc } from "@date-fns/utc";
+import { addWeeks, getISOWeek, getISOWeekYear, startOfISOWeek } from "date-fns";
+
+// date-fns works in the process's local time unless told otherwise; weeks are UTC so every
+// replica and time zone groups a promotion into the same week.
+const inUtc = { in: utc };
 
 export interface IsoWeek {
   year: number;
@@ -11,21 +16,18 @@ export interface IsoWeek {
 }
 
 export function isoWeek(date: Date): IsoWeek {
-  const day = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
-  const weekday = (new Date(day).getUTCDay() + 6) % 7; // Monday = 0
-  const monday = day - weekday * DAY;
-  const thursday = monday + 3 * DAY;
-  const year = new Date(thursday).getUTCFullYear();
-  const jan4 = Date.UTC(year, 0, 4);
-  const week1Monday = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY;
-  const week = Math.round((monday - week1Monday) / (7 * DAY)) + 1;
-  return { year, week, key: `${year}-W${String(week).padStart(2, "0")}`, start: new Date(monday) };
+  const year = getISOWeekYear(date, inUtc);
+  const week = getISOWeek(date, inUtc);
+  // A plain Date, not date-fns' UTCDate, so callers and equality checks see the usual type.
+  const start = new Date(startOfISOWeek(date, inUtc).getTime());
+  return { year, week, key: `${year}-W${String(week).padStart(2, "0")}`, start };
 }
 
-/** Every ISO week from the one holding `from` to the one holding `to`, inclusive. */
+/** Every ISO week from the one holding `from` to the one holding `to`, inclusive (at most 1000: a bad range cannot run away). */
 export function isoWeeksBetween(from: Date, to: Date): IsoWeek[] {
   const out: IsoWeek[] = [];
   const last = isoWeek(to).start.getTime();
-  for (let t = isoWeek(from).start.getTime(); t <= last && out.length < 1000; t += 7 * DAY) out.push(isoWeek(new Date(t)));
+  for (let monday = isoWeek(from).start; monday.getTime() <= last && out.length < 1000; monday = addWeeks(monday, 1, inUtc))
+    out.push(isoWeek(monday));
   return out;
 }
