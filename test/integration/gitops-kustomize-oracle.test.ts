@@ -19,6 +19,9 @@ function hasKubectl(): boolean {
     return false;
   }
 }
+const kubectl = hasKubectl();
+// A local checkout may lack kubectl and skip; CI must not, or these checks would vanish unnoticed.
+const inCI = process.env.CI === "true";
 
 function render(files: Record<string, string>, dir: string): string[] {
   const tmp = mkdtempSync(path.join(tmpdir(), "ladder-oracle-"));
@@ -38,8 +41,14 @@ function render(files: Record<string, string>, dir: string): string[] {
 const asString = (i: { repository: string; tag: string | null; digest: string | null }) =>
   `${i.repository}${i.tag ? `:${i.tag}` : ""}${i.digest ? `@${i.digest}` : ""}`;
 
-describe.skipIf(!hasKubectl())("Kustomize semantics against kubectl kustomize", () => {
+describe.skipIf(!kubectl && !inCI)("Kustomize semantics against kubectl kustomize", () => {
+  it("kubectl is installed (CI requires it)", () => {
+    expect(kubectl, "`kubectl version --client` failed: install kubectl, the oracle these tests compare against").toBe(true);
+  });
+
   it("static resolution equals the rendered images for generated overlays, before and after a planned edit", async () => {
+    const runs = 25;
+    let edited = 0;
     await fc.assert(
       fc.asyncProperty(overlayTreeArb, fc.nat(5), fc.stringMatching(/^[0-9a-f]{64}$/), async (tree, idx, hex) => {
         const snap = memorySnapshot(tree.files);
@@ -58,9 +67,12 @@ describe.skipIf(!hasKubectl())("Kustomize semantics against kubectl kustomize", 
         const rendered = render({ ...tree.files, [plan.path]: plan.after }, "envs/prod");
         const expected = `${target.repository}${target.tag ? `:${target.tag}` : ""}@${digest}`;
         expect(rendered).toContain(expected);
+        edited++;
       }),
-      { numRuns: 25 },
+      { numRuns: runs },
     );
+    // Cases without an image return before the edit is rendered; most must get that far.
+    expect(edited, `cases whose edit kubectl rendered, of ${runs}`).toBeGreaterThanOrEqual(runs / 2);
   });
 
   it("images: rules (newName, newTag drops digest, digest drops tag, both) match kubectl", async () => {

@@ -249,6 +249,10 @@ describe("scan and the edit (scanRepository, planDigestEdit)", () => {
     );
 
   it("mutated fixture repositories: no crash, located warnings, a plan or an EditPlanError", async () => {
+    const runs = 300;
+    // Cases that got as far as the edit, and of those the ones that produced a plan to check.
+    let edits = 0;
+    let plans = 0;
     await fc.assert(
       fc.asyncProperty(repoWithMutation, async ({ repo, file, text, seed, digest: newDigest }) => {
         const files = { ...repo.files, [file]: text };
@@ -262,6 +266,7 @@ describe("scan and the edit (scanRepository, planDigestEdit)", () => {
         if (cells.length === 0) return;
         const target = cells[seed % cells.length];
         if (!target) return;
+        edits++;
         try {
           const plan = await timedAsync("planDigestEdit", () =>
             planDigestEdit(snapshot, scan, {
@@ -273,11 +278,16 @@ describe("scan and the edit (scanRepository, planDigestEdit)", () => {
           );
           expect(plan.after).toContain(newDigest.slice("sha256:".length));
           expect(Object.keys(files)).toContain(plan.path);
+          plans++;
         } catch (error) {
           if (!(error instanceof EditPlanError)) throw error;
         }
       }),
-      { numRuns: 300 },
+      { numRuns: runs },
     );
+    // Without these floors, fixtures or mutations that leave no image (or refuse every edit)
+    // would return before the assertions on every run and pass unseen.
+    expect(edits, `cases that reached the edit, of ${runs}`).toBeGreaterThanOrEqual(runs / 2);
+    expect(plans, `edits that produced a plan, of ${edits}`).toBeGreaterThanOrEqual(edits / 2);
   }, 60_000);
 });
