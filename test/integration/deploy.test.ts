@@ -15,20 +15,12 @@ import { planDigestEdit } from "@/lib/gitops/plan-edit";
 import type { Json } from "@/lib/gitops/yaml-source";
 import { openLocalRepo } from "@/lib/repo/local-reader";
 import type { RepoSnapshot } from "@/lib/repo/types";
+import { hasKubectl } from "../support/kubectl";
 
 const DEPLOY = fileURLToPath(new URL("../../deploy", import.meta.url));
 const ENVS = ["staging", "prod"] as const;
 const IMAGE = "registry.example.com/ladder/ladder";
 const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
-
-function hasKubectl(): boolean {
-  try {
-    execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 type Obj = Record<string, unknown>;
 
@@ -70,7 +62,7 @@ function container(deployment: Obj): Obj {
 
 const SECRET_NAME = /KEY|SECRET|TOKEN|PASSWORD|DATABASE_URL/;
 
-describe.skipIf(!hasKubectl())("deploy/ renders with kubectl kustomize", () => {
+describe.skipIf(!hasKubectl)("deploy/ renders with kubectl kustomize", () => {
   const rendered = new Map<string, Obj[]>();
   beforeAll(() => {
     for (const env of ENVS) rendered.set(env, render(env));
@@ -237,7 +229,7 @@ describe("Ladder scans deploy/ as a GitOps repository", () => {
     }
   });
 
-  it.skipIf(!hasKubectl())("static resolution agrees with the rendered overlays", async () => {
+  it.skipIf(!hasKubectl)("static resolution agrees with the rendered overlays", async () => {
     const scan = await scanRepository(snapshot, { render: true });
     for (const env of ENVS) expect(scan.apps[0]?.environments[env]?.rendered?.status, env).toBe("agree");
     expect(scan.warnings).toEqual([]);

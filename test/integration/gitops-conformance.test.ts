@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +7,7 @@ import { scanRepository } from "@/lib/gitops/scan";
 import type { ScanResult } from "@/lib/gitops/types";
 import { openLocalRepo } from "@/lib/repo/local-reader";
 import { conformanceIt, CONFORMANCE_TESTS as T } from "../support/expected-failures";
+import { hasKubectl } from "../support/kubectl";
 
 // The shared conformance suite lives beside the project checkout; skip when it is not there,
 // except in CI, where a missing suite or a missing kubectl must fail rather than vanish.
@@ -19,15 +19,7 @@ const folders = existsSync(root)
       .map((d) => d.name)
   : [];
 
-function hasKubectl(): boolean {
-  try {
-    execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const kubectl = hasKubectl();
+const kubectl = hasKubectl;
 
 /**
  * Kustomize cells whose render was compared (agree or disagree), at least, per folder, as measured

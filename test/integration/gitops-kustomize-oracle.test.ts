@@ -9,17 +9,9 @@ import { planDigestEdit } from "@/lib/gitops/plan-edit";
 import { imagesInRendered } from "@/lib/gitops/rendered";
 import { scanRepository } from "@/lib/gitops/scan";
 import { overlayTreeArb } from "@/lib/gitops/test-support/generated-overlays";
+import { hasKubectl } from "../support/kubectl";
 
-/** `kubectl kustomize` is the oracle for Kustomize semantics; skip when it is not installed. */
-function hasKubectl(): boolean {
-  try {
-    execFileSync("kubectl", ["version", "--client"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const kubectl = hasKubectl();
+const kubectl = hasKubectl;
 // A local checkout may lack kubectl and skip; CI must not, or these checks would vanish unnoticed.
 const inCI = process.env.CI === "true";
 
