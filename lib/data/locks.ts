@@ -53,7 +53,7 @@ export async function lockEnv(
 
 /**
  * Releases lock `id` of this repository. Permission is decided against the lock's own
- * environment, read from its row inside the transaction — never an environment the form names.
+ * environment, read from its row — never an environment the form names.
  */
 export async function unlock(id: string, actor: Actor): Promise<LockRecord> {
   const service = getRepository();

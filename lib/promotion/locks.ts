@@ -3,7 +3,6 @@
  * on app "*" freezes the whole environment. Setting and releasing are audit events; an expired
  * lock simply stops counting (nothing has to run to expire it).
  */
-
 import { matchList, type TeamMembership, unreadableNote } from "../auth/membership";
 import type { Db } from "../db/client";
 import type { EnvironmentLock } from "../generated/prisma/client";
@@ -96,15 +95,20 @@ export async function releaseLock(
   input: { id: string; actor: string; repository: string },
   permissionFor: (env: string) => Promise<LockPermission> | LockPermission = () => ({}),
 ): Promise<LockRecord> {
+  // Permission first, outside the transaction: it may ask GitHub (team membership), which must not
+  // happen while a row lock and a pooled connection are held. A lock's repository and environment
+  // never change after it is created, so deciding on this read is as good as deciding under the lock.
+  const found = await db.environmentLock.findUnique({ where: { id: input.id } });
+  // Another repository's lock is not ours to name, let alone release.
+  if (!found || found.repository !== input.repository) throw new LockError(`No lock ${input.id}.`, 404);
+  const permission = await permissionFor(found.env);
+  const now = permission.now ?? new Date();
+  const refused = await lockRefusal(input.actor, found.env, permission);
+  if (refused) throw new LockError(refused, 403);
   return await db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM environment_lock WHERE id = ${input.id}::uuid FOR UPDATE`;
     const row = await tx.environmentLock.findUnique({ where: { id: input.id } });
-    // Another repository's lock is not ours to name, let alone release.
-    if (!row || row.repository !== input.repository) throw new LockError(`No lock ${input.id}.`, 404);
-    const permission = await permissionFor(row.env);
-    const now = permission.now ?? new Date();
-    const refused = await lockRefusal(input.actor, row.env, permission);
-    if (refused) throw new LockError(refused, 403);
+    if (!row) throw new LockError(`No lock ${input.id}.`, 404);
     if (row.releasedAt) throw new LockError(`This lock was already released by ${row.releasedBy ?? "someone"}.`, 409);
     const updated = await tx.environmentLock.update({
       where: { id: row.id },
