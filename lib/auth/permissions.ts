@@ -6,8 +6,7 @@
  * that validates says so: an invalid one refuses every promotion, rollback, lock and unlock.
  */
 import { environmentNames, environmentPolicies, type LadderConfig } from "../gitops/ladder-config";
-import { ladderYamlRefusal, viewersConfig } from "../gitops/ladder-yaml-status";
-import { scanContext } from "../gitops/scan";
+import { ladderYamlRefusal, policyConfig, viewersConfig } from "../gitops/ladder-yaml-status";
 import type { ScanResult } from "../gitops/types";
 import type { Actor } from "./actor";
 import type { PermissionAction } from "./errors";
@@ -41,7 +40,7 @@ export function rulesFromConfig(config: LadderConfig | undefined): PermissionRul
  */
 export function rulesFromScan(scan: ScanResult): PermissionRules {
   const refusal = ladderYamlRefusal(scan.layout.ladderYaml);
-  if (refusal === undefined) return rulesFromConfig(scanContext(scan)?.config);
+  if (refusal === undefined) return rulesFromConfig(policyConfig(scan));
   return { source: "invalid", viewers: viewersConfig(scan)?.viewers ?? [], environments: new Map(), refusal };
 }
 

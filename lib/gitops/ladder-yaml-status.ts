@@ -8,10 +8,6 @@ import { type LadderConfig, parseLadderConfig } from "./ladder-config";
 import { scanContext } from "./scan";
 import type { LadderYamlStatus, ScanResult } from "./types";
 
-export function ladderYamlStatus(scan: ScanResult): LadderYamlStatus {
-  return scan.layout.ladderYaml;
-}
-
 /** The refusal every state-changing action gives while ladder.yaml is invalid; undefined when it is not. */
 export function ladderYamlRefusal(status: LadderYamlStatus): string | undefined {
   if (status.state !== "invalid") return undefined;
