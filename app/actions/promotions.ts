@@ -83,7 +83,6 @@ const reasonSchema = z
   .trim()
   .min(3, "Say why (at least 3 characters)")
   .max(500, "Keep the reason under 500 characters")
-  // Control characters (NUL, escapes, bidi overrides…) would corrupt logs, the database or the screen.
   .refine((text) => ![...text].some(isHiddenCharacter), { message: "Use plain text: no control characters" });
 
 const lockSchema = z.object({
