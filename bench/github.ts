@@ -5,8 +5,8 @@
  * A benchmark, not a test: it prints figures and checks them against the targets.
  */
 import { pathToFileURL } from "node:url";
-import { appName, fakeDigest, generateGitOpsRepo, overlayContent, overlayPath } from "../e2e/support/github-server/fixtures";
-import { type GitHubServer, startGitHubServer } from "../e2e/support/github-server/server";
+import { appName, fakeDigest, generateGitOpsRepo, overlayContent, overlayPath } from "../github-stand-in/fixtures";
+import { type GitHubServer, startGitHubServer } from "../github-stand-in/server";
 import { BlobCache } from "../lib/github/blob-cache";
 import { createGitHubClient, type GitHubClient } from "../lib/github/client";
 import { createGitHubReader, type GitHubRepoReader } from "../lib/github/github-reader";

@@ -8,8 +8,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fakeDigest, generateGitOpsRepo, overlayPath } from "../../e2e/support/github-server/fixtures";
-import { type GitHubServer, startGitHubServer } from "../../e2e/support/github-server/server";
+import { fakeDigest, generateGitOpsRepo, overlayPath } from "../../github-stand-in/fixtures";
+import { type GitHubServer, startGitHubServer } from "../../github-stand-in/server";
 import { createDb, type Db } from "../../lib/db/client";
 import { freePort } from "../../lib/launcher/port";
 import { type RunningLadder, serve } from "../../lib/launcher/serve";

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { startGitHubServer } from "../../e2e/support/github-server/server";
+import { startGitHubServer } from "../../github-stand-in/server";
 import { EnvError, parseServerEnv, processEnv } from "../env";
 import { freePort } from "../launcher/port";
 import { StartupError, serve } from "../launcher/serve";

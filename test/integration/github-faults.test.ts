@@ -2,8 +2,8 @@
  * Fault handling against the GitHub-compatible server: retries, rate limits, resets.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { generateGitOpsRepo } from "../../e2e/support/github-server/fixtures";
-import { type GitHubServer, startGitHubServer } from "../../e2e/support/github-server/server";
+import { generateGitOpsRepo } from "../../github-stand-in/fixtures";
+import { type GitHubServer, startGitHubServer } from "../../github-stand-in/server";
 import { BlobCache } from "../../lib/github/blob-cache";
 import { createGitHubClient, type GitHubClientConfig } from "../../lib/github/client";
 import { GitHubUnreachableError, RateLimitedError } from "../../lib/github/errors";

@@ -4,8 +4,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { appName, fakeDigest, generateGitOpsRepo, overlayContent, overlayPath } from "../../e2e/support/github-server/fixtures";
-import { type GitHubServer, startGitHubServer } from "../../e2e/support/github-server/server";
+import { appName, fakeDigest, generateGitOpsRepo, overlayContent, overlayPath } from "../../github-stand-in/fixtures";
+import { type GitHubServer, startGitHubServer } from "../../github-stand-in/server";
 import { BlobCache } from "../../lib/github/blob-cache";
 import { createGitHubClient, type GitHubClient } from "../../lib/github/client";
 import { ConflictError, StaleViewError } from "../../lib/github/errors";

@@ -4,8 +4,8 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { appName, fakeDigest, generateGitOpsRepo, overlayContent, overlayPath } from "../../e2e/support/github-server/fixtures";
-import { type GitHubServer, startGitHubServer } from "../../e2e/support/github-server/server";
+import { appName, fakeDigest, generateGitOpsRepo, overlayContent, overlayPath } from "../../github-stand-in/fixtures";
+import { type GitHubServer, startGitHubServer } from "../../github-stand-in/server";
 import { BlobCache } from "../../lib/github/blob-cache";
 import { createGitHubClient, type GitHubClientConfig } from "../../lib/github/client";
 import {

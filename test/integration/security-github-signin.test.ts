@@ -9,8 +9,8 @@
  * the e2e start-up on a 2-core machine.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_OAUTH_APP } from "@/e2e/support/github-server/oauth";
-import { type GitHubServer, startGitHubServer } from "@/e2e/support/github-server/server";
+import { DEFAULT_OAUTH_APP } from "@/github-stand-in/oauth";
+import { type GitHubServer, startGitHubServer } from "@/github-stand-in/server";
 import { migrate } from "@/lib/db/migrate";
 import { createTestDatabase, query, type TestDatabase } from "../support/postgres";
 

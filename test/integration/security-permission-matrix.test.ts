@@ -9,8 +9,8 @@
  * them through next/headers, which is the one thing replaced here (it needs a Next request).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { baseFiles, fakeDigest, overlayPath } from "@/e2e/support/github-server/fixtures";
-import { type GitHubServer, startGitHubServer } from "@/e2e/support/github-server/server";
+import { baseFiles, fakeDigest, overlayPath } from "@/github-stand-in/fixtures";
+import { type GitHubServer, startGitHubServer } from "@/github-stand-in/server";
 import { PEER_HEADER } from "@/lib/auth/peer";
 import { installPeerStamp } from "@/lib/auth/peer-stamp";
 import { migrate } from "@/lib/db/migrate";

@@ -6,8 +6,8 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { baseFiles, fakeDigest, overlayPath } from "../../e2e/support/github-server/fixtures";
-import { type GitHubServer, startGitHubServer } from "../../e2e/support/github-server/server";
+import { baseFiles, fakeDigest, overlayPath } from "../../github-stand-in/fixtures";
+import { type GitHubServer, startGitHubServer } from "../../github-stand-in/server";
 import { createDb, type Db } from "../../lib/db/client";
 import { migrate } from "../../lib/db/migrate";
 import { BlobCache } from "../../lib/github/blob-cache";

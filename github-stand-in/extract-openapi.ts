@@ -3,7 +3,7 @@
  * so the server validates against GitHub's own schemas without shipping the 385 MB
  * `@octokit/openapi` package at run time.
  *
- *   npx tsx e2e/support/github-server/extract-openapi.ts \
+ *   npx tsx github-stand-in/extract-openapi.ts \
  *     /tmp/openapi/node_modules/@octokit/openapi/generated/api.github.com.json
  *
  * Writes `openapi/api.github.com.subset.json` beside this file, recording the package version it came from.

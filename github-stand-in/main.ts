@@ -1,7 +1,7 @@
 /**
  * Runs the GitHub-compatible server standalone (demo, Playwright, manual poking):
  *
- *   npx tsx e2e/support/github-server/main.ts --port 4010 --repo-dir data/gitops.git \
+ *   npx tsx github-stand-in/main.ts --port 4010 --repo-dir data/gitops.git \
  *     --webhook-url http://localhost:3000/api/webhooks/github --webhook-secret dev-secret \
  *     --seed-apps 8 --envs dev,staging,prod
  *
