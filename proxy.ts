@@ -10,10 +10,10 @@
  *   5. every response gets a Content-Security-Policy with a fresh nonce.
  */
 import { type NextRequest, NextResponse } from "next/server";
+import { getAuth } from "@/app/_auth/auth";
+import { actorFromHeaders } from "@/app/_auth/session";
 import { isLoopbackHost, trustedOrigins } from "@/lib/auth/auth-urls";
 import { isPublicPath, SIGNED_OUT_COOKIE } from "@/lib/auth/routes";
-import { getAuth } from "@/lib/auth/server";
-import { actorFromHeaders } from "@/lib/auth/session";
 import { serverEnv } from "@/lib/env";
 import { contentSecurityPolicy, createNonce } from "@/lib/security/csp";
 import { isSafeName } from "@/lib/security/names";

@@ -4,8 +4,8 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { Providers } from "@/components/providers";
 import { SiteHeader } from "@/components/site-header";
-import { themeScript } from "@/components/theme";
 import { IconSprite } from "@/components/ui/icons";
+import { themeScript } from "@/lib/security/theme-script";
 
 export const metadata: Metadata = {
   title: { default: "Ladder", template: "%s · Ladder" },

@@ -1,8 +1,9 @@
 import "server-only";
 import { forbidden, unauthorized } from "next/navigation";
-import { checkPermission, getActor } from "@/lib/auth";
+import { checkPermission } from "@/lib/auth";
 import type { Actor } from "@/lib/auth/actor";
 import { describeReadFailure } from "@/lib/data/repository";
+import { getActor } from "./session";
 
 /**
  * Why the person of this request may not see Ladder's pages, or undefined when they may:

@@ -2,7 +2,8 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { authorize, isAuthError, limitPromotions, requireActor } from "@/lib/auth";
+import { requireActor } from "@/app/_auth/session";
+import { authorize, isAuthError, limitPromotions } from "@/lib/auth";
 import { lockEnv, unlock } from "@/lib/data/locks";
 import { submitPromotion } from "@/lib/data/promotions";
 import { publicMessage } from "@/lib/http/handler";

@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { getActor } from "@/app/_auth/session";
 import { signIn } from "@/components/auth/actions";
 import { safeReturnPath } from "@/lib/auth/routes";
-import { getActor } from "@/lib/auth/session";
 import { serverEnv } from "@/lib/env";
 
 export const metadata: Metadata = { title: "Sign in" };

@@ -3,8 +3,8 @@
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+import { getAuth } from "@/app/_auth/auth";
 import { SIGNED_OUT_COOKIE, safeReturnPath } from "@/lib/auth/routes";
-import { getAuth } from "@/lib/auth/server";
 import { serverEnv } from "@/lib/env";
 
 const signInForm = z.object({ next: z.string().max(2000).optional() });

@@ -1,4 +1,4 @@
-import { getActor } from "@/lib/auth/session";
+import { getActor } from "@/app/_auth/session";
 import { signOut } from "./actions";
 
 /** The signed-in person and a sign-out button; nothing when nobody is signed in. */

@@ -1,5 +1,6 @@
 /**
- * Sign-in and permissions for server code (pages, server actions, route handlers):
+ * Permissions for server code (pages, server actions, route handlers); who is signed in comes
+ * from the Next glue in app/_auth/session.ts:
  *
  *   const actor = await requireActor();            // UnauthenticatedError → 401
  *   await authorize(actor, "promote", { env });    // ForbiddenError → 403, names the rule
@@ -23,4 +24,3 @@ export {
   UnauthenticatedError,
 } from "./errors";
 export type { Decision } from "./permissions";
-export { actorFromHeaders, getActor, requireActor } from "./session";

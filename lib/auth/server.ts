@@ -1,20 +1,20 @@
 /**
- * The Better Auth instance: database sessions in Postgres (Prisma), the session token in an
- * httpOnly, SameSite=Lax cookie signed with LADDER_AUTH_SECRET (Secure unless Ladder is
+ * How Ladder's Better Auth instance is built: database sessions in Postgres (Prisma), the session
+ * token in an httpOnly, SameSite=Lax cookie signed with LADDER_AUTH_SECRET (Secure unless Ladder is
  * served from localhost). `github` mode adds GitHub's OAuth web flow against GITHUB_WEB_URL;
  * `local` mode adds a one-user sign-in. `proxy` mode keeps no sessions: the proxy's headers
- * are the identity on every request (lib/auth/proxy-identity.ts).
+ * are the identity on every request (lib/auth/proxy-identity.ts). The process's one instance,
+ * with the web framework's cookie plugin, is app/_auth/auth.ts's.
  */
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { betterAuth } from "better-auth";
+import { type BetterAuthPlugin, betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError, createAuthEndpoint } from "better-auth/api";
 import { setSessionCookie } from "better-auth/cookies";
-import { nextCookies } from "better-auth/next-js";
 import { genericOAuth } from "better-auth/plugins";
 import { db } from "../db/client";
-import { type ServerEnv, serverEnv } from "../env";
+import type { ServerEnv } from "../env";
 import { createGitHubClient } from "../github/client";
 import { isLoopbackHost, publicOrigin, trustedOrigins } from "./auth-urls";
 
@@ -124,7 +124,12 @@ function devSecret(): string {
   return store.__ladderDevAuthSecret;
 }
 
-export function createLadderAuth(env: ServerEnv = serverEnv()) {
+/**
+ * `hostPlugins` are the web framework's, added by the caller so lib/ stays free of it (app/_auth
+ * adds Next's cookie store). They come last, as Better Auth asks of a cookie plugin: it must see
+ * every cookie the plugins before it set.
+ */
+export function createLadderAuth<Host extends BetterAuthPlugin[]>(env: ServerEnv, hostPlugins: Host) {
   const origin = publicOrigin(env);
   const mode = env.auth.mode;
   return betterAuth({
@@ -177,19 +182,12 @@ export function createLadderAuth(env: ServerEnv = serverEnv()) {
     plugins: [
       ...(mode === "github" ? [githubSignIn(env)] : []),
       ...(mode === "local" ? [localSignIn(env.auth.localUser)] : []),
-      nextCookies(),
+      ...hostPlugins,
     ],
   });
 }
 
-export type LadderAuth = ReturnType<typeof createLadderAuth>;
-
-const store = globalThis as typeof globalThis & { __ladderAuth?: { key: string; auth: LadderAuth } };
-
-/** The process's auth instance (rebuilt only if the settings change, as in tests). */
-export function getAuth(): LadderAuth {
-  const env = serverEnv();
-  const key = JSON.stringify([env.auth.mode, env.auth.localUser, env.LADDER_PUBLIC_URL, env.HOST, env.PORT, env.DATABASE_URL]);
-  if (store.__ladderAuth?.key !== key) store.__ladderAuth = { key, auth: createLadderAuth(env) };
-  return store.__ladderAuth.auth;
+/** The settings an instance is built from: a different key means a different instance (as in tests). */
+export function authSettingsKey(env: ServerEnv): string {
+  return JSON.stringify([env.auth.mode, env.auth.localUser, env.LADDER_PUBLIC_URL, env.HOST, env.PORT, env.DATABASE_URL]);
 }

@@ -1,16 +1,13 @@
 /**
- * One wrapper for every route handler (STYLE habit 14): sign-in and the `viewers` permission
- * are checked before the handler runs, so a new route cannot forget them — `route` is the
- * protected default, `publicRoute` the named exception (health, signed webhooks). Typed errors
- * become their HTTP status with a JSON body a person can read; anything unexpected is logged
- * with its cause and answered 500 without internals. `publicMessage` gives server actions the
- * same rule for what a browser may be told.
+ * What every route handler answers when it throws (STYLE habit 14): typed errors become their
+ * HTTP status with a JSON body a person can read; anything unexpected is logged with its cause
+ * and answered 500 without internals. `publicRoute` is that wrapper alone, the named exception
+ * (health, signed webhooks); `route` (app/_auth/signed-in-route.ts), the protected default, adds
+ * sign-in and the `viewers` permission before the handler runs, so a new route cannot forget
+ * them. `publicMessage` gives server actions the same rule for what a browser may be told.
  */
 import { ZodError } from "zod";
-import type { Actor } from "../auth/actor";
-import { authorize } from "../auth/authorize";
-import { authErrorResponse, isAuthError, UnauthenticatedError } from "../auth/errors";
-import { actorFromHeaders } from "../auth/session";
+import { authErrorResponse, isAuthError } from "../auth/errors";
 import { GitHubError } from "../github/errors";
 import { LockError, PromotionInputError, PromotionNotFoundError } from "../promotion/errors";
 import { RepositoryNotConfiguredError } from "../repository/from-env";
@@ -84,19 +81,4 @@ export function publicRoute<C>(
       return errorResponse(error);
     }
   };
-}
-
-/**
- * The default for every route: a signed-in person whom ladder.yaml's `viewers` admit, read from
- * this request's own headers (session cookie or trusted proxy identity), before `fn` runs.
- */
-export function route<C>(
-  fn: (request: Request, context: C, actor: Actor) => Promise<Response>,
-): (request: Request, context: C) => Promise<Response> {
-  return publicRoute(async (request: Request, context: C) => {
-    const actor = await actorFromHeaders(request.headers);
-    if (!actor) throw new UnauthenticatedError();
-    await authorize(actor, "view");
-    return await fn(request, context, actor);
-  });
 }

@@ -6,7 +6,7 @@
  * 'unsafe-inline' off. Nothing may frame Ladder.
  */
 import { createHash } from "node:crypto";
-import { themeScript } from "../../components/theme";
+import { themeScript } from "./theme-script";
 
 export const themeScriptHash = `'sha256-${createHash("sha256").update(themeScript).digest("base64")}'`;
 

@@ -10,7 +10,7 @@ import { migrate } from "@/lib/db/migrate";
 import { createTestDatabase, type TestDatabase } from "../support/postgres";
 
 const identity = vi.hoisted(() => ({ signedIn: false, fails: false }));
-vi.mock("@/lib/auth", () => ({
+vi.mock("@/app/_auth/session", () => ({
   getActor: async () => {
     if (identity.fails) throw new Error("session lookup failed");
     return identity.signedIn ? { login: "alice", name: "Alice", via: "github" } : null;

@@ -18,8 +18,8 @@ const ORIGIN = "http://127.0.0.1:39817";
 let database: TestDatabase;
 let github: GitHubServer;
 let saved: Record<string, string | undefined>;
-type AuthModule = typeof import("@/lib/auth/server");
-type SessionModule = typeof import("@/lib/auth/session");
+type AuthModule = typeof import("@/app/_auth/auth");
+type SessionModule = typeof import("@/app/_auth/session");
 let authModule: AuthModule;
 let sessionModule: SessionModule;
 
@@ -48,8 +48,8 @@ beforeAll(async () => {
     saved[key] = process.env[key];
     process.env[key] = value;
   }
-  authModule = await import("@/lib/auth/server");
-  sessionModule = await import("@/lib/auth/session");
+  authModule = await import("@/app/_auth/auth");
+  sessionModule = await import("@/app/_auth/session");
 });
 
 afterAll(async () => {

@@ -28,8 +28,8 @@ vi.mock("next/headers", () => ({
   cookies: async () => ({ delete: () => undefined, set: () => undefined }),
 }));
 vi.mock("@/lib/env", () => ({ serverEnv: () => ({ auth: { mode: state.mode, localUser: "dev" } }) }));
-vi.mock("@/lib/auth/session", () => ({ getActor: async () => (state.signedIn ? { login: "alice" } : null) }));
-vi.mock("@/lib/auth/server", () => ({
+vi.mock("@/app/_auth/session", () => ({ getActor: async () => (state.signedIn ? { login: "alice" } : null) }));
+vi.mock("@/app/_auth/auth", () => ({
   getAuth: () => ({ api: { ladderLocalSignIn: async () => undefined, signInSocial: state.signInSocial } }),
 }));
 

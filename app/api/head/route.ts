@@ -1,5 +1,5 @@
+import { route } from "@/app/_auth/signed-in-route";
 import { describeReadFailure, getRepository } from "@/lib/data/repository";
-import { route } from "@/lib/http/handler";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { getActor } from "@/lib/auth";
+import { getActor } from "@/app/_auth/session";
 import { trustedOrigins } from "@/lib/auth/auth-urls";
 import { checkDatabase, checkGitHub, pingDatabase } from "@/lib/data/status";
 import { serverEnv } from "@/lib/env";

@@ -1,5 +1,5 @@
 import { toNextJsHandler } from "better-auth/next-js";
-import { getAuth } from "@/lib/auth/server";
+import { getAuth } from "@/app/_auth/auth";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { route } from "@/app/_auth/signed-in-route";
 import { getPromotionDetail } from "@/lib/data/history";
-import { HttpError, route } from "@/lib/http/handler";
+import { HttpError } from "@/lib/http/handler";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,5 @@
+import { route } from "@/app/_auth/signed-in-route";
 import { exportHistory, parseHistoryQuery } from "@/lib/data/history";
-import { route } from "@/lib/http/handler";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { route } from "@/app/_auth/signed-in-route";
 import { getPromotionPreview } from "@/lib/data/promotions";
-import { route } from "@/lib/http/handler";
 import { appName, environmentName } from "@/lib/security/names";
 
 export const dynamic = "force-dynamic";
