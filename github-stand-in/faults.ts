@@ -1,7 +1,12 @@
 /**
  * Fault injection for the test server: each rule matches requests by operationId, method or path
  * and applies to the next `times` matches (or forever). Latency stacks with any other fault.
+ * `answerFault` sends a terminal fault the way GitHub would.
  */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { StandIn } from "./context";
+import { basicError } from "./github-objects";
+
 export type FaultEffect =
   | { kind: "latency"; ms: number }
   | { kind: "status"; status: number; message?: string }
@@ -91,4 +96,32 @@ export class FaultInjector {
     if (active.pattern && !active.pattern.test(facts.path)) return false;
     return true;
   }
+}
+
+/** A status, GitHub's secondary or primary rate-limit answer, or a reset connection. */
+export function answerFault(s: StandIn, req: IncomingMessage, res: ServerResponse, f: TerminalFault): void {
+  if (f.kind === "reset") {
+    req.socket.destroy();
+    return;
+  }
+  if (f.kind === "status") {
+    s.send(res, f.status, basicError(s.urls, f.message ?? "Server Error", f.status));
+    return;
+  }
+  if (f.kind === "secondary-rate-limit") {
+    s.send(
+      res,
+      403,
+      basicError(s.urls, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", 403),
+      {
+        "retry-after": String(f.retryAfter ?? 1),
+      },
+    );
+    return;
+  }
+  const reset = f.resetAt ?? s.rate.resetAt();
+  s.send(res, 403, basicError(s.urls, "API rate limit exceeded for installation.", 403), {
+    "x-ratelimit-remaining": "0",
+    "x-ratelimit-reset": String(reset),
+  });
 }
