@@ -1,6 +1,8 @@
 import path from "node:path";
+import { detectTargets } from "./detect-targets";
 import { envRank, GENERIC_DIRS, isWellKnownEnv, LAYOUT_PARENTS, NON_ENV_DIRS, orderEnvironments } from "./env-names";
 import { type FileStore, isYamlPath, KUSTOMIZATION_NAMES, resolveRepoPath } from "./file-store";
+import { fluxLeaves } from "./flux-wiring";
 import { type BuildResult, dirOf, isRemoteRef, type KResource } from "./kustomize-build";
 import { type AppPlan, type CellPlan, ENV_PLACEHOLDER_DEFAULT, type LayoutPlan } from "./layout-plan";
 import { isObject, type Json, type JsonObject } from "./yaml-source";
@@ -32,6 +34,8 @@ interface KInfo {
   file: string;
   kind: string;
   refs: string[];
+  /** Patch files it applies (never environments themselves). */
+  patchFiles: string[];
 }
 
 function base(p: string): string {
@@ -62,7 +66,18 @@ function kustomizations(store: FileStore): KInfo[] {
         if (target !== undefined) refs.push(target);
       }
     }
-    out.push({ dir, file: p, kind: str(k.kind) ?? "Kustomization", refs });
+    const patchFiles: string[] = [];
+    const patchRef = (r: Json | undefined) => {
+      const ref = typeof r === "string" ? r : isObject(r) ? str(r.path) : undefined;
+      if (ref === undefined || ref.includes("\n") || isRemoteRef(ref)) return;
+      const target = resolveRepoPath(dir, ref);
+      if (target !== undefined) patchFiles.push(target);
+    };
+    for (const field of ["patches", "patchesStrategicMerge", "patchesJson6902"]) {
+      const list = k[field];
+      if (Array.isArray(list)) for (const r of list) patchRef(r);
+    }
+    out.push({ dir, file: p, kind: str(k.kind) ?? "Kustomization", refs, patchFiles });
   }
   return out;
 }
@@ -86,6 +101,9 @@ interface EnvCandidate {
   root: string;
   /** App named by the layout itself (`overlays/<env>/<app>`). */
   app?: string;
+  /** A target (cluster, region) of `env`, and the environment's shared directory. */
+  target?: string;
+  envDir?: string;
 }
 
 function workloadsOf(resources: readonly KResource[]): KResource[] {
@@ -181,10 +199,21 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
   const guessed: string[] = [];
   const ignored: { path: string; reason: string }[] = [];
   const kinfos = kustomizations(store);
-  const referenced = new Set(kinfos.flatMap((k) => k.refs));
+  const referenced = new Set(kinfos.flatMap((k) => [...k.refs, ...k.patchFiles]));
   const candidates: EnvCandidate[] = [];
+  const targets = detectTargets(kinfos, fluxLeaves(store, deps.build), (dir) => workloadsOf(deps.build(dir).resources));
+  guessed.push(...targets.guessed);
+  ignored.push(...targets.ignored);
+  const claimed = new Set([...targets.candidates.map((c) => c.dir), ...targets.envLeaves.map((e) => e.dir)]);
+  for (const c of targets.candidates) {
+    candidates.push({ env: c.env, dir: c.dir, root: c.root, target: c.target, envDir: c.envDir });
+    if (c.envDir) claimed.add(c.envDir);
+  }
+  for (const e of targets.envLeaves) candidates.push({ env: e.env, dir: e.dir, root: e.root });
+  const underFluxRoot = (dir: string) => [...targets.fluxRoots].some((r) => dir.startsWith(r ? `${r}/` : ""));
 
   for (const k of kinfos) {
+    if (claimed.has(k.dir) || underFluxRoot(k.dir)) continue;
     const name = base(k.dir);
     const parent = dirOf(k.dir);
     const parentName = base(parent);
@@ -233,28 +262,63 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
 
   const apps = new Map<string, AppPlan>();
   const envOrder: string[] = [];
-  const addCell = (appName: string, cell: CellPlan) => {
+  const addCell = (appName: string, cell: CellPlan, envDir?: string) => {
     let app = apps.get(appName);
     if (!app) {
       app = { name: appName, format: cell.format, cells: new Map() };
       apps.set(appName, app);
     }
     const existing = app.cells.get(cell.env);
-    if (existing) {
+    if (cell.target !== undefined) {
+      // A target's leaf joins its environment's cell, whose own path is the shared directory.
+      const envPlan: CellPlan = existing ?? {
+        env: cell.env,
+        format: cell.format,
+        path: envDir ?? dirOf(cell.path),
+        extraPaths: [],
+        ownDirs: envDir ? [envDir] : [],
+        ...(cell.select ? { select: cell.select } : {}),
+        targets: [],
+      };
+      envPlan.targets = [...(envPlan.targets ?? []), cell];
+      app.cells.set(cell.env, envPlan);
+    } else if (existing) {
       existing.extraPaths.push(cell.path, ...cell.extraPaths);
       if (cell.select && existing.select) existing.select = undefined;
     } else app.cells.set(cell.env, cell);
     envOrder.push(cell.env);
   };
+  /** The plan of one candidate's directory (a target's leaf carries its target name). */
+  const planOf = (c: EnvCandidate, select?: CellPlan["select"]): CellPlan => ({
+    env: c.env,
+    format: "kustomize",
+    path: c.dir,
+    extraPaths: [],
+    ownDirs: [c.dir],
+    ...(select ? { select } : {}),
+    ...(c.target !== undefined ? { target: c.target } : {}),
+  });
+  /** Targets of one tree whose workloads are defined in several directories: one app per workload. */
+  const manyAppsInTargets = (list: readonly EnvCandidate[]): boolean => {
+    if (!list.some((c) => c.target !== undefined)) return false;
+    const defs = new Set<string>();
+    const names = new Set<string>();
+    for (const c of list)
+      for (const r of workloadsOf(deps.build(c.dir).resources)) {
+        defs.add(dirOf(r.file));
+        names.add(originalName(r));
+      }
+    return defs.size >= 2 && names.size >= 2;
+  };
 
   for (const [, list] of groups) {
     const first = list[0];
     if (!first) continue;
-    const named = first.app ?? appNameFromPath(first.root);
+    const named = manyAppsInTargets(list) ? undefined : (first.app ?? appNameFromPath(first.root));
     if (named) {
-      for (const c of list) addCell(named, { env: c.env, format: "kustomize", path: c.dir, extraPaths: [], ownDirs: [c.dir] });
+      for (const c of list) addCell(named, planOf(c), c.envDir);
       guessed.push(
-        `${first.root}/<env>${first.app ? `/${first.app}` : ""}: Kustomize overlays of app '${named}' (${list.map((c) => c.env).join(", ")})`,
+        `${first.root}/<env>${first.app ? `/${first.app}` : ""}: Kustomize overlays of app '${named}' (${[...new Set(list.map((c) => c.env))].join(", ")})`,
       );
       continue;
     }
@@ -276,14 +340,7 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
     if (baseNames.length >= 2 && baseNames.every((n) => !NON_ENV_DIRS.has(n.toLowerCase()))) {
       for (const c of list) {
         for (const origin of byOrigin.keys()) {
-          addCell(base(origin), {
-            env: c.env,
-            format: "kustomize",
-            path: c.dir,
-            extraPaths: [],
-            ownDirs: [c.dir],
-            select: { origins: [origin] },
-          });
+          addCell(base(origin), planOf(c, { origins: [origin] }), c.envDir);
         }
       }
       guessed.push(
@@ -291,25 +348,16 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
       );
     } else if (names.size === 1) {
       const only = [...names][0] ?? "app";
-      for (const c of list) addCell(only, { env: c.env, format: "kustomize", path: c.dir, extraPaths: [], ownDirs: [c.dir] });
+      for (const c of list) addCell(only, planOf(c), c.envDir);
       guessed.push(
         `${first.root || "."}/<env>: single app named after its only workload '${only}' (${list.map((c) => c.env).join(", ")})`,
       );
     } else if (names.size > 1) {
-      for (const c of list)
-        for (const n of names)
-          addCell(n, {
-            env: c.env,
-            format: "kustomize",
-            path: c.dir,
-            extraPaths: [],
-            ownDirs: [c.dir],
-            select: { workloads: [n] },
-          });
+      for (const c of list) for (const n of names) addCell(n, planOf(c, { workloads: [n] }), c.envDir);
       guessed.push(`${first.root || "."}/<env>: one app per workload (${[...names].join(", ")})`);
     } else {
       const fallback = appNameFromPath(first.root) ?? "app";
-      for (const c of list) addCell(fallback, { env: c.env, format: "kustomize", path: c.dir, extraPaths: [], ownDirs: [c.dir] });
+      for (const c of list) addCell(fallback, planOf(c), c.envDir);
       guessed.push(`${first.root || "."}/<env>: overlays with no local workloads, app '${fallback}'`);
     }
   }

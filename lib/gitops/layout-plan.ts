@@ -25,6 +25,13 @@ export interface CellPlan {
   manifests?: { files: string[] };
   /** Only part of what the path deploys belongs to this app. */
   select?: { origins?: string[]; workloads?: string[] };
+  /** Set on a target's plan: the target (cluster, region) of `env` it deploys. */
+  target?: string;
+  /**
+   * The environment fans out: one plan per target (its deployable leaf). `path` is then the
+   * environment's shared directory, which sets what every target runs.
+   */
+  targets?: CellPlan[];
 }
 
 export interface AppPlan {

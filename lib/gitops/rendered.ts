@@ -6,9 +6,10 @@ import { promisify } from "node:util";
 import { mapLimit } from "../util/map-limit";
 import { normaliseRepository, splitImage } from "./image-ref";
 import { visitContainers } from "./kustomize-build";
+import type { CellPlan } from "./layout-plan";
 import type { ScanContext } from "./scan";
 import { getBuild } from "./scan";
-import type { AppResult, Cell, RenderedComparison } from "./types";
+import type { AppResult, RenderedComparison, TargetCell } from "./types";
 import { loadYaml } from "./yaml-source";
 
 const execFileAsync = promisify(execFile);
@@ -94,7 +95,7 @@ export async function renderOverlay(
   }
 }
 
-function staticStrings(cell: Cell): string[] {
+function staticStrings(cell: TargetCell): string[] {
   const s = new Set<string>();
   // HelmRelease values are not pod specs: kustomize leaves them to Flux, so they cannot be compared.
   for (const i of cell.images)
@@ -110,9 +111,17 @@ function staticStrings(cell: Cell): string[] {
  */
 export async function renderCells(ctx: ScanContext, apps: AppResult[], opts: RenderOptions = {}): Promise<void> {
   const renderer = await findRenderer(opts.binary);
-  const cells: { app: AppResult; env: string; cell: Cell }[] = [];
+  // An environment that fans out renders per target: each target's leaf is what a cluster builds.
+  const cells: { app: AppResult; env: string; cell: TargetCell; plan: CellPlan | undefined }[] = [];
   for (const app of apps)
-    for (const [env, cell] of Object.entries(app.environments)) if (cell.format === "kustomize") cells.push({ app, env, cell });
+    for (const [env, cell] of Object.entries(app.environments)) {
+      if (cell.format !== "kustomize") continue;
+      const plan = ctx.plan.apps.find((a) => a.name === app.name)?.cells.get(env);
+      if (cell.targets)
+        for (const [t, tc] of Object.entries(cell.targets))
+          cells.push({ app, env, cell: tc, plan: plan?.targets?.find((p) => p.target === t) });
+      else cells.push({ app, env, cell, plan });
+    }
   if (!renderer) {
     for (const c of cells)
       c.cell.rendered = {
@@ -130,8 +139,7 @@ export async function renderCells(ctx: ScanContext, apps: AppResult[], opts: Ren
   const rendered = new Map(
     await mapLimit(dirs, limit, async (d) => [d, await renderOverlay(ctx, d, renderer, opts.timeoutMs ?? 20_000)] as const),
   );
-  for (const { app, env, cell } of cells) {
-    const plan = ctx.plan.apps.find((a) => a.name === app.name)?.cells.get(env);
+  for (const { cell, plan } of cells) {
     const paths = [cell.path, ...(cell.extraPaths ?? [])];
     const outs = paths.map((p) => rendered.get(p));
     const failed = outs.find((o) => !o?.ok);
@@ -153,6 +161,7 @@ export async function renderCells(ctx: ScanContext, apps: AppResult[], opts: Ren
       partial
         ? apps.flatMap((a) =>
             Object.values(a.environments)
+              .flatMap((c) => (c.targets ? Object.values(c.targets) : [c]))
               .filter((c) => c.path === cell.path)
               .flatMap(staticStrings),
           )
@@ -171,7 +180,7 @@ export async function renderCells(ctx: ScanContext, apps: AppResult[], opts: Ren
   }
 }
 
-function applyRenderedTruth(cell: Cell, onlyRendered: string[], onlyStatic: string[]): void {
+function applyRenderedTruth(cell: TargetCell, onlyRendered: string[], onlyStatic: string[]): void {
   const staticNote = onlyStatic.join(", ");
   cell.images = cell.images.filter(
     (i) => !onlyStatic.includes(`${i.repository}${i.tag ? `:${i.tag}` : ""}${i.digest ? `@${i.digest}` : ""}`),

@@ -25,6 +25,7 @@ import type {
   ScanResult,
   ScanWarning,
   SourcePos,
+  TargetCell,
   UnresolvedImage,
 } from "./types";
 import { getPos, isObject, type Json, type JsonObject } from "./yaml-source";
@@ -318,6 +319,52 @@ export function getBuild(ctx: ScanContext, dir: string): BuildResult {
 }
 
 export function resolveCell(ctx: ScanContext, plan: CellPlan): Cell {
+  if (!plan.targets?.length) return resolveOne(ctx, plan);
+  return resolveWithTargets(ctx, plan, plan.targets);
+}
+
+/**
+ * An environment that fans out: each target resolves from its own leaf; the environment's cell
+ * lists every image any target runs (once, with the workloads of all targets that run it), and
+ * keeps the files of its shared directory as its own, so a promotion into it reaches every target.
+ */
+function resolveWithTargets(ctx: ScanContext, plan: CellPlan, targetPlans: readonly CellPlan[]): Cell {
+  const shared = plan.ownDirs.length > 0 ? resolveOne(ctx, { ...plan, targets: undefined }) : undefined;
+  const targets: Record<string, TargetCell> = {};
+  for (const t of [...targetPlans].sort((a, b) => (a.target ?? "").localeCompare(b.target ?? ""))) {
+    const cell = resolveOne(ctx, t);
+    // What the environment's shared directory sets is the environment's own, not inherited.
+    const envOwn = new Set(shared?.ownFiles ?? []);
+    cell.images = cell.images.map((i) => (envOwn.has(i.source.file) ? { ...i, inherited: false } : i));
+    targets[t.target ?? t.path] = cell;
+  }
+  const images = new Map<string, ImageReference>();
+  const unresolved: UnresolvedImage[] = [];
+  const warnings: ScanWarning[] = [...(shared?.warnings ?? [])];
+  for (const cell of Object.values(targets)) {
+    for (const i of cell.images) {
+      const key = `${i.repositoryNormalised}|${i.tag ?? ""}|${i.digest ?? ""}`;
+      const seen = images.get(key);
+      if (seen) seen.usedBy.push(...i.usedBy.filter((u) => !seen.usedBy.includes(u)));
+      else images.set(key, { ...i, usedBy: [...i.usedBy] });
+    }
+    for (const u of cell.unresolved) if (!unresolved.some((x) => x.reference === u.reference)) unresolved.push(u);
+    warnings.push(...cell.warnings);
+  }
+  return {
+    path: plan.path,
+    format: plan.format,
+    images: [...images.values()],
+    unresolved,
+    remote: [...(shared?.remote ?? []), ...Object.values(targets).flatMap((t) => t.remote)],
+    ownFiles: shared?.ownFiles ?? [],
+    sharedFiles: shared?.sharedFiles ?? [],
+    warnings: dedupeWarnings(warnings),
+    targets,
+  };
+}
+
+function resolveOne(ctx: ScanContext, plan: CellPlan): Cell {
   try {
     if (plan.format === "helm") return resolveHelmCell(ctx, plan);
     if (plan.format === "manifests") return resolveManifestsCell(ctx, plan);

@@ -78,7 +78,17 @@ export interface Cell {
   sharedFiles: string[];
   warnings: ScanWarning[];
   rendered?: RenderedComparison;
+  /**
+   * An environment that fans out to targets (clusters, regions): one resolved cell per target,
+   * by target name. The environment's own `images` are then every image any of its targets runs,
+   * and its `path`/`ownFiles` are where the environment sets what all its targets run (its shared
+   * base), never a file shared with another environment.
+   */
+  targets?: Record<string, TargetCell>;
 }
+
+/** One target of an environment that fans out: resolved like a cell, from the target's own path. */
+export type TargetCell = Omit<Cell, "targets">;
 
 export interface AppResult {
   name: string;

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { envRank } from "@/lib/gitops/env-names";
 import { scanRepository } from "@/lib/gitops/scan";
-import type { ScanResult } from "@/lib/gitops/types";
+import type { ScanResult, TargetCell } from "@/lib/gitops/types";
 import { openLocalRepo } from "@/lib/repo/local-reader";
 import { conformanceIt, CONFORMANCE_TESTS as T } from "../support/expected-failures";
 import { hasKubectl } from "../support/kubectl";
@@ -57,9 +57,37 @@ function key(i: {
   return `${i.repository_normalised ?? i.repositoryNormalised}|${i.tag ?? ""}|${i.digest ?? ""}`;
 }
 
-function cellImages(scan: ScanResult, app: string, env: string): string[] | undefined {
-  const cell = scan.apps.find((a) => a.name === app)?.environments[env];
-  return cell?.images.map(key).sort();
+/**
+ * The matrix's columns as the expectations name them: an environment, or `env/target` for each
+ * target of an environment that fans out (clusters, regions).
+ */
+function columns(scan: ScanResult): string[] {
+  return scan.environments.flatMap((env) => {
+    const targets = new Set(scan.apps.flatMap((a) => Object.keys(a.environments[env]?.targets ?? {})));
+    return targets.size > 0 ? [...targets].sort().map((t) => `${env}/${t}`) : [env];
+  });
+}
+
+/** The cell of `app` in a column (`env` or `env/target`). */
+function cellAt(scan: ScanResult, app: string, column: string): TargetCell | undefined {
+  const cells = scan.apps.find((a) => a.name === app)?.environments;
+  if (!cells) return undefined;
+  const direct = cells[column];
+  if (direct) return direct;
+  const cut = column.lastIndexOf("/");
+  return cut > 0 ? cells[column.slice(0, cut)]?.targets?.[column.slice(cut + 1)] : undefined;
+}
+
+function cellImages(scan: ScanResult, app: string, column: string): string[] | undefined {
+  return cellAt(scan, app, column)?.images.map(key).sort();
+}
+
+function cellIds(scan: ScanResult): string[] {
+  return scan.apps.flatMap((a) =>
+    Object.entries(a.environments).flatMap(([env, c]) =>
+      c.targets ? Object.keys(c.targets).map((t) => `${a.name}@${env}/${t}`) : [`${a.name}@${env}`],
+    ),
+  );
 }
 
 describe.skipIf(folders.length === 0 && !inCI)("conformance: ../shared/fixtures/real-gitops", () => {
@@ -82,22 +110,25 @@ describe.skipIf(folders.length === 0 && !inCI)("conformance: ../shared/fixtures/
 
       conformanceIt(folder, T.environments)(T.environments, async () => {
         const s = await load();
-        expect([...s.environments].sort()).toEqual([...expected.environments].sort());
-        // Environments with different well-known ranks must keep the expected relative order.
+        const got = columns(s);
+        expect([...got].sort()).toEqual([...expected.environments].sort());
+        // Environments with different well-known ranks must keep the expected relative order
+        // (an `env/target` column ranks by its environment).
+        const envOf = (c: string) => c.split("/")[0] ?? c;
         for (const a of expected.environments) {
           for (const b of expected.environments) {
-            const ra = envRank(a);
-            const rb = envRank(b);
+            const ra = envRank(envOf(a));
+            const rb = envRank(envOf(b));
             if (ra === undefined || rb === undefined || ra === rb) continue;
             const ordered = expected.environments.indexOf(a) < expected.environments.indexOf(b);
-            expect(s.environments.indexOf(a) < s.environments.indexOf(b), `${a} vs ${b}`).toBe(ordered);
+            expect(got.indexOf(a) < got.indexOf(b), `${a} vs ${b}`).toBe(ordered);
           }
         }
       });
 
       conformanceIt(folder, T.cells)(T.cells, async () => {
         const s = await load();
-        const got = s.apps.flatMap((a) => Object.keys(a.environments).map((e) => `${a.name}@${e}`)).sort();
+        const got = cellIds(s).sort();
         const want = expected.cells.map((c) => `${c.app}@${c.env}`).sort();
         expect(got).toEqual(want);
       });
@@ -116,7 +147,11 @@ describe.skipIf(folders.length === 0 && !inCI)("conformance: ../shared/fixtures/
           { render: { timeoutMs: 30_000 } },
         );
         const cells = rendered.apps.flatMap((a) =>
-          Object.entries(a.environments).map(([env, c]) => ({ id: `${a.name}@${env}`, c })),
+          Object.entries(a.environments).flatMap(([env, c]): { id: string; c: TargetCell }[] =>
+            c.targets
+              ? Object.entries(c.targets).map(([t, tc]) => ({ id: `${a.name}@${env}/${t}`, c: tc }))
+              : [{ id: `${a.name}@${env}`, c }],
+          ),
         );
         let compared = 0;
         for (const { id, c } of cells) {
@@ -147,7 +182,7 @@ describe.skipIf(folders.length === 0 && !inCI)("conformance: ../shared/fixtures/
       conformanceIt(folder, T.unresolvable)(T.unresolvable, async () => {
         const s = await load();
         for (const u of expected.unresolvable) {
-          const cell = s.apps.find((a) => a.name === u.app)?.environments[u.env];
+          const cell = cellAt(s, u.app, u.env);
           expect(cell, `${u.app}@${u.env}`).toBeDefined();
           expect(cell?.unresolved.length, `${u.app}@${u.env} unresolved`).toBeGreaterThan(0);
           expect(cell?.warnings.length, `${u.app}@${u.env} warnings`).toBeGreaterThan(0);

@@ -27,11 +27,6 @@ export const CONFORMANCE_EXPECTED_FAILURES: Readonly<Record<string, ExpectedFail
     why: "Argo CD app-of-apps rendered by Helm, tags in extensionless image-tags/<env>/<app> files: no detector reads it",
     tests: [CONFORMANCE_TESTS.environments, CONFORMANCE_TESTS.cells, CONFORMANCE_TESTS.images, CONFORMANCE_TESTS.kustomize],
   },
-  "hmcts__sds-flux-config": {
-    issue: 13,
-    why: "Flux environments that fan out to two clusters each: clusters are read as apps, targets are not modelled",
-    tests: [CONFORMANCE_TESTS.environments, CONFORMANCE_TESTS.cells, CONFORMANCE_TESTS.images, CONFORMANCE_TESTS.kustomize],
-  },
   "wikimedia__operations-deployment-charts": {
     issue: 13,
     why: "helmfile with the image split over docker.registry + main_app.image + main_app.version: Helm keys not read",

@@ -1,0 +1,87 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Flux substitutions are written ${VAR}, in plain strings
+import { describe, expect, it } from "vitest";
+import { fluxSubstitute } from "./flux-wiring";
+import { memorySnapshot } from "./memory-snapshot";
+import { scanRepository } from "./scan";
+import { FAN_OUT_DIGESTS, fluxTargetsTree, nestedTargetsTree } from "./test-support/fan-out-trees";
+import type { ScanResult } from "./types";
+
+const { web1, web2, worker1 } = FAN_OUT_DIGESTS;
+
+function targetImages(scan: ScanResult, app: string, env: string): Record<string, string[]> {
+  const cell = scan.apps.find((a) => a.name === app)?.environments[env];
+  return Object.fromEntries(
+    Object.entries(cell?.targets ?? {}).map(([t, c]) => [t, c.images.map((i) => `${i.tag}@${i.digest ?? ""}`)]),
+  );
+}
+
+describe("environments that fan out to targets: nesting", () => {
+  it("reads <app>/<env>/<cluster> leaves over <env>/base as targets, never as apps", async () => {
+    const s = await scanRepository(memorySnapshot(nestedTargetsTree()));
+    expect(s.apps.map((a) => a.name).sort()).toEqual(["web", "worker"]);
+    expect(s.environments).toEqual(["development", "staging", "production"]);
+    const web = s.apps.find((a) => a.name === "web");
+    expect(web?.environments.development?.targets).toBeUndefined();
+    expect(Object.keys(web?.environments.production?.targets ?? {})).toEqual(["prod-ap-1", "prod-eu-1", "prod-us-2"]);
+    expect(targetImages(s, "web", "production")).toEqual({
+      "prod-ap-1": [`1.1.0@${web1}`],
+      "prod-eu-1": [`1.1.0@${web1}`],
+      "prod-us-2": [`1.2.0@${web2}`],
+    });
+    expect(targetImages(s, "worker", "staging")).toEqual({ "stg-eu-1": [`1.1.0@${worker1}`], "stg-us-1": [`1.1.0@${worker1}`] });
+    expect(s.layout.guessed.join("\n")).toMatch(/components\/web\/<env>\/<target>: targets over each environment's base/);
+  });
+
+  it("makes the environment's shared base its own path, and lists every image any target runs", async () => {
+    const s = await scanRepository(memorySnapshot(nestedTargetsTree()));
+    const prod = s.apps.find((a) => a.name === "web")?.environments.production;
+    expect(prod?.path).toBe("components/web/production/base");
+    expect(prod?.ownFiles).toEqual(["components/web/production/base/kustomization.yaml"]);
+    expect(prod?.images.map((i) => i.digest).sort()).toEqual([web1, web2].sort());
+    // Set in the environment's shared base: the environment's own, not inherited.
+    const shared = prod?.targets?.["prod-eu-1"]?.images[0];
+    expect(shared).toMatchObject({ inherited: false, source: { file: "components/web/production/base/kustomization.yaml" } });
+    // The canary's pin is the target's own file.
+    expect(prod?.targets?.["prod-us-2"]?.images[0]?.source.file).toBe("components/web/production/prod-us-2/kustomization.yaml");
+  });
+
+  it("does not read env-first app overlays (which add workloads of their own) as targets", async () => {
+    const tree = nestedTargetsTree();
+    tree["components/web/production/extra/deployment.yaml"] = tree["components/web/base/deployment.yaml"]?.replaceAll(
+      "name: web",
+      "name: web-extra",
+    ) as string;
+    tree["components/web/production/extra/kustomization.yaml"] = "resources:\n  - ../base\n  - deployment.yaml\n";
+    const s = await scanRepository(memorySnapshot(tree));
+    expect(Object.keys(s.apps.find((a) => a.name === "web")?.environments.production?.targets ?? {})).not.toContain("extra");
+  });
+});
+
+describe("environments that fan out to targets: Flux wiring", () => {
+  it("follows Flux Kustomizations and their ${ENVIRONMENT}/${CLUSTER} substitutions", async () => {
+    const s = await scanRepository(memorySnapshot(fluxTargetsTree()));
+    expect(s.apps.map((a) => a.name).sort()).toEqual(["cart", "checkout"]);
+    expect(s.environments).toEqual(["staging", "production"]);
+    expect(targetImages(s, "cart", "staging")).toEqual({ eu: ["3.1.0@"], us: ["3.1.0@"] });
+    expect(targetImages(s, "cart", "production")).toEqual({ eu: ["3.0.0@"], us: ["3.0.0@"] });
+    expect(targetImages(s, "checkout", "production")).toEqual({ eu: ["7.1.0@"], us: ["7.1.0@"] });
+    expect(s.apps.find((a) => a.name === "cart")?.environments.production?.path).toBe("apps/shop/production/base");
+    expect(s.layout.guessed.join("\n")).toMatch(/from Flux Kustomizations \(.*production\/eu/);
+  });
+
+  it("reports overlays no cluster applies as ignored, not as an environment", async () => {
+    const s = await scanRepository(memorySnapshot(fluxTargetsTree()));
+    expect(s.environments).not.toContain("sandbox");
+    expect(s.layout.ignored).toContainEqual({
+      path: "apps/shop/sandbox/eu",
+      reason: "no Flux Kustomization applies this directory, so no cluster runs it",
+    });
+  });
+
+  it("substitutes like Flux's envsubst, defaults included, and refuses a path with a variable it lacks", () => {
+    expect(fluxSubstitute("./apps/${ENV}/${CLUSTER}", { ENV: "prod", CLUSTER: "eu" })).toBe("./apps/prod/eu");
+    expect(fluxSubstitute("${REGION:=eu-west-1}", {})).toBe("eu-west-1");
+    expect(fluxSubstitute("${REGION:-eu-west-1}", { REGION: "us" })).toBe("us");
+    expect(fluxSubstitute("./apps/${ENV}", {})).toBeUndefined();
+  });
+});
