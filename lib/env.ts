@@ -71,6 +71,11 @@ const serverSchema = z
     /** The GitOps repository Ladder watches, "owner/name". */
     LADDER_REPOSITORY: optional(repositoryName),
     LADDER_BRANCH: z.string().trim().min(1).default("main"),
+    /**
+     * The `helm` that renders Helm charts for rendered truth (see docs/helm.md): a path or a command
+     * name. Absent: `helm` on the PATH; when none runs, Helm cells are read statically only.
+     */
+    LADDER_HELM: optional(z.string().trim().min(1)),
     /** Set by `npm run demo`: the repository is the local sample served by the GitHub-compatible server. */
     LADDER_DEMO: z
       .enum(["0", "1", "true", "false"])
