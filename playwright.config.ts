@@ -35,6 +35,8 @@ export default defineConfig({
   timeout: 45_000,
   reporter: [["list"], ["json", { outputFile: "reports/playwright.json" }]],
   globalSetup: "./e2e/global-setup.ts",
+  // Fails the run if the GitHub stand-in recorded any OpenAPI violation (e2e/support/openapi-guard.ts).
+  globalTeardown: "./e2e/global-teardown.ts",
   use: {
     baseURL,
     trace: "on-first-retry",
@@ -43,9 +45,10 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
   // The demo: the sample repository behind the GitHub-compatible server, the
-  // embedded database and `next start` — what a newcomer runs.
+  // embedded database and `next start` — what a newcomer runs, with the stand-in
+  // strict: a request or response that breaks GitHub's OpenAPI description fails.
   webServer: {
-    command: "node --import tsx lib/demo/main.ts",
+    command: "node --import tsx lib/demo/main.ts --strict-github",
     url: `${baseURL}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,

@@ -1,9 +1,10 @@
 /**
  * Shared fixtures: the demo's GitHub-compatible server (driven over its
- * control API) and an accessibility scan.
+ * control API), the OpenAPI guard every test runs under, and an accessibility scan.
  */
 import AxeBuilder from "@axe-core/playwright";
 import { test as base, expect, type Page } from "@playwright/test";
+import { expectNoNewViolations, recordedViolations, standInUrl } from "./support/openapi-guard";
 
 export interface GitHubControl {
   url: string;
@@ -16,7 +17,7 @@ export interface GitHubControl {
 }
 
 function githubControl(): GitHubControl {
-  const url = `http://127.0.0.1:${process.env.LADDER_E2E_GITHUB_PORT}`;
+  const url = standInUrl();
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await fetch(`${url}/_control/${path}`, {
       method,
@@ -61,11 +62,21 @@ export async function expectAccessible(page: Page): Promise<void> {
   ).toEqual([]);
 }
 
-export const test = base.extend<{ github: GitHubControl }>({
+export const test = base.extend<{ github: GitHubControl; openApiGuard: undefined }>({
   // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature
   github: async ({}, use) => {
     await use(githubControl());
   },
+  // Every test: an OpenAPI violation the stand-in recorded while it ran fails it.
+  openApiGuard: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright's fixture signature
+    async ({}, use) => {
+      const seen = (await recordedViolations()).length;
+      await use(undefined);
+      expectNoNewViolations(await recordedViolations(), seen, "during this test");
+    },
+    { auto: true },
+  ],
 });
 
 export { expect };

@@ -4,6 +4,10 @@
  * the data directory, serves it through the GitHub-compatible server, starts
  * the embedded database and a production build of Ladder pointed at it, and
  * prints the URL. Ctrl-C stops everything; the next run keeps its data.
+ *
+ * `--strict-github` runs the GitHub stand-in strict: a request or response that breaks GitHub's
+ * OpenAPI description answers 500 instead of going through. Playwright starts the demo so; a
+ * person gets the lenient default.
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -17,6 +21,7 @@ import { StartupError, serve } from "../launcher/serve";
 import { sampleRepoCommits } from "./sample-repo";
 
 const DEMO_TOKEN = "ladder-demo-token";
+const strictGitHub = process.argv.includes("--strict-github");
 
 async function demoSecret(file: string): Promise<string> {
   try {
@@ -66,8 +71,8 @@ async function main(): Promise<number> {
     tokens: [DEMO_TOKEN],
     webhookUrl: `http://127.0.0.1:${env.PORT}/api/webhooks/github`,
     webhookSecret: secret,
-    // A schema violation is logged, not turned into a 500, in front of a person.
-    strict: false,
+    // Lenient in front of a person (a schema violation is only recorded); strict under Playwright.
+    strict: strictGitHub,
     actor: "ladder-demo",
   });
   if (!(await github.control.head())) {
