@@ -12,6 +12,7 @@ import { TableHead } from "@/components/ui/table-head";
 import { getHistoryPage, getHistoryStats, type HistoryQuery, parseHistoryQuery } from "@/lib/data/history";
 import { reconcileOnView } from "@/lib/data/promotions";
 import { describeReadFailure } from "@/lib/data/repository";
+import { shortDigest } from "@/lib/gitops/image-ref";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "History" };
@@ -181,7 +182,7 @@ async function PromotionTable({ query }: { query: HistoryQuery }) {
                   {p.rollback && <span className="ml-1 text-xs text-amber-800 dark:text-amber-300">rollback</span>}
                 </td>
                 <td className="px-3 py-2 font-mono text-xs" title={p.digest}>
-                  {p.digest.slice(0, 19)}
+                  {shortDigest(p.digest)}
                 </td>
                 <td className="px-3 py-2">
                   <StatusBadge status={p.status} />
@@ -206,7 +207,7 @@ async function PromotionTable({ query }: { query: HistoryQuery }) {
                   {p.status === "MERGED" && p.previousDigest && (
                     <PromoteButton
                       target={{ app: p.app, toEnv: p.toEnv, digest: p.previousDigest, rollback: true }}
-                      label={`Roll back ${p.app} in ${p.toEnv} to ${p.previousDigest.slice(0, 19)}`}
+                      label={`Roll back ${p.app} in ${p.toEnv} to ${shortDigest(p.previousDigest)}`}
                       className="rounded-md border border-amber-400 px-2 py-0.5 text-xs text-amber-900 hover:bg-amber-50 dark:border-amber-700 dark:text-amber-200 dark:hover:bg-amber-950"
                     >
                       Roll back

@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { type PromoteActionResult, promoteAction } from "@/app/actions/promotions";
+import { shortDigest } from "@/lib/gitops/image-ref";
 import type { PromotionPreview } from "@/lib/promotion/preview-promotion";
 import { queryKeys } from "../query/query-client";
 import { Badge } from "../ui/badge";
@@ -30,7 +31,7 @@ const statusTone = { pass: "green", fail: "red", warn: "amber" } as const;
 const statusIcon = { pass: "✓", fail: "✕", warn: "!" } as const;
 
 function short(digest: string | null | undefined): string {
-  return digest ? `${digest.slice(0, 19)}` : "—";
+  return digest ? shortDigest(digest) : "—";
 }
 
 /**

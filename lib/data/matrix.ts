@@ -1,4 +1,5 @@
 import "server-only";
+import { shortDigest } from "../gitops/image-ref";
 import { imageRelation } from "../gitops/image-relation";
 import type { Cell, ImageReference, LadderYamlStatus, ScanWarning } from "../gitops/types";
 import type { PathCommit } from "../repo/types";
@@ -65,12 +66,6 @@ export interface EnvironmentMatrix {
   commitUrl?: string;
 }
 
-export function shortDigest(digest: string | null): string | null {
-  if (!digest) return null;
-  const [algo, hex = ""] = digest.split(":");
-  return `${algo}:${hex.slice(0, 12)}`;
-}
-
 /** An image as the pages show it: short digest and the full reference to copy. */
 export function toMatrixImage(image: ImageReference): MatrixImage {
   const reference = `${image.repository}${image.tag ? `:${image.tag}` : ""}${image.digest ? `@${image.digest}` : ""}`;
@@ -78,7 +73,7 @@ export function toMatrixImage(image: ImageReference): MatrixImage {
     repository: image.repository,
     tag: image.tag,
     digest: image.digest,
-    shortDigest: shortDigest(image.digest),
+    shortDigest: image.digest ? shortDigest(image.digest) : null,
     pinned: image.pinned,
     reference,
     inherited: image.inherited,

@@ -8,7 +8,6 @@ import {
   promotionBranchName,
   promotionCommitMessage,
   promotionTitle,
-  shortDigest,
 } from "./promotion-pr-text";
 
 const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -28,7 +27,6 @@ const description: PromotionDescription = {
 describe("promotion text", () => {
   it("derives the branch from app, environment and a 12-character digest", () => {
     expect(promotionBranchName("api", "prod", digest)).toBe("ladder/api/prod/0123456789ab");
-    expect(shortDigest("0123456789abcdef")).toBe("0123456789ab");
   });
 
   it("keeps branch names ref-safe", () => {

@@ -3,6 +3,7 @@
  * format is tested without GitHub. The branch name is the idempotency key across clicks and
  * replicas: (app, environment, digest) → one branch → at most one open PR.
  */
+import { shortDigest } from "../gitops/image-ref";
 
 export interface PromotionEvidence {
   /** Environment where the digest runs (or ran). */
@@ -54,15 +55,9 @@ function refSafe(value: string): string {
   );
 }
 
-/** First 12 hex characters of a digest, without the algorithm. */
-export function shortDigest(digest: string): string {
-  const hex = digest.includes(":") ? digest.slice(digest.indexOf(":") + 1) : digest;
-  return refSafe(hex).slice(0, 12);
-}
-
 /** `ladder/<app>/<env>/<digest12>` */
 export function promotionBranchName(app: string, environment: string, digest: string): string {
-  return `ladder/${refSafe(app)}/${refSafe(environment)}/${shortDigest(digest)}`;
+  return `ladder/${refSafe(app)}/${refSafe(environment)}/${refSafe(shortDigest(digest, { algorithm: false }))}`;
 }
 
 const PROMOTION_BRANCH = /^ladder\/[a-z0-9._-]+\/[a-z0-9._-]+\/[a-z0-9._-]{1,12}$/;
@@ -121,8 +116,8 @@ export function parseAuditAnchor(body: string | null | undefined): ParsedAuditAn
 }
 
 export function promotionTitle(d: PromotionDescription): string {
-  const from = d.oldDigest ? shortDigest(d.oldDigest) : "none";
-  return `Promote ${d.app} to ${d.toEnv}: ${from} → ${shortDigest(d.newDigest)}`;
+  const from = d.oldDigest ? shortDigest(d.oldDigest, { algorithm: false }) : "none";
+  return `Promote ${d.app} to ${d.toEnv}: ${from} → ${shortDigest(d.newDigest, { algorithm: false })}`;
 }
 
 export function promotionCommitMessage(d: PromotionDescription): string {

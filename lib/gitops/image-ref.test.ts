@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { applyImageTagEntry, isPlaceholderImage, looksLikeImage, normaliseRepository, splitImage } from "./image-ref";
+import {
+  applyImageTagEntry,
+  isPlaceholderImage,
+  looksLikeImage,
+  normaliseRepository,
+  shortDigest,
+  splitImage,
+} from "./image-ref";
 
 const D = `sha256:${"a".repeat(64)}`;
 
@@ -33,4 +40,11 @@ describe("image references", () => {
     // Kargo expression syntax, built so it does not read as a JS template by mistake.
     expect(looksLikeImage(`$${"{{"} vars.image }}`)).toBe(false);
   });
+});
+
+describe("shortDigest", () => {
+  const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  it("keeps the algorithm and 12 hex characters", () => expect(shortDigest(digest)).toBe("sha256:0123456789ab"));
+  it("or the hex alone", () => expect(shortDigest(digest, { algorithm: false })).toBe("0123456789ab"));
+  it("takes a bare hex string as it is", () => expect(shortDigest("0123456789abcdef")).toBe("0123456789ab"));
 });

@@ -60,6 +60,17 @@ export function isDigest(value: string): boolean {
   return DIGEST_RE.test(value);
 }
 
+/**
+ * A digest as people read it: its algorithm and the first 12 hex characters (`sha256:0123456789ab`),
+ * enough to tell builds apart. `{ algorithm: false }` keeps the hex alone (`0123456789ab`), as branch
+ * names, PR titles and `tag@0123456789ab` show it.
+ */
+export function shortDigest(digest: string, options: { algorithm?: boolean } = {}): string {
+  const colon = digest.indexOf(":");
+  const hex = digest.slice(colon + 1, colon + 13);
+  return options.algorithm === false || colon < 0 ? hex : `${digest.slice(0, colon + 1)}${hex}`;
+}
+
 /** True for strings that are template expressions rather than images (`{{ .Values.x }}`, `${{ vars.image }}`, `$(IMG)`). */
 export function isTemplated(value: string): boolean {
   return /\{\{|\}\}|\$\{|\$\(/.test(value);

@@ -5,6 +5,7 @@
  * server before anything is written.
  */
 import { type ListMatch, unreadableNote } from "../auth/membership";
+import { shortDigest } from "../gitops/image-ref";
 import { type EnvironmentPolicy, environmentPolicies, type LadderConfig } from "../gitops/ladder-config";
 import { scanContext } from "../gitops/scan";
 import type { ImageReference, ScanResult } from "../gitops/types";
@@ -116,10 +117,9 @@ export function formatDuration(ms: number): string {
   return `${days}d${hours % 24 ? ` ${hours % 24}h` : ""}`;
 }
 
-export function short(digest: string | null | undefined): string {
-  if (!digest) return "(none)";
-  const hex = digest.includes(":") ? digest.slice(digest.indexOf(":") + 1) : digest;
-  return `${digest.slice(0, digest.indexOf(":") + 1)}${hex.slice(0, 12)}`;
+/** A digest in a check's words: short, or "(none)". */
+function short(digest: string | null | undefined): string {
+  return digest ? shortDigest(digest) : "(none)";
 }
 
 function freezeCheck(env: string, policy: EnvironmentPolicy | undefined, now: Date): PolicyCheck {

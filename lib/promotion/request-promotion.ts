@@ -23,10 +23,11 @@ import type { RepoRef } from "../github/github-reader";
 import { openPromotionPr, type PromotionPr } from "../github/open-promotion-pr";
 import { type AuditAnchor, promotionBranchName } from "../github/promotion-pr-text";
 import { closePullRequest, deleteBranch, findPullRequestByBranch, type PullRequestSummary } from "../github/pull-requests";
+import { shortDigest } from "../gitops/image-ref";
 import { appendEvent } from "./audit-chain";
 import { type Actor, nowOf, type PromotionContext } from "./context";
 import { isUniqueViolation, messageOf, PromotionInputError } from "./errors";
-import { type PolicyCheck, short } from "./policy";
+import type { PolicyCheck } from "./policy";
 import { type Assessment, assessPromotion, type PromotionRequest } from "./preview-promotion";
 import { attemptOf, idempotencyKey, openSlot, type PromotionRecord, toPromotionRecord } from "./promotion-record";
 import { applyPullRequestState, transition } from "./promotion-state";
@@ -267,7 +268,7 @@ export async function closeSuperseded(
     if (older.prNumber) {
       const link = newer.prNumber ? `#${newer.prNumber}${newer.prUrl ? ` (${newer.prUrl})` : ""}` : "a newer promotion";
       await closePullRequest(ctx.github, repoRef(ctx), older.prNumber, {
-        comment: `Superseded by ${link}, which promotes ${short(newer.digest)} to ${older.toEnv} instead of ${short(older.digest)}. Closed by Ladder on behalf of ${actor}.`,
+        comment: `Superseded by ${link}, which promotes ${shortDigest(newer.digest)} to ${older.toEnv} instead of ${shortDigest(older.digest)}. Closed by Ladder on behalf of ${actor}.`,
         deleteBranch: true,
       });
     }
@@ -476,7 +477,7 @@ export async function requestPromotion(
     return {
       ok: false,
       reason: "busy",
-      message: `Another promotion of ${t.app} to ${t.toEnv} (${short(claimed.holder.digest)}) is being opened; try again shortly.`,
+      message: `Another promotion of ${t.app} to ${t.toEnv} (${shortDigest(claimed.holder.digest)}) is being opened; try again shortly.`,
       promotion: toPromotionRecord(claimed.holder),
     };
   }

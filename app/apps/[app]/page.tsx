@@ -11,6 +11,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { type AppOverview, getAppOverview } from "@/lib/data/app";
 import { getAppEnvironments } from "@/lib/data/compare";
 import { describeReadFailure } from "@/lib/data/repository";
+import { shortDigest } from "@/lib/gitops/image-ref";
 
 export const dynamic = "force-dynamic";
 
@@ -140,7 +141,8 @@ async function AppBody({ app }: { app: string }) {
                     <div className="font-mono text-xs">
                       {segment.deployed ? (
                         <>
-                          {segment.tag ?? "untagged"} {segment.digest ? `@${segment.digest.slice(7, 19)}` : "(tag only)"}
+                          {segment.tag ?? "untagged"}{" "}
+                          {segment.digest ? `@${shortDigest(segment.digest, { algorithm: false })}` : "(tag only)"}
                         </>
                       ) : (
                         "not deployed"
@@ -160,7 +162,7 @@ async function AppBody({ app }: { app: string }) {
                     {segment.to !== null && segment.deployed && segment.digest && segment.digest !== env.images[0]?.digest && (
                       <PromoteButton
                         target={{ app: overview.app, toEnv: env.env, digest: segment.digest, rollback: true }}
-                        label={`Roll back ${overview.app} in ${env.env} to ${segment.tag ?? segment.digest.slice(7, 19)}`}
+                        label={`Roll back ${overview.app} in ${env.env} to ${segment.tag ?? shortDigest(segment.digest, { algorithm: false })}`}
                         className="float-right rounded border border-amber-400 px-1.5 py-0.5 text-[11px] text-amber-900 hover:bg-amber-50 dark:border-amber-700 dark:text-amber-200 dark:hover:bg-amber-950"
                       >
                         Roll back

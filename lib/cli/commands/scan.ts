@@ -1,3 +1,4 @@
+import { shortDigest } from "../../gitops/image-ref";
 import { ladderYamlRefusal } from "../../gitops/ladder-yaml-status";
 import { scanRepository } from "../../gitops/scan";
 import type { ScanResult } from "../../gitops/types";
@@ -6,7 +7,7 @@ import { snapshotOf } from "../open-dir";
 
 function short(i: { tag: string | null; digest: string | null; repository: string }): string {
   const name = i.repository.split("/").pop() ?? i.repository;
-  return `${name}${i.tag ? `:${i.tag}` : ""}${i.digest ? `@${i.digest.slice(0, 19)}…` : ""}`;
+  return `${name}${i.tag ? `:${i.tag}` : ""}${i.digest ? `@${shortDigest(i.digest)}…` : ""}`;
 }
 
 /** A plain-text matrix: one row per app, one column per environment. */

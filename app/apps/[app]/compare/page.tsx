@@ -17,6 +17,7 @@ import {
   UnknownEnvironmentError,
 } from "@/lib/data/compare";
 import { describeReadFailure } from "@/lib/data/repository";
+import { shortDigest } from "@/lib/gitops/image-ref";
 
 export const dynamic = "force-dynamic";
 
@@ -142,8 +143,8 @@ async function CompareBody({ app, from, to, view }: { app: string; from: string;
             <li key={pair.repository} className="rounded-md border border-zinc-200 px-3 py-2 dark:border-zinc-800">
               <div className="font-mono text-xs text-zinc-500 dark:text-zinc-400">{pair.repository}</div>
               <div className="font-mono text-xs">
-                {pair.from?.tag ?? "—"} {pair.from?.digest ? `@${pair.from.digest.slice(7, 19)}` : ""} → {pair.to?.tag ?? "—"}{" "}
-                {pair.to?.digest ? `@${pair.to.digest.slice(7, 19)}` : ""}
+                {pair.from?.tag ?? "—"} {pair.from?.digest ? `@${shortDigest(pair.from.digest, { algorithm: false })}` : ""} →{" "}
+                {pair.to?.tag ?? "—"} {pair.to?.digest ? `@${shortDigest(pair.to.digest, { algorithm: false })}` : ""}
               </div>
               <div className="text-xs">
                 {pair.relation === "same" ? "same artifact" : pair.relation === "differs" ? "different artifact" : "only in one"}
