@@ -39,14 +39,18 @@ export const DESCRIPTIONS: Record<string, string> = {
     "GitHub logins (`alice`) or teams (`my-org/sre`) allowed to promote into this environment. Empty: anyone who can sign in.",
   "environments[].lockers": "GitHub logins or teams allowed to freeze and unfreeze this environment.",
   "environments[].allowTagOnly": "Allow promoting an image that has a tag but no digest. Off by default: promotions pin digests.",
+  "environments[].targets":
+    "The targets (clusters, regions) this environment fans out to, in display order. An app whose path has `{target}` gets one leaf per target; the cell shows a summary and one line per target.",
   apps: "The deployable units and where each environment's configuration lives.",
   "apps[].name":
     "The app's name. Omit it when `path` contains `{app}`: every directory (or file, for Helm) matching the pattern becomes an app named by that part.",
   "apps[].format":
     "How the environment paths are read: a Kustomize overlay directory, a Helm values file, or a directory or file of plain manifests.",
   "apps[].path":
-    "The path of every environment, relative to the repository root, with `{env}` (and `{app}`) substituted: `apps/{app}/overlays/{env}`, `charts/{app}/values-{env}.yaml`. Never absolute, never `..`. An app needs `path` or `paths`; an environment whose path does not exist is left out.",
+    "The path of every environment, relative to the repository root, with `{env}` (and `{app}`, and `{target}` for environments with `targets`) substituted: `apps/{app}/overlays/{env}`, `charts/{app}/values-{env}.yaml`, `components/{app}/{env}/{target}`. Never absolute, never `..`. An app needs `path` or `paths`; an environment whose path does not exist is left out.",
   "apps[].paths": "Explicit paths for some environments, winning over `path`.",
+  "apps[].envPath":
+    "For environments with `targets`: the environment's own directory (or values file), shared by its targets and by no other environment, e.g. `components/{app}/{env}/base`. Promotions into the environment edit it; without it each target is edited on its own.",
   "apps[].paths.<env>": "Keys are environment names from `environments`; a path that does not exist is a warning.",
   "apps[].environments": "Restrict the app to these environments. Default: every environment whose path exists.",
   "apps[].helm": "Helm only: where the chart and the other values files are, and which keys hold images.",

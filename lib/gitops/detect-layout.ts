@@ -280,7 +280,7 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
         ...(cell.select ? { select: cell.select } : {}),
         targets: [],
       };
-      envPlan.targets = [...(envPlan.targets ?? []), cell];
+      envPlan.targets = [...(envPlan.targets ?? []), cell].sort((a, b) => (a.target ?? "").localeCompare(b.target ?? ""));
       app.cells.set(cell.env, envPlan);
     } else if (existing) {
       existing.extraPaths.push(cell.path, ...cell.extraPaths);

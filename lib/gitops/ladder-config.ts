@@ -10,7 +10,7 @@ const nameSchema = z
   .max(100)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-' only");
 
-/** Repo-relative path or pattern; `{app}` and `{env}` are substituted. Never absolute, never `..`. */
+/** Repo-relative path or pattern; `{app}`, `{env}` and `{target}` are substituted. Never absolute, never `..`. */
 const pathSchema = z
   .string()
   .min(1)
@@ -33,6 +33,8 @@ const envPolicyFields = {
   lockers: z.array(z.string().min(1)).optional(),
   /** Allow promoting a tag without a digest (off by default: promotions pin digests). */
   allowTagOnly: z.boolean().optional(),
+  /** Targets (clusters, regions) the environment fans out to; an app's `{target}` path names each one's leaf. */
+  targets: z.array(nameSchema).min(1).optional(),
 };
 
 export const environmentSchema = z.union([nameSchema, z.strictObject({ name: nameSchema, ...envPolicyFields })]);
@@ -53,6 +55,12 @@ export const appSchema = z
     path: pathSchema.optional(),
     /** Explicit per-environment paths; win over `path`. */
     paths: z.record(nameSchema, pathSchema).optional(),
+    /**
+     * For environments with `targets`: the environment's own directory or file, shared by its
+     * targets and by no other environment (e.g. `components/{app}/{env}/base`). Promotions into the
+     * environment edit it; `path` with `{target}` then names each target's leaf.
+     */
+    envPath: pathSchema.optional(),
     /** Restrict the app to these environments (default: every environment whose path exists). */
     environments: z.array(nameSchema).optional(),
     helm: z
@@ -124,6 +132,13 @@ export function environmentPolicies(config: LadderConfig): EnvironmentPolicy[] {
       allowTagOnly: e.allowTagOnly ?? false,
     };
   });
+}
+
+/** The targets each environment declares (environments without targets are absent). */
+export function environmentTargets(config: LadderConfig): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const e of config.environments) if (typeof e !== "string" && e.targets) out.set(e.name, e.targets);
+  return out;
 }
 
 export function environmentNames(config: LadderConfig): string[] {

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { RE2JS } from "re2js";
 import type { RepoSnapshot } from "../repo/types";
 import { detectLayout } from "./detect-layout";
@@ -12,7 +13,7 @@ import {
   type KResource,
   visitContainers,
 } from "./kustomize-build";
-import { environmentNames, type LadderConfig, parseLadderConfig } from "./ladder-config";
+import { environmentNames, environmentTargets, type LadderConfig, parseLadderConfig } from "./ladder-config";
 import type { AppPlan, CellPlan, LayoutPlan } from "./layout-plan";
 import { renderCells } from "./rendered";
 import type {
@@ -331,7 +332,7 @@ export function resolveCell(ctx: ScanContext, plan: CellPlan): Cell {
 function resolveWithTargets(ctx: ScanContext, plan: CellPlan, targetPlans: readonly CellPlan[]): Cell {
   const shared = plan.ownDirs.length > 0 ? resolveOne(ctx, { ...plan, targets: undefined }) : undefined;
   const targets: Record<string, TargetCell> = {};
-  for (const t of [...targetPlans].sort((a, b) => (a.target ?? "").localeCompare(b.target ?? ""))) {
+  for (const t of targetPlans) {
     const cell = resolveOne(ctx, t);
     // What the environment's shared directory sets is the environment's own, not inherited.
     const envOwn = new Set(shared?.ownFiles ?? []);
@@ -385,17 +386,23 @@ function resolveOne(ctx: ScanContext, plan: CellPlan): Cell {
   }
 }
 
-function substitute(pattern: string, app: string, env: string): string {
-  return pattern.replaceAll("{app}", app).replaceAll("{env}", env);
+function substitute(pattern: string, app: string, env: string, target?: string): string {
+  const out = pattern.replaceAll("{app}", app).replaceAll("{env}", env);
+  return target === undefined ? out : out.replaceAll("{target}", target);
 }
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Builds the layout from ladder.yaml: explicit paths or `{app}`/`{env}` patterns matched against the tree. */
+/**
+ * Builds the layout from ladder.yaml: explicit paths or `{app}`/`{env}`/`{target}` patterns matched
+ * against the tree. An environment with `targets` gets one leaf per target from a `{target}`
+ * path, under the environment's own `envPath`.
+ */
 export function planFromConfig(store: FileStore, config: LadderConfig, configFile: string): LayoutPlan {
   const envs = environmentNames(config);
+  const targetsOf = environmentTargets(config);
   const warnings: ScanWarning[] = [];
   const apps: AppPlan[] = [];
   const exists = (format: string, p: string) =>
@@ -404,6 +411,7 @@ export function planFromConfig(store: FileStore, config: LadderConfig, configFil
       : format === "manifests"
         ? store.isDir(p) || store.isFile(p)
         : store.kustomizationIn(p) !== undefined;
+  const allTargets = [...new Set([...targetsOf.values()].flat())];
   config.apps.forEach((a) => {
     let names: string[];
     if (a.name) names = [a.name];
@@ -413,7 +421,8 @@ export function planFromConfig(store: FileStore, config: LadderConfig, configFil
       const re = RE2JS.compile(
         `^${escapeRe(pattern)
           .replaceAll("\\{app\\}", "([^/]+)")
-          .replaceAll("\\{env\\}", `(?:${envs.map(escapeRe).join("|")})`)}$`,
+          .replaceAll("\\{env\\}", `(?:${envs.map(escapeRe).join("|")})`)
+          .replaceAll("\\{target\\}", `(?:${allTargets.map(escapeRe).join("|") || "[^/]+"})`)}$`,
       );
       const appOf = (p: string): string | undefined => {
         const m = re.matcher(p);
@@ -424,10 +433,54 @@ export function planFromConfig(store: FileStore, config: LadderConfig, configFil
     }
     for (const name of names) {
       const cells = new Map<string, CellPlan>();
+      const planAt = (env: string, p: string, envFile?: string): CellPlan => {
+        const cell: CellPlan = { env, format: a.format, path: p, extraPaths: [], ownDirs: a.format === "helm" ? [] : [p] };
+        if (a.format === "helm") {
+          const chartDir = a.helm?.chart ? substitute(a.helm.chart, name, env) : undefined;
+          const chartValues = chartDir && store.isFile(`${chartDir}/values.yaml`) ? [`${chartDir}/values.yaml`] : [];
+          const extra = (a.helm?.valueFiles ?? []).map((f) => substitute(f, name, env)).filter((f) => f !== p);
+          const envValues = envFile && envFile !== p && store.isFile(envFile) ? [envFile] : [];
+          cell.helm = {
+            chartDir,
+            valueFiles: [...chartValues, ...extra, ...envValues, p],
+            ownValueFiles: [p],
+            keys: a.helm?.images,
+          };
+        }
+        return cell;
+      };
       for (const env of a.environments ?? envs) {
         const explicit = a.paths?.[env];
-        const p = explicit !== undefined ? substitute(explicit, name, env) : a.path ? substitute(a.path, name, env) : undefined;
-        if (p === undefined) continue;
+        const pattern = explicit ?? a.path;
+        if (pattern === undefined) continue;
+        const targets = targetsOf.get(env);
+        if (targets && pattern.includes("{target}")) {
+          const envPath = a.envPath ? substitute(a.envPath, name, env) : undefined;
+          const leaves = targets
+            .map((t) => ({ t, p: substitute(pattern, name, env, t) }))
+            .filter(({ t, p }) => {
+              if (exists(a.format, p)) return true;
+              if (explicit !== undefined)
+                warnings.push({
+                  file: configFile,
+                  line: 1,
+                  message: `app ${name}, environment ${env}, target ${t}: path ${p} not found`,
+                  code: "ladder-config",
+                });
+              return false;
+            })
+            .map(({ t, p }) => ({ ...planAt(env, p, envPath), target: t }));
+          if (leaves.length === 0) continue;
+          const own = envPath !== undefined && exists(a.format, envPath) ? envPath : undefined;
+          const envPlan = planAt(env, own ?? path.posix.dirname(leaves[0]?.path ?? ""));
+          if (!own) {
+            envPlan.ownDirs = [];
+            if (envPlan.helm) envPlan.helm.ownValueFiles = [];
+          }
+          cells.set(env, { ...envPlan, targets: leaves });
+          continue;
+        }
+        const p = substitute(pattern, name, env);
         if (!exists(a.format, p)) {
           if (explicit !== undefined)
             warnings.push({
@@ -438,14 +491,7 @@ export function planFromConfig(store: FileStore, config: LadderConfig, configFil
             });
           continue;
         }
-        const cell: CellPlan = { env, format: a.format, path: p, extraPaths: [], ownDirs: a.format === "helm" ? [] : [p] };
-        if (a.format === "helm") {
-          const chartDir = a.helm?.chart ? substitute(a.helm.chart, name, env) : undefined;
-          const chartValues = chartDir && store.isFile(`${chartDir}/values.yaml`) ? [`${chartDir}/values.yaml`] : [];
-          const extra = (a.helm?.valueFiles ?? []).map((f) => substitute(f, name, env)).filter((f) => f !== p);
-          cell.helm = { chartDir, valueFiles: [...chartValues, ...extra, p], ownValueFiles: [p], keys: a.helm?.images };
-        }
-        cells.set(env, cell);
+        cells.set(env, planAt(env, p));
       }
       if (cells.size > 0) apps.push({ name, format: a.format, cells });
     }

@@ -85,3 +85,48 @@ describe("environments that fan out to targets: Flux wiring", () => {
     expect(fluxSubstitute("./apps/${ENV}", {})).toBeUndefined();
   });
 });
+
+describe("environments that fan out to targets: declared in ladder.yaml", () => {
+  const ladderYaml = `environments:
+  - development
+  - name: staging
+    targets: [stg-eu-1, stg-us-1]
+  - name: production
+    targets: [prod-eu-1, prod-us-2, prod-ap-1]
+apps:
+  - path: components/{app}/{env}/{target}
+    envPath: components/{app}/{env}/base
+    paths:
+      development: components/{app}/development
+`;
+
+  it("reads {target} leaves under the environment's envPath, in the declared target order", async () => {
+    const s = await scanRepository(memorySnapshot({ ...nestedTargetsTree(), "ladder.yaml": ladderYaml }));
+    expect(s.layout.source).toBe("ladder.yaml");
+    expect(s.apps.map((a) => a.name)).toEqual(["web", "worker"]);
+    const prod = s.apps.find((a) => a.name === "web")?.environments.production;
+    expect(prod?.path).toBe("components/web/production/base");
+    expect(prod?.ownFiles).toEqual(["components/web/production/base/kustomization.yaml"]);
+    expect(Object.keys(prod?.targets ?? {})).toEqual(["prod-eu-1", "prod-us-2", "prod-ap-1"]);
+    expect(targetImages(s, "web", "production")).toEqual({
+      "prod-ap-1": [`1.1.0@${web1}`],
+      "prod-eu-1": [`1.1.0@${web1}`],
+      "prod-us-2": [`1.2.0@${web2}`],
+    });
+    expect(s.apps.find((a) => a.name === "web")?.environments.development?.images.map((i) => i.tag)).toEqual(["1.2.0"]);
+  });
+
+  it("warns, naming app, environment and target, when a declared target's explicit path is missing", async () => {
+    const yaml = ladderYaml.replace(
+      "development: components/{app}/development",
+      "development: components/{app}/development\n      staging: components/{app}/staging/{target}",
+    );
+    const tree = nestedTargetsTree();
+    delete tree["components/worker/staging/stg-us-1/kustomization.yaml"];
+    const s = await scanRepository(memorySnapshot({ ...tree, "ladder.yaml": yaml }));
+    expect(s.warnings.map((w) => w.message)).toContain(
+      "app worker, environment staging, target stg-us-1: path components/worker/staging/stg-us-1 not found",
+    );
+    expect(Object.keys(s.apps.find((a) => a.name === "worker")?.environments.staging?.targets ?? {})).toEqual(["stg-eu-1"]);
+  });
+});
