@@ -3,7 +3,7 @@
  * environment. Ladder has exactly one GitHub path: Octokit against
  * GITHUB_API_URL (github.com, GitHub Enterprise, or the local test server).
  */
-import { type ServerEnv, serverEnv } from "../env";
+import { githubWebUrl, type ServerEnv, serverEnv } from "../env";
 import { type GitHubClient, getGitHubClient } from "../github/client";
 import { createGitHubReader } from "../github/github-reader";
 import { RepositoryService } from "./repository-service";
@@ -50,17 +50,9 @@ export function repositoryFromEnv(env: ServerEnv = serverEnv()): RepositoryServi
       repository: env.LADDER_REPOSITORY,
       branch: env.LADDER_BRANCH,
       reader,
-      webUrl: repositoryWebUrl(env.GITHUB_API_URL, env.LADDER_REPOSITORY),
+      webUrl: `${githubWebUrl(env.GITHUB_API_URL)}/${env.LADDER_REPOSITORY}`,
     });
     globalForRepo.ladderRepository = { key, service };
   }
   return globalForRepo.ladderRepository.service;
-}
-
-/** github.com for api.github.com; the host itself for GitHub Enterprise (`…/api/v3`). */
-export function repositoryWebUrl(apiUrl: string, repository: string): string {
-  const url = new URL(apiUrl);
-  if (url.hostname === "api.github.com") return `https://github.com/${repository}`;
-  const base = url.pathname.replace(/\/api\/v3\/?$/, "").replace(/\/$/, "");
-  return `${url.origin}${base}/${repository}`;
 }
