@@ -76,11 +76,6 @@ const serverSchema = z
      * name. Absent: `helm` on the PATH; when none runs, Helm cells are read statically only.
      */
     LADDER_HELM: optional(z.string().trim().min(1)),
-    /** Set by `npm run demo`: the repository is the local sample served by the GitHub-compatible server. */
-    LADDER_DEMO: z
-      .enum(["0", "1", "true", "false"])
-      .optional()
-      .transform((v) => v === "1" || v === "true"),
     /** Port of the demo's GitHub-compatible server (default: any free port). */
     LADDER_DEMO_GITHUB_PORT: optional(port),
     /** The public URL users reach Ladder at (links in PR bodies, OAuth callbacks). */
