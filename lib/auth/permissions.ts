@@ -12,8 +12,6 @@ import type { Actor } from "./actor";
 import type { PermissionAction } from "./errors";
 import { matchList, type TeamMembership, unreadableNote } from "./membership";
 
-export { parseTeam, type TeamMembership } from "./membership";
-
 export interface PermissionRules {
   /** "none": the repository has no ladder.yaml, so every list is empty. "invalid": it does not validate. */
   source: "ladder.yaml" | "none" | "invalid";

@@ -7,7 +7,7 @@
  */
 import type { GitHubClient } from "../github/client";
 import { isRequestError } from "../github/errors";
-import { parseTeam, TeamMembershipUnreadableError } from "./membership";
+import { parseTeam, type TeamMembership, TeamMembershipUnreadableError } from "./membership";
 
 export interface MembershipCacheOptions {
   client: () => GitHubClient;
@@ -18,7 +18,8 @@ export interface MembershipCacheOptions {
   now?: () => number;
 }
 
-export type TeamMembershipLookup = ((login: string, team: string) => Promise<boolean>) & { clear(): void };
+/** The membership check with its cache, which tests clear between cases. */
+export type TeamMembershipLookup = TeamMembership & { clear(): void };
 
 /** A cached membership lookup over one GitHub client. */
 export function createTeamMembership(options: MembershipCacheOptions): TeamMembershipLookup {

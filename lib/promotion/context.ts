@@ -4,6 +4,7 @@
  * the server). Server actions build it once with `promotionContextFromEnv()`; tests build it by hand.
  */
 
+import type { Actor as SignedInPerson } from "../auth/actor";
 import type { TeamMembership } from "../auth/membership";
 import { type Db, db } from "../db/client";
 import type { GitHubClient } from "../github/client";
@@ -11,12 +12,11 @@ import type { WriteQueue } from "../github/write-queue";
 import { githubClientFromEnv, repositoryFromEnv } from "../repository/from-env";
 import type { RepositoryService } from "../repository/repository-service";
 
-/** The person acting. `login` is what the audit trail and the commit trailer record. */
-export interface Actor {
-  login: string;
-}
-
-export type { TeamMembership } from "../auth/membership";
+/**
+ * The person acting (lib/auth/actor.ts), of whom the promotion core reads the login alone: it is
+ * what the audit trail and the commit trailer record.
+ */
+export type Actor = Pick<SignedInPerson, "login">;
 
 export interface PromotionContext {
   db: Db;
