@@ -10,6 +10,7 @@ import { scanRepository } from "../gitops/scan";
 import type { Cell, ImageReference } from "../gitops/types";
 import type { PathCommit } from "../repo/types";
 import type { RepositoryService } from "../repository/repository-service";
+import { mapLimit } from "../util/map-limit";
 import { PromiseCache } from "../util/promise-cache";
 
 export interface TimelineSegment {
@@ -219,19 +220,11 @@ export async function environmentTimeline(repo: RepositoryService, request: Time
   const paths = historyPaths(cell, ref);
   const commits = await repo.history(paths, { limit });
   // Two at a time: each commit not yet cached costs a tree read and a scan.
-  const states: CommitState[] = new Array(commits.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(2, commits.length) }, async () => {
-      while (next < commits.length) {
-        const i = next++;
-        const commit = commits[i] as PathCommit;
-        const images = (await cellImagesAt(repo, commit.sha)).get(cellKey(request.app, request.env));
-        const image = images?.find((im) => im.repositoryNormalised === followed);
-        states[i] = { commit, image: image ? { digest: image.digest, tag: image.tag } : undefined };
-      }
-    }),
-  );
+  const states = await mapLimit(commits, 2, async (commit): Promise<CommitState> => {
+    const images = (await cellImagesAt(repo, commit.sha)).get(cellKey(request.app, request.env));
+    const image = images?.find((im) => im.repositoryNormalised === followed);
+    return { commit, image: image ? { digest: image.digest, tag: image.tag } : undefined };
+  });
   return {
     app: request.app,
     env: request.env,
