@@ -1,7 +1,7 @@
 /**
  * `proxy` mode: the identity an authenticating reverse proxy (oauth2-proxy and the like) puts
  * in request headers. Believed only when the request's direct peer — the address Ladder's own
- * server saw on the socket, stamped by lib/launcher/peer-stamp, never a client-supplied
+ * server saw on the socket, stamped by lib/auth/peer-stamp.ts, never a client-supplied
  * X-Forwarded-For — is one of LADDER_TRUSTED_PROXIES. Anyone else sending the same headers is
  * simply not signed in.
  */
