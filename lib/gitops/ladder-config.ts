@@ -1,14 +1,11 @@
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import { z } from "zod";
+import { MAX_NAME_LENGTH, NAME_PATTERN } from "../security/names";
 import type { ScanWarning } from "./types";
 import { MAX_ALIAS_COUNT, MAX_FILE_BYTES } from "./yaml-source";
 
 /** A name that can appear in a path: no slashes, no dot-dot, no leading dash. */
-const nameSchema = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-' only");
+const nameSchema = z.string().min(1).max(MAX_NAME_LENGTH).regex(NAME_PATTERN, "letters, digits, '.', '_' and '-' only");
 
 /** Repo-relative path or pattern; `{app}`, `{env}` and `{target}` are substituted. Never absolute, never `..`. */
 const pathSchema = z

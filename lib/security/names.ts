@@ -5,10 +5,15 @@
  */
 import { z } from "zod";
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+/**
+ * What an app or environment name may look like, wherever one is written: ladder.yaml
+ * (lib/gitops/ladder-config.ts, and from it the JSON Schema and docs/ladder-yaml.md), URLs and forms.
+ */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const MAX_NAME_LENGTH = 100;
 
 export function isSafeName(value: unknown): value is string {
-  return typeof value === "string" && NAME.test(value) && !value.includes("..");
+  return typeof value === "string" && value.length <= MAX_NAME_LENGTH && NAME_PATTERN.test(value) && !value.includes("..");
 }
 
 /** An app or environment name in a form or query (zod): the same rule as `isSafeName`. */

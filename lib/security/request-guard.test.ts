@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { safeReturnPath } from "../auth/routes";
 import { contentSecurityPolicy, themeScriptHash } from "./csp";
-import { knownApp, knownEnvironment } from "./names";
+import { isSafeName, knownApp, knownEnvironment } from "./names";
 import { checkHost, checkOrigin } from "./request-guard";
 
 const h = (values: Record<string, string>) => new Headers(values);
@@ -43,6 +43,11 @@ describe("names", () => {
       expect(knownApp(scan, bad)).toBeUndefined();
     expect(knownEnvironment(scan, "prod")).toBe("prod");
     expect(knownEnvironment(scan, "prod/../dev")).toBeUndefined();
+  });
+
+  it("are at most 100 characters, as ladder.yaml's are", () => {
+    expect(isSafeName("a".repeat(100))).toBe(true);
+    expect(isSafeName("a".repeat(101))).toBe(false);
   });
 });
 
