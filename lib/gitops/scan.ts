@@ -2,7 +2,9 @@ import path from "node:path";
 import { RE2JS } from "re2js";
 import type { RepoSnapshot } from "../repo/types";
 import { detectLayout } from "./detect-layout";
+import { orderEnvironments } from "./env-names";
 import { FileStore, isYamlPath } from "./file-store";
+import { expandGenerators, findGeneratorCharts, type HelmRunOptions } from "./helm-generators";
 import { enabledBlocksWithoutImages, extractHelmImages, type HelmImageHit, mergeValues } from "./helm-values";
 import { isPlaceholderImage, isTemplated, looksLikeImage, normaliseRepository, splitImage } from "./image-ref";
 import {
@@ -41,6 +43,11 @@ export interface ScanOptions {
    * validated, and its commit. Its layout is used to show what runs; its policy never is.
    */
   lastValidLadderYaml?: { text: string; commit: string };
+  /**
+   * A `helm` to render with. Charts that generate Argo CD Applications (an app-of-apps written in
+   * Helm) can only be read rendered; without it their cells say so.
+   */
+  helm?: HelmRunOptions;
 }
 
 /** Internal handle a scan keeps so diff and edit can reuse its parsed state. */
@@ -505,6 +512,45 @@ export function planFromConfig(store: FileStore, config: LadderConfig, configFil
 }
 
 /**
+ * Replaces the static reading of charts that generate Argo CD Applications with what they render
+ * to: one app per generated Application. Without helm, the generator's own cells carry the reason.
+ */
+async function generatedApps(
+  store: FileStore,
+  apps: AppResult[],
+  environments: string[],
+  helm: HelmRunOptions | undefined,
+): Promise<{ apps: AppResult[]; environments: string[]; warnings: ScanWarning[]; guessed: string[] }> {
+  const generators = findGeneratorCharts(store);
+  if (generators.length === 0) return { apps, environments, warnings: [], guessed: [] };
+  const inGenerator = (c: Cell) => generators.some((g) => c.path.startsWith(g.chartDir ? `${g.chartDir}/` : ""));
+  if (!helm) {
+    const warnings: ScanWarning[] = [];
+    for (const a of apps)
+      for (const c of Object.values(a.environments)) {
+        if (!inGenerator(c)) continue;
+        const reason = `this chart generates Argo CD Applications: what they deploy is known only rendered, and no helm binary is available (set LADDER_HELM or put helm on the PATH)`;
+        c.unresolved.push({ reference: `generator:${a.name}`, reason });
+        const w = { file: c.path, line: 1, message: reason, code: "helm-generator-not-rendered" };
+        c.warnings.push(w);
+        warnings.push(w);
+      }
+    return { apps, environments, warnings, guessed: [] };
+  }
+  const generated = await expandGenerators(store, generators, helm);
+  const kept = apps.filter((a) => !Object.values(a.environments).some(inGenerator));
+  const genEnvs = generators.flatMap((g) => [...g.envs.keys()]);
+  const order = orderEnvironments([...environments.filter((e) => kept.some((a) => a.environments[e])), ...genEnvs]);
+  const added: AppResult[] = [...generated.apps].map(([name, byEnv]) => ({
+    name,
+    format: "helm",
+    environments: Object.fromEntries(order.filter((e) => byEnv.has(e)).map((e) => [e, byEnv.get(e) as Cell])),
+  }));
+  for (const a of added) for (const c of Object.values(a.environments)) generated.warnings.push(...c.warnings);
+  return { apps: [...kept, ...added], environments: order, warnings: generated.warnings, guessed: generated.guessed };
+}
+
+/**
  * Scans one snapshot into the app × environment matrix of image references. Never throws on bad
  * input: every problem is a warning with file and line, attached to the cell it affects.
  */
@@ -572,7 +618,7 @@ export async function scanRepository(snapshot: RepoSnapshot, options: ScanOption
   ctx.plan = plan;
   warnings.push(...(plan.warnings ?? []));
 
-  const apps: AppResult[] = plan.apps.map((a) => {
+  let apps: AppResult[] = plan.apps.map((a) => {
     const environments: Record<string, Cell> = {};
     for (const env of plan.environments) {
       const cp = a.cells.get(env);
@@ -580,6 +626,14 @@ export async function scanRepository(snapshot: RepoSnapshot, options: ScanOption
     }
     return { name: a.name, format: a.format, environments };
   });
+  let environments = plan.environments;
+  if (plan.report.source === "detected") {
+    const generated = await generatedApps(store, apps, environments, options.helm);
+    apps = generated.apps;
+    environments = generated.environments;
+    warnings.push(...generated.warnings);
+    plan.report.guessed.push(...generated.guessed);
+  }
   for (const a of apps) for (const c of Object.values(a.environments)) warnings.push(...c.warnings);
 
   if (options.render) {
@@ -600,7 +654,7 @@ export async function scanRepository(snapshot: RepoSnapshot, options: ScanOption
 
   const result: ScanResult = {
     commit: snapshot.commit,
-    environments: plan.environments,
+    environments,
     apps,
     warnings: dedupeWarnings(warnings),
     layout: plan.report,

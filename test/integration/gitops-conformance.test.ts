@@ -7,6 +7,7 @@ import { scanRepository } from "@/lib/gitops/scan";
 import type { ScanResult, TargetCell } from "@/lib/gitops/types";
 import { openLocalRepo } from "@/lib/repo/local-reader";
 import { conformanceIt, CONFORMANCE_TESTS as T } from "../support/expected-failures";
+import { helm } from "../support/helm";
 import { hasKubectl } from "../support/kubectl";
 
 // The shared conformance suite lives beside the project checkout; skip when it is not there,
@@ -102,9 +103,13 @@ describe.skipIf(folders.length === 0 && !inCI)("conformance: ../shared/fixtures/
     describe(folder, () => {
       const expected = JSON.parse(readFileSync(path.join(root, folder, "expected.json"), "utf8")) as Expected;
       let scan: ScanResult;
+      // Charts that generate Argo CD Applications are read rendered, with the Helm oracle.
+      const helmRun = helm.binary ? { binary: helm.binary } : undefined;
       const load = async () => {
         if (!scan)
-          scan = await scanRepository(await (await openLocalRepo(path.join(root, folder), { worktree: true })).snapshot());
+          scan = await scanRepository(await (await openLocalRepo(path.join(root, folder), { worktree: true })).snapshot(), {
+            helm: helmRun,
+          });
         return scan;
       };
 
@@ -144,7 +149,7 @@ describe.skipIf(folders.length === 0 && !inCI)("conformance: ../shared/fixtures/
       (kubectl || inCI ? conformanceIt(folder, T.kustomize) : it.skip)(T.kustomize, async () => {
         const rendered = await scanRepository(
           await (await openLocalRepo(path.join(root, folder), { worktree: true })).snapshot(),
-          { render: { timeoutMs: 30_000 } },
+          { render: { timeoutMs: 30_000 }, helm: helmRun },
         );
         const cells = rendered.apps.flatMap((a) =>
           Object.entries(a.environments).flatMap(([env, c]): { id: string; c: TargetCell }[] =>
