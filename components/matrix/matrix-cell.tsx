@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { MatrixCell as Cell } from "@/lib/data/matrix";
+import type { MatrixCell as Cell, MatrixTarget } from "@/lib/data/matrix";
 import { PromoteButton } from "../promote/promote-button";
 import { Badge } from "../ui/badge";
 import { CopyButton } from "../ui/copy-button";
@@ -23,6 +23,31 @@ function RelationChip({ cell, app }: { cell: Cell; app: string }) {
   return <span className="ui-meta">not deployed in {cell.relationTo}</span>;
 }
 
+/** An environment that fans out: the summary, and one line per target on demand (no client JS). */
+function TargetsView({ targets, summary, testId }: { targets: MatrixTarget[]; summary: string; testId: string }) {
+  return (
+    <details className="group min-w-0" data-testid={testId}>
+      <summary className="cursor-pointer list-none text-sm font-semibold [&::-webkit-details-marker]:hidden">
+        <span className="font-mono">{summary}</span>
+        <span className="ui-meta ml-1 group-open:hidden">▸ per target</span>
+        <span className="ui-meta ml-1 hidden group-open:inline">▾</span>
+      </summary>
+      <ul className="mt-1 space-y-0.5">
+        {targets.map((t) => (
+          <li key={t.name} className="flex min-w-0 items-center gap-1.5 text-xs" title={t.path}>
+            <span className="w-20 shrink-0 truncate font-medium">{t.name}</span>
+            <span className="truncate font-mono">
+              {t.images.map((i) => `${i.tag ?? "untagged"}${i.shortDigest ? ` ${i.shortDigest}` : ""}`).join(", ") ||
+                "nothing resolved"}
+            </span>
+            {t.problems > 0 && <Badge tone="red">{t.problems}</Badge>}
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; app: string; promoteFrom?: string }) {
   if (!cell) {
     return <div className="px-3 py-3 text-xs text-zinc-400 dark:text-zinc-600">not deployed</div>;
@@ -34,32 +59,38 @@ export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; 
   ].join("\n");
   return (
     <div className="flex h-full flex-col gap-1.5 px-3 py-2.5" data-testid={`cell-${app}-${cell.env}`}>
-      {cell.images.length === 0 && <span className="text-xs text-zinc-500 dark:text-zinc-400">no image resolved</span>}
-      {cell.images.map((image) => (
-        <div key={image.repository} className="min-w-0">
-          <div className="flex items-center gap-1.5">
-            <span className="truncate font-mono text-sm font-semibold" title={image.repository}>
-              {image.tag ?? "untagged"}
-            </span>
-            {image.pinned ? (
-              <Badge tone="green" title="Pinned by digest: the exact bytes are fixed">
-                pinned
-              </Badge>
-            ) : (
-              <Badge tone="amber" title="No digest: the tag can be moved to other bytes">
-                tag only
-              </Badge>
-            )}
+      {cell.targets && cell.targetSummary && (
+        <TargetsView targets={cell.targets} summary={cell.targetSummary} testId={`targets-${app}-${cell.env}`} />
+      )}
+      {!cell.targets && cell.images.length === 0 && (
+        <span className="text-xs text-zinc-500 dark:text-zinc-400">no image resolved</span>
+      )}
+      {!cell.targets &&
+        cell.images.map((image) => (
+          <div key={image.repository} className="min-w-0">
+            <div className="flex items-center gap-1.5">
+              <span className="truncate font-mono text-sm font-semibold" title={image.repository}>
+                {image.tag ?? "untagged"}
+              </span>
+              {image.pinned ? (
+                <Badge tone="green" title="Pinned by digest: the exact bytes are fixed">
+                  pinned
+                </Badge>
+              ) : (
+                <Badge tone="amber" title="No digest: the tag can be moved to other bytes">
+                  tag only
+                </Badge>
+              )}
+            </div>
+            <div className="flex items-center gap-1">
+              <span className="ui-meta truncate font-mono" data-testid="digest">
+                {image.shortDigest ?? "—"}
+              </span>
+              <CopyButton value={image.reference} label={`Copy ${image.repository} ${image.shortDigest ?? image.tag ?? ""}`} />
+            </div>
+            {cell.images.length > 1 && <div className="ui-meta truncate">{image.repository}</div>}
           </div>
-          <div className="flex items-center gap-1">
-            <span className="ui-meta truncate font-mono" data-testid="digest">
-              {image.shortDigest ?? "—"}
-            </span>
-            <CopyButton value={image.reference} label={`Copy ${image.repository} ${image.shortDigest ?? image.tag ?? ""}`} />
-          </div>
-          {cell.images.length > 1 && <div className="ui-meta truncate">{image.repository}</div>}
-        </div>
-      ))}
+        ))}
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
         <RelationChip cell={cell} app={app} />
         {cell.drift !== undefined && cell.drift > 0 && cell.relationTo && (

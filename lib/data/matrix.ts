@@ -37,6 +37,18 @@ export interface MatrixCell {
   lastChange?: { sha: string; author: string; date: string; message: string; url?: string };
   /** Unexpected differences from the rung below (undefined when not compared). */
   drift?: number;
+  /** The environment fans out: one line per target (cluster, region), and a one-line summary. */
+  targets?: MatrixTarget[];
+  targetSummary?: string;
+}
+
+export interface MatrixTarget {
+  name: string;
+  path: string;
+  images: MatrixImage[];
+  /** What the target runs, short: a digest's first 7 hex characters, else the tag. */
+  version: string;
+  problems: number;
 }
 
 export interface MatrixRow {
@@ -79,6 +91,34 @@ export function toMatrixImage(image: ImageReference): MatrixImage {
     inherited: image.inherited,
     source: image.source,
   };
+}
+
+/** A target's version in one word: the short digest of each image, else its tag. */
+function versionOf(images: readonly ImageReference[]): string {
+  if (images.length === 0) return "nothing resolved";
+  return images.map((i) => (i.digest ? i.digest.replace(/^sha256:/, "").slice(0, 7) : (i.tag ?? "untagged"))).join(" + ");
+}
+
+/** "3 targets · all 1a2b3c4", or "2 of 3 on 1a2b3c4 · 1 on 5d6e7f8" (most common first). */
+export function targetSummary(targets: readonly { version: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const t of targets) counts.set(t.version, (counts.get(t.version) ?? 0) + 1);
+  const groups = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const n = targets.length;
+  const noun = n === 1 ? "target" : "targets";
+  if (groups.length === 1) return `${n} ${noun} · ${n === 1 ? "" : "all "}${groups[0]?.[0] ?? ""}`;
+  return groups.map(([v, c], i) => (i === 0 ? `${c} of ${n} on ${v}` : `${c} on ${v}`)).join(" · ");
+}
+
+function targetsOf(cell: Cell): MatrixTarget[] | undefined {
+  if (!cell.targets) return undefined;
+  return Object.entries(cell.targets).map(([name, t]) => ({
+    name,
+    path: t.path,
+    images: t.images.map(toMatrixImage),
+    version: versionOf(t.images),
+    problems: t.warnings.length + t.unresolved.length,
+  }));
 }
 
 function relationOf(cell: Cell, below: Cell | undefined): CellRelation {
@@ -155,6 +195,8 @@ export async function getEnvironmentMatrix(query: MatrixQuery = {}): Promise<Env
         unresolved: cell.unresolved.map((u) => ({ reference: u.reference, reason: u.reason })),
         lastChange: lastChangeOf(cell, changes),
       };
+      const targets = targetsOf(cell);
+      if (targets) Object.assign(cells[env], { targets, targetSummary: targetSummary(targets) });
     });
     const values = Object.values(cells).filter((c): c is MatrixCell => c !== null);
     return {
