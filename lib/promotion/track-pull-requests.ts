@@ -10,10 +10,10 @@ import type { Prisma } from "../generated/prisma/client";
 import type { RepoRef } from "../github/github-reader";
 import { deleteBranch, getPullRequest } from "../github/pull-requests";
 import type { GitHubWebhookEvent } from "../github/webhooks";
+import { closeSuperseded, findPullForRow, markFailed } from "./attempts";
 import { nowOf, type PromotionContext } from "./context";
 import { messageOf } from "./errors";
 import { applyPullRequestState, type Transition } from "./promotion-state";
-import { closeSuperseded, findPullForRow, markFailed } from "./request-promotion";
 
 export type WebhookResult =
   | { outcome: "duplicate"; deliveryId: string; message: string }

@@ -1,0 +1,127 @@
+/**
+ * Step 2 of a request, the write-ahead record: one transaction inserts the PENDING row (its
+ * idempotency key and the one open slot per repository, app and environment) with its
+ * `promotion.requested` event, taking the slot from an older OPEN row it supersedes — or finds
+ * the attempt already in flight, or the slot held by another PENDING one.
+ */
+import { randomUUID } from "node:crypto";
+import type { Promotion } from "../generated/prisma/client";
+import { type AuditAnchor, promotionBranchName } from "../github/promotion-pr-text";
+import { appendEvent } from "./audit-chain";
+import { type Actor, nowOf, type PromotionContext } from "./context";
+import { isUniqueViolation, PromotionInputError } from "./errors";
+import type { Assessment } from "./preview-promotion";
+import { attemptOf, idempotencyKey, openSlot } from "./promotion-record";
+import { transition } from "./promotion-state";
+
+export type Claim =
+  | { kind: "existing"; row: Promotion }
+  | { kind: "created"; row: Promotion; supersedes: Promotion | undefined; anchor: AuditAnchor }
+  | { kind: "busy"; holder: Promotion };
+
+class ClaimRace extends Error {}
+
+/** Inserts the PENDING row (or finds the attempt already in flight), superseding an older OPEN one. */
+export async function claimPromotion(ctx: PromotionContext, a: Assessment, actor: Actor): Promise<Claim> {
+  const { preview, plan } = a;
+  const { app, toEnv, digest, rollback } = preview.request;
+  if (!digest || !plan) throw new PromotionInputError("Nothing to promote.");
+  const repository = ctx.repo.repository;
+  const slot = openSlot(repository, app, toEnv);
+  const branch = promotionBranchName(app, toEnv, digest);
+  for (let round = 0; round < 4; round++) {
+    const latest = await ctx.db.promotion.findFirst({
+      where: { repository, app, toEnv, digest },
+      orderBy: { createdAt: "desc" },
+    });
+    if (latest && (latest.status === "PENDING" || latest.status === "OPEN")) return { kind: "existing", row: latest };
+    const attempt = latest ? attemptOf(latest.idempotencyKey) + 1 : 1;
+    const holder = await ctx.db.promotion.findUnique({ where: { openSlot: slot } });
+    if (holder?.status === "PENDING") return { kind: "busy", holder };
+    const id = randomUUID();
+    const now = nowOf(ctx);
+    try {
+      return await ctx.db.$transaction(async (tx) => {
+        if (holder) {
+          const released = await transition(tx, holder.id, {
+            from: ["OPEN"],
+            when: (row) => row.openSlot === slot,
+            actor: actor.login,
+            at: now,
+            // The older row stays OPEN (its PR is still open) until the PR is closed below.
+            data: () => ({ openSlot: null }),
+            events: () => [{ type: "promotion.superseded", detail: { by: id, byDigest: digest } }],
+          });
+          if (!released.changed) throw new ClaimRace();
+        }
+        const row = await tx.promotion.create({
+          data: {
+            id,
+            repository,
+            app,
+            image: preview.request.image ?? plan.from.repository,
+            fromEnv: preview.request.fromEnv ?? toEnv,
+            toEnv,
+            digest,
+            previousDigest: plan.from.digest,
+            status: "PENDING",
+            idempotencyKey: idempotencyKey(repository, app, toEnv, digest, attempt),
+            openSlot: slot,
+            branch,
+            baseCommit: a.planView.snapshot.commit,
+            targetPath: plan.path,
+            requestedBy: actor.login,
+            rollback,
+            sourceSince: preview.evidence?.since ? new Date(preview.evidence.since) : null,
+            createdAt: now,
+          },
+        });
+        const requested = await appendEvent(tx, {
+          promotionId: id,
+          repository,
+          type: "promotion.requested",
+          actor: actor.login,
+          at: now,
+          detail: {
+            app,
+            image: row.image,
+            fromEnv: row.fromEnv,
+            toEnv,
+            digest,
+            previousDigest: plan.from.digest,
+            rollback,
+            attempt,
+            baseCommit: row.baseCommit,
+            path: plan.path,
+            blobSha: preview.view.blobSha,
+            branch,
+            evidence: preview.evidence
+              ? {
+                  env: preview.evidence.env,
+                  since: preview.evidence.since,
+                  commit: preview.evidence.commit,
+                  runningNow: preview.evidence.runningNow,
+                  commitsChecked: preview.evidence.commitsChecked,
+                }
+              : null,
+            checks: preview.checks.map((c) => ({ id: c.id, status: c.status })),
+            ...(holder ? { supersedes: holder.id } : {}),
+          },
+        });
+        return {
+          kind: "created" as const,
+          row,
+          supersedes: holder ?? undefined,
+          anchor: { eventId: requested.id, hash: requested.hash },
+        };
+      });
+    } catch (error) {
+      // Someone else inserted this attempt or took the slot meanwhile: look again.
+      if (isUniqueViolation(error) || error instanceof ClaimRace) continue;
+      throw error;
+    }
+  }
+  const holder = await ctx.db.promotion.findUnique({ where: { openSlot: slot } });
+  if (holder) return { kind: "busy", holder };
+  throw new Error(`Could not record the promotion of ${app} to ${toEnv}: it kept racing with other requests.`);
+}
