@@ -28,11 +28,11 @@ RUN npm run build \
 # The entry may import lib/ TypeScript (lib/db/migrate.ts, lib/env.ts); esbuild (installed with tsx)
 # turns it into one self-contained ESM file, so the runtime needs neither tsx nor the full
 # node_modules. pg-native and cloudflare:sockets are optional paths pg never takes under Node.
-RUN node_modules/.bin/esbuild lib/launcher/container-main.mjs \
+RUN node_modules/.bin/esbuild cmd/launcher/container-main.mjs \
       --bundle --platform=node --target=node20 --format=esm \
       --external:pg-native --external:cloudflare:sockets \
       "--banner:js=import { createRequire as __ladderRequire } from 'node:module'; const require = __ladderRequire(import.meta.url);" \
-      --outfile=/out/lib/launcher/container-main.mjs
+      --outfile=/out/cmd/launcher/container-main.mjs
 
 # --- runtime ----------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -49,7 +49,7 @@ COPY --from=build /src/.next/standalone ./
 COPY --from=build /src/.next/static ./.next/static
 COPY --from=build /src/public ./public
 COPY --from=build /src/prisma/migrations ./prisma/migrations
-COPY --from=build /out/lib/launcher/container-main.mjs ./lib/launcher/container-main.mjs
+COPY --from=build /out/cmd/launcher/container-main.mjs ./cmd/launcher/container-main.mjs
 RUN mkdir -p .next/cache && chown 10001:10001 .next/cache
 USER 10001:10001
 EXPOSE 3000
@@ -57,4 +57,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Applies prisma/migrations with the project's runner, then serves .next/standalone/server.js.
-ENTRYPOINT ["node", "lib/launcher/container-main.mjs"]
+ENTRYPOINT ["node", "cmd/launcher/container-main.mjs"]

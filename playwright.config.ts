@@ -48,7 +48,7 @@ export default defineConfig({
   // embedded database and `next start` — what a newcomer runs, with the stand-in
   // strict: a request or response that breaks GitHub's OpenAPI description fails.
   webServer: {
-    command: "node --import tsx lib/demo/main.ts --strict-github",
+    command: "node --import tsx cmd/demo/main.ts --strict-github",
     url: `${baseURL}/api/health`,
     timeout: 180_000,
     reuseExistingServer: false,

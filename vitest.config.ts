@@ -16,7 +16,13 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
-          include: ["lib/**/*.test.ts", "components/**/*.test.ts", "prisma/**/*.test.ts", "test/unit/**/*.test.ts"],
+          include: [
+            "lib/**/*.test.ts",
+            "cmd/**/*.test.ts",
+            "components/**/*.test.ts",
+            "prisma/**/*.test.ts",
+            "test/unit/**/*.test.ts",
+          ],
           environment: "node",
         },
       },

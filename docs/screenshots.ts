@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
+import { freePort } from "../cmd/launcher/port";
 import { chromiumArgs, chromiumExecutable } from "../e2e/support/chromium";
-import { freePort } from "../lib/launcher/port";
 
 const out = path.resolve("docs", "images");
 
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const githubPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const demo = spawn(process.execPath, ["--import", "tsx", "lib/demo/main.ts"], {
+  const demo = spawn(process.execPath, ["--import", "tsx", "cmd/demo/main.ts"], {
     env: {
       ...process.env,
       PORT: String(port),

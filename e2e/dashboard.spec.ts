@@ -1,4 +1,4 @@
-import { sampleDigest } from "../lib/demo/sample-repo";
+import { sampleDigest } from "../cmd/demo/sample-repo";
 import { expect, expectAccessible, test } from "./fixtures";
 
 const short = (app: string, build: number) => sampleDigest(app, build).slice(0, 19);

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { sampleDigest } from "../lib/demo/sample-repo";
+import { sampleDigest } from "../cmd/demo/sample-repo";
 import { expect, type GitHubControl, test } from "./fixtures";
 
 const fileAt = (github: GitHubControl, path: string, ref: string) => github.file(path, ref);

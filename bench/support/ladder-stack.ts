@@ -8,11 +8,11 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { freePort } from "../../cmd/launcher/port";
+import { type RunningLadder, serve } from "../../cmd/launcher/serve";
 import { fakeDigest, generateGitOpsRepo, overlayPath } from "../../github-stand-in/fixtures";
 import { type GitHubServer, startGitHubServer } from "../../github-stand-in/server";
 import { createDb, type Db } from "../../lib/db/client";
-import { freePort } from "../../lib/launcher/port";
-import { type RunningLadder, serve } from "../../lib/launcher/serve";
 import type { PromotionContext } from "../../lib/promotion/context";
 import { createTestDatabase, type TestDatabase } from "../../test/support/postgres";
 import { replicaContext } from "../../test/support/promotion-world";

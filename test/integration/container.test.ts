@@ -1,6 +1,6 @@
 /**
  * The container without Docker: the Dockerfile's own esbuild step bundles the
- * real entry (lib/launcher/container-main.mjs), which then runs from an
+ * real entry (cmd/launcher/container-main.mjs), which then runs from an
  * /app-like directory holding exactly what the runtime stage copies — the
  * standalone server, its static files, the migrations and the bundle, with
  * no project node_modules — against a throwaway PostgreSQL database.
@@ -10,13 +10,13 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { freePort } from "@/cmd/launcher/port";
 import { readMigrations } from "@/lib/db/migrate";
-import { freePort } from "@/lib/launcher/port";
 import { parseDockerfile } from "../support/dockerfile";
 import { createTestDatabase, query, type TestDatabase } from "../support/postgres";
 
 const ROOT = path.resolve(".");
-const ENTRY = "lib/launcher/container-main.mjs";
+const ENTRY = "cmd/launcher/container-main.mjs";
 const hasBuild = existsSync(path.join(ROOT, ".next", "standalone", "server.js"));
 
 function runEntry(
@@ -64,7 +64,7 @@ describe.skipIf(!hasBuild)("the container image's runtime, without Docker", () =
     cpSync(path.join(ROOT, ".next", "standalone"), app, { recursive: true });
     mkdirSync(path.join(app, "prisma"), { recursive: true });
     cpSync(path.join(ROOT, "prisma", "migrations"), path.join(app, "prisma", "migrations"), { recursive: true });
-    mkdirSync(path.join(app, "lib", "launcher"), { recursive: true });
+    mkdirSync(path.join(app, "cmd", "launcher"), { recursive: true });
     cpSync(path.join(tmp, "out", ENTRY), path.join(app, ENTRY));
     // Standalone output symlinks nothing back into the project, but make sure.
     symlinkSync("/nonexistent", path.join(tmp, "node_modules"));

@@ -15,7 +15,7 @@ import { createTestDatabase } from "../support/postgres";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const dockerfile = parseDockerfile(readFileSync(path.join(ROOT, "Dockerfile"), "utf8"));
-const ENTRY = "lib/launcher/container-main.mjs";
+const ENTRY = "cmd/launcher/container-main.mjs";
 
 function stage(name: string): Stage {
   const s = dockerfile.stages.find((x) => x.name === name);
@@ -210,7 +210,7 @@ describe("Dockerfile", () => {
       .filter((c) => c.from === undefined)
       .flatMap((c) => c.sources)
       .filter((s) => s !== ".");
-    for (const p of [...needed, "app", "lib", "next.config.js", "tsconfig.json"]) {
+    for (const p of [...needed, "app", "lib", "cmd", "next.config.js", "tsconfig.json"]) {
       expect(ignored, p).not.toContain(p);
       expect(existsSync(path.join(ROOT, p)), p).toBe(true);
     }
@@ -223,15 +223,16 @@ describe("Dockerfile", () => {
     const db = await createTestDatabase("ladder_entry");
     try {
       // A stand-in for the real entry, with the same imports the real one needs.
-      mkdirSync(path.join(tmp, "lib/launcher"), { recursive: true });
+      mkdirSync(path.join(tmp, path.dirname(ENTRY)), { recursive: true });
+      mkdirSync(path.join(tmp, "lib"));
       symlinkSync(path.join(ROOT, "node_modules"), path.join(tmp, "node_modules"));
       symlinkSync(path.join(ROOT, "lib/db"), path.join(tmp, "lib/db"));
       symlinkSync(path.join(ROOT, "lib/env.ts"), path.join(tmp, "lib/env.ts"));
       writeFileSync(
         path.join(tmp, ENTRY),
         [
-          'import { migrate } from "../db/migrate.ts";',
-          'import { parseServerEnv } from "../env.ts";',
+          'import { migrate } from "../../lib/db/migrate.ts";',
+          'import { parseServerEnv } from "../../lib/env.ts";',
           "const env = parseServerEnv();",
           "const result = await migrate(env.DATABASE_URL);",
           "console.log(JSON.stringify(result));",
@@ -240,7 +241,7 @@ describe("Dockerfile", () => {
       execFileSync("sh", ["-c", run.args.replaceAll("/out/", `${tmp}/out/`)], { cwd: tmp, stdio: "pipe" });
       // Run the bundle where the runtime image would: no node_modules, migrations under the cwd.
       const app = path.join(tmp, "app");
-      mkdirSync(path.join(app, "lib/launcher"), { recursive: true });
+      mkdirSync(path.join(app, path.dirname(ENTRY)), { recursive: true });
       mkdirSync(path.join(app, "prisma"));
       symlinkSync(path.join(ROOT, "prisma/migrations"), path.join(app, "prisma/migrations"));
       writeFileSync(path.join(app, ENTRY), readFileSync(path.join(tmp, "out", ENTRY)));

@@ -10,8 +10,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { freePort } from "@/cmd/launcher/port";
 import { readMigrations } from "@/lib/db/migrate";
-import { freePort } from "@/lib/launcher/port";
 
 const hasBuild = existsSync(path.resolve(".next", "standalone", "server.js"));
 
@@ -29,7 +29,7 @@ interface Run {
 }
 
 function launch(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, ["--import", "tsx", "lib/launcher/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "cmd/launcher/main.ts"], {
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",

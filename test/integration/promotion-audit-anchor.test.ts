@@ -31,7 +31,7 @@ async function cli(vars: Record<string, string | undefined>, ...argv: string[]) 
   }
   vi.resetModules();
   try {
-    const { main } = await import("../../lib/cli/main");
+    const { main } = await import("../../cmd/cli/main");
     let out = "";
     let err = "";
     const code = await main(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });

@@ -4,7 +4,7 @@
  * through raw SQL (as a superuser bypassing the trigger) is named at the right event.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../lib/cli/main";
+import { main } from "../../cmd/cli/main";
 import { createDb, type Db } from "../../lib/db/client";
 import { migrate } from "../../lib/db/migrate";
 import { appendEvent, GENESIS_HASH, verifyChain } from "../../lib/promotion/audit-chain";

@@ -4,7 +4,7 @@
  * views cheap.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { sampleDigest } from "@/lib/demo/sample-repo";
+import { sampleDigest } from "@/cmd/demo/sample-repo";
 import { openLocalRepo } from "@/lib/repo/local-reader";
 import type { RepoReader } from "@/lib/repo/types";
 import { RepositoryService } from "@/lib/repository/repository-service";

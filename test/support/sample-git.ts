@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { type SampleCommit, sampleRepoCommits } from "@/lib/demo/sample-repo";
+import { type SampleCommit, sampleRepoCommits } from "@/cmd/demo/sample-repo";
 
 const run = promisify(execFile);
 

@@ -1,8 +1,9 @@
 /**
- * lib/ knows nothing of React or Next and never reaches up into app/ or components/ (DESIGN.md,
- * "Layout"). biome.json's noRestrictedImports says the same for lib/**; this test also resolves
- * relative paths, so `../../components/x` is caught wherever it is written from, and it reads
- * every way a module can be named: import, export … from, import(), require().
+ * lib/ knows nothing of React or Next and never reaches up into app/, components/ or the entry
+ * points in cmd/ (DESIGN.md, "Layout"). biome.json's noRestrictedImports says the same for lib/**;
+ * this test also resolves relative paths, so `../../components/x` is caught wherever it is
+ * written from, and it reads every way a module can be named: import, export … from, import(),
+ * require().
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -16,8 +17,8 @@ const SOURCE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
 
 /** Packages lib/ may not name: the frameworks and their bindings. */
 const FRAMEWORK = /^(next|react|react-dom)(\/|$)|^better-auth\/(next-js|react)(\/|$)/;
-/** The folders above lib/ in the arrows (app/ → lib/, components/ → lib/). */
-const UPSTREAM = ["app", "components"].map((dir) => path.join(ROOT, dir));
+/** The folders above lib/ in the arrows (app/ → lib/, components/ → lib/, cmd/ → lib/). */
+const UPSTREAM = ["app", "components", "cmd"].map((dir) => path.join(ROOT, dir));
 
 function sources(dir: string, out: string[] = []): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -66,6 +67,8 @@ describe("the boundary check itself", () => {
     'import { Icon } from "@/components/ui/icons";',
     'import { getActor } from "@/app/_auth/session";',
     'import { x } from "../../app/page";',
+    'import { freePort } from "../../cmd/launcher/port";',
+    'import { sampleDigest } from "@/cmd/demo/sample-repo";',
   ])("catches %s", (line) => {
     const names = specifiers(line);
     expect(names).toHaveLength(1);
@@ -87,7 +90,7 @@ describe("the boundary check itself", () => {
   });
 });
 
-describe("lib/ imports no React, no Next, nothing from app/ or components/", () => {
+describe("lib/ imports no React, no Next, nothing from app/, components/ or cmd/", () => {
   const files = sources(LIB);
   it("finds lib's sources", () => expect(files.length).toBeGreaterThan(50));
   it("every one of them", () => {

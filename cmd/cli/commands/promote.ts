@@ -1,7 +1,7 @@
-import { environmentPolicies } from "../../gitops/ladder-config";
-import { ladderYamlRefusal } from "../../gitops/ladder-yaml-status";
-import { planDigestEdit } from "../../gitops/plan-edit";
-import { scanContext, scanRepository } from "../../gitops/scan";
+import { environmentPolicies } from "../../../lib/gitops/ladder-config";
+import { ladderYamlRefusal } from "../../../lib/gitops/ladder-yaml-status";
+import { planDigestEdit } from "../../../lib/gitops/plan-edit";
+import { scanContext, scanRepository } from "../../../lib/gitops/scan";
 import { type Command, flag, requireFlag, UsageError } from "../command";
 import { snapshotOf } from "../open-dir";
 

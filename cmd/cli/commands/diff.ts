@@ -1,5 +1,5 @@
-import { diffEnvironments } from "../../gitops/overlay-diff";
-import { scanRepository } from "../../gitops/scan";
+import { diffEnvironments } from "../../../lib/gitops/overlay-diff";
+import { scanRepository } from "../../../lib/gitops/scan";
 import { type Command, requireFlag } from "../command";
 import { snapshotOf } from "../open-dir";
 

@@ -6,8 +6,8 @@
 // Next.js standalone server in this same process, which handles SIGTERM.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { MigrationError, migrate } from "../db/migrate.ts";
-import { EnvError, parseServerEnv, processEnv } from "../env.ts";
+import { MigrationError, migrate } from "../../lib/db/migrate.ts";
+import { EnvError, parseServerEnv, processEnv } from "../../lib/env.ts";
 
 function fail(message) {
   console.error(`ladder: ${message}`);

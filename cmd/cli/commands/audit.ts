@@ -1,11 +1,11 @@
-import { createDb, type Db } from "../../db/client";
-import { safeLocation } from "../../db/errors";
-import { type ServerEnv, serverEnv } from "../../env";
-import { listPromotionPullRequests, type PromotionPullRequest } from "../../github/pull-requests";
-import { type AnchorVerification, verifyAnchors } from "../../promotion/audit-anchors";
-import { type ChainVerification, verifyChain } from "../../promotion/audit-chain";
-import { messageOf } from "../../promotion/errors";
-import { githubClientFromEnv } from "../../repository/from-env";
+import { createDb, type Db } from "../../../lib/db/client";
+import { safeLocation } from "../../../lib/db/errors";
+import { type ServerEnv, serverEnv } from "../../../lib/env";
+import { listPromotionPullRequests, type PromotionPullRequest } from "../../../lib/github/pull-requests";
+import { type AnchorVerification, verifyAnchors } from "../../../lib/promotion/audit-anchors";
+import { type ChainVerification, verifyChain } from "../../../lib/promotion/audit-chain";
+import { messageOf } from "../../../lib/promotion/errors";
+import { githubClientFromEnv } from "../../../lib/repository/from-env";
 import { type CliIo, type Command, UsageError } from "../command";
 
 /**

@@ -7,9 +7,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { type EmbeddedDatabase, startEmbeddedDatabase } from "../db/embedded";
-import { migrate } from "../db/migrate";
-import { EnvError, parseServerEnv, processEnv, type ServerEnv } from "../env";
+import { type EmbeddedDatabase, startEmbeddedDatabase } from "../../lib/db/embedded";
+import { migrate } from "../../lib/db/migrate";
+import { EnvError, parseServerEnv, processEnv, type ServerEnv } from "../../lib/env";
 import { assertPortFree } from "./port";
 
 export interface ServeOptions {

@@ -1,4 +1,4 @@
-/** The CLI's command table entry: each command lives in its own file under `lib/cli/commands/`. */
+/** The CLI's command table entry: each command lives in its own file under `cmd/cli/commands/`. */
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;

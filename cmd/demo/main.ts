@@ -15,7 +15,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startGitHubServer } from "../../github-stand-in/server";
-import { EnvError, parseServerEnv, processEnv } from "../env";
+import { EnvError, parseServerEnv, processEnv } from "../../lib/env";
 import { freePort } from "../launcher/port";
 import { StartupError, serve } from "../launcher/serve";
 import { sampleRepoCommits } from "./sample-repo";

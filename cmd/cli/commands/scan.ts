@@ -1,7 +1,7 @@
-import { shortDigest } from "../../gitops/image-ref";
-import { ladderYamlRefusal } from "../../gitops/ladder-yaml-status";
-import { scanRepository } from "../../gitops/scan";
-import type { ScanResult } from "../../gitops/types";
+import { shortDigest } from "../../../lib/gitops/image-ref";
+import { ladderYamlRefusal } from "../../../lib/gitops/ladder-yaml-status";
+import { scanRepository } from "../../../lib/gitops/scan";
+import type { ScanResult } from "../../../lib/gitops/types";
 import type { Command } from "../command";
 import { snapshotOf } from "../open-dir";
 
