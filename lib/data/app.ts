@@ -1,7 +1,7 @@
 import "server-only";
 import type { Cell } from "../gitops/types";
 import { environmentTimeline, type Timeline } from "../promotion/evidence";
-import { type MatrixImage, toMatrixImage } from "./matrix";
+import { type MatrixImage, targetSummary, toMatrixImage, versionOf } from "./matrix";
 import { getRepository } from "./repository";
 
 export interface AppEnvironment {
@@ -14,6 +14,16 @@ export interface AppEnvironment {
   timelineError?: string;
   /** The rung below, when it runs a pinned digest this environment does not. */
   promotableFrom?: string;
+  /** The environment fans out: what each target runs, and where it is set. */
+  targets?: AppTarget[];
+  targetSummary?: string;
+}
+
+export interface AppTarget {
+  name: string;
+  path: string;
+  images: MatrixImage[];
+  warnings: { file: string; line: number; message: string }[];
 }
 
 export interface AppOverview {
@@ -23,6 +33,17 @@ export interface AppOverview {
   /** Every environment of the ladder (some may not run this app). */
   ladder: string[];
   commit: string;
+}
+
+function targetsOf(cell: Cell): Pick<AppEnvironment, "targets" | "targetSummary"> {
+  if (!cell.targets) return {};
+  const targets = Object.entries(cell.targets).map(([name, t]) => ({
+    name,
+    path: t.path,
+    images: t.images.map(toMatrixImage),
+    warnings: t.warnings,
+  }));
+  return { targets, targetSummary: targetSummary(targets.map((t) => ({ version: versionOf(t.images) }))) };
 }
 
 /** One app across the ladder with each environment's digest timeline; null when no such app. */
@@ -49,6 +70,7 @@ export async function getAppOverview(app: string): Promise<AppOverview | null> {
           images: cell.images.map(toMatrixImage),
           warnings: cell.warnings,
           promotableFrom: promotable ? belowEnv : undefined,
+          ...targetsOf(cell),
         };
         try {
           return { ...base, timeline: await environmentTimeline(service, { app, env, cell, limit: 30 }) };

@@ -1,5 +1,6 @@
 import "server-only";
 import { createHash } from "node:crypto";
+import { cellAt, columnsOf } from "../gitops/columns";
 import type { EnvironmentDiff } from "../gitops/overlay-diff";
 import { diffEnvironments } from "../gitops/overlay-diff";
 import { findRenderer, renderOverlay } from "../gitops/rendered";
@@ -67,11 +68,12 @@ function blobsOf(view: View): Map<string, string> {
  * one-file promotion only the pairs that read that file are diffed again.
  */
 function diffKey(view: View, app: string, from: string, to: string): string {
-  const cells = view.scan.apps.find((a) => a.name === app)?.environments;
+  const appResult = view.scan.apps.find((a) => a.name === app);
+  const cells = appResult?.environments;
   const blobs = blobsOf(view);
   const files = new Set<string>(["ladder.yaml"]);
-  for (const env of [from, to]) {
-    const cell = cells?.[env];
+  for (const column of [from, to]) {
+    const cell = cellAt(appResult, column);
     for (const f of [...(cell?.ownFiles ?? []), ...(cell?.sharedFiles ?? [])]) files.add(f);
   }
   const hash = createHash("sha256");
@@ -85,11 +87,14 @@ export function cachedDiff(view: View, app: string, from: string, to: string): P
   return diffCache.get(diffKey(view, app, from, to), () => diffEnvironments(view.snapshot, view.scan, app, from, to));
 }
 
-/** The environments an app is deployed in, in ladder order; null when there is no such app. */
+/**
+ * What an app can be compared across, in ladder order: each environment it is deployed in, and
+ * each target of one that fans out (`production/prod-eu-1`); null when there is no such app.
+ */
 export async function getAppEnvironments(app: string): Promise<string[] | null> {
   const view = await getRepository().current();
   const appResult = view.scan.apps.find((a) => a.name === app);
-  return appResult ? view.scan.environments.filter((e) => appResult.environments[e]) : null;
+  return appResult ? columnsOf(appResult, view.scan.environments) : null;
 }
 
 /** Two environments of an app side by side; throws Unknown…Error for names not in the repository. */
@@ -97,8 +102,8 @@ export async function getComparison(app: string, from: string, to: string): Prom
   const view = await getRepository().current();
   const appResult = view.scan.apps.find((a) => a.name === app);
   if (!appResult) throw new UnknownAppError(app);
-  const environments = view.scan.environments.filter((e) => appResult.environments[e]);
-  for (const env of [from, to]) if (!appResult.environments[env]) throw new UnknownEnvironmentError(app, env);
+  const environments = columnsOf(appResult, view.scan.environments);
+  for (const env of [from, to]) if (!cellAt(appResult, env)) throw new UnknownEnvironmentError(app, env);
   const diff = await cachedDiff(view, app, from, to);
   const files = await Promise.all(
     diff.files.map(
@@ -145,8 +150,11 @@ async function renderPair(view: View, app: string, from: string, to: string): Pr
   const ctx = scanContext(view.scan);
   if (!ctx) return { available: false, reason: "The scan behind this view is no longer in memory; reload the page." };
   const render = async (env: string): Promise<RenderedSide> => {
-    const cell = appResult.environments[env];
+    const cell = cellAt(appResult, env);
     if (!cell) throw new UnknownEnvironmentError(app, env);
+    // An environment that fans out has no single render: each target is its own build.
+    if ("targets" in cell && cell.targets)
+      return { ok: false, reason: `${env} fans out to targets: compare one of them (${env}/<target>)` };
     return renderOverlay(ctx, cell.path, renderer, 20_000);
   };
   const [a, b] = await Promise.all([render(from), render(to)]);

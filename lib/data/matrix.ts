@@ -94,7 +94,7 @@ export function toMatrixImage(image: ImageReference): MatrixImage {
 }
 
 /** A target's version in one word: the short digest of each image, else its tag. */
-function versionOf(images: readonly ImageReference[]): string {
+export function versionOf(images: readonly { digest: string | null; tag: string | null }[]): string {
   if (images.length === 0) return "nothing resolved";
   return images.map((i) => (i.digest ? i.digest.replace(/^sha256:/, "").slice(0, 7) : (i.tag ?? "untagged"))).join(" + ");
 }

@@ -1,4 +1,4 @@
-import type { Cell, ImageReference } from "./types";
+import type { ImageReference, TargetCell } from "./types";
 
 /** How one image compares between two environments (for the matrix and for promotion candidates). */
 export type ImageRelation = "same" | "differs" | "not-deployed";
@@ -22,7 +22,7 @@ export interface ImagePair {
 }
 
 /** Pairs two cells' images by normalised repository. */
-export function relateCells(from: Cell | undefined, to: Cell | undefined): ImagePair[] {
+export function relateCells(from: TargetCell | undefined, to: TargetCell | undefined): ImagePair[] {
   const repos = new Set([...(from?.images ?? []), ...(to?.images ?? [])].map((i) => i.repositoryNormalised));
   return [...repos].sort().map((repository) => {
     const f = from?.images.find((i) => i.repositoryNormalised === repository);

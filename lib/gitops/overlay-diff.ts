@@ -2,12 +2,13 @@ import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { RE2JS } from "re2js";
 import type { RepoSnapshot } from "../repo/types";
+import { cellAt, planAt, splitColumn } from "./columns";
 import { mergeValues } from "./helm-values";
 import { type ImagePair, relateCells } from "./image-relation";
 import { environmentPolicies } from "./ladder-config";
 import type { CellPlan } from "./layout-plan";
 import { getBuild, type ScanContext, scanContext, scanRepository } from "./scan";
-import type { Cell, ScanResult } from "./types";
+import type { ScanResult, TargetCell } from "./types";
 import { isObject, type Json, type JsonObject } from "./yaml-source";
 
 /** Keys that differ between environments by design when ladder.yaml says nothing. */
@@ -180,13 +181,13 @@ function lineCount(text: string | undefined): number {
   return text.split("\n").filter((l) => l.trim() !== "" && !l.trim().startsWith("#")).length;
 }
 
-function thinness(ctx: ScanContext, cell: Cell): Thinness {
+function thinness(ctx: ScanContext, cell: TargetCell): Thinness {
   const own = cell.ownFiles.reduce((n, f) => n + lineCount(ctx.store.text(f)), 0);
   const shared = cell.sharedFiles.reduce((n, f) => n + lineCount(ctx.store.text(f)), 0);
   return { ownLines: own, sharedLines: shared, ratio: own + shared === 0 ? 0 : Math.round((own / (own + shared)) * 1000) / 1000 };
 }
 
-function relativeNames(cell: Cell): Map<string, string> {
+function relativeNames(cell: TargetCell): Map<string, string> {
   const baseDir = cell.format === "helm" ? path.posix.dirname(cell.path) : cell.path;
   const m = new Map<string, string>();
   for (const f of cell.ownFiles) {
@@ -213,14 +214,15 @@ export async function diffEnvironments(
   if (!ctx) ctx = scanContext(await scanRepository(snapshot));
   if (!ctx) throw new Error("scan context unavailable");
   const appResult = scan.apps.find((a) => a.name === app);
-  const fromCell = appResult?.environments[from];
-  const toCell = appResult?.environments[to];
+  // `from`/`to` address an environment or one of its targets (`production/prod-eu-1`).
+  const fromCell = cellAt(appResult, from);
+  const toCell = cellAt(appResult, to);
   const plans = ctx.plan.apps.find((a) => a.name === app)?.cells;
-  const fromPlan = plans?.get(from);
-  const toPlan = plans?.get(to);
+  const fromPlan = planAt(plans, from);
+  const toPlan = planAt(plans, to);
   if (!appResult || !fromCell || !toCell || !fromPlan || !toPlan)
     throw new Error(`app ${app} is not deployed in both ${from} and ${to}`);
-  const policy = ctx.config ? environmentPolicies(ctx.config).find((p) => p.name === to) : undefined;
+  const policy = ctx.config ? environmentPolicies(ctx.config).find((p) => p.name === splitColumn(to).env) : undefined;
   const allowed = (policy && policy.allowedDrift.length > 0 ? policy.allowedDrift : DEFAULT_ALLOWED_DRIFT).map(compileGlob);
 
   await ctx.store.ensure([...fromCell.ownFiles, ...toCell.ownFiles, ...fromCell.sharedFiles, ...toCell.sharedFiles]);

@@ -130,3 +130,19 @@ apps:
     expect(Object.keys(s.apps.find((a) => a.name === "worker")?.environments.staging?.targets ?? {})).toEqual(["stg-eu-1"]);
   });
 });
+
+describe("addressing a target: env/target", () => {
+  it("compares two targets of one environment, and a target with another environment", async () => {
+    const { diffEnvironments } = await import("./overlay-diff");
+    const snap = memorySnapshot(nestedTargetsTree());
+    const s = await scanRepository(snap);
+    const canary = await diffEnvironments(snap, s, "web", "production/prod-eu-1", "production/prod-us-2");
+    expect(canary.images.map((p) => [p.from?.digest, p.to?.digest])).toEqual([[web1, web2]]);
+    expect(canary.files.map((f) => f.status)).toEqual(["changed"]);
+    const across = await diffEnvironments(snap, s, "web", "staging/stg-eu-1", "production/prod-eu-1");
+    expect(across.images.map((p) => [p.from?.digest, p.to?.digest])).toEqual([[web1, web1]]);
+    await expect(diffEnvironments(snap, s, "web", "production/nowhere", "production/prod-eu-1")).rejects.toThrow(
+      /not deployed in both/,
+    );
+  });
+});

@@ -45,6 +45,11 @@ export default async function AppPage({ params }: { params: Params }) {
   );
 }
 
+/** What a target is compared with: the first other target of its environment. */
+function otherTarget(targets: readonly { name: string }[], name: string): string {
+  return targets.find((t) => t.name !== name)?.name ?? name;
+}
+
 async function AppBody({ app }: { app: string }) {
   let overview: AppOverview | null;
   try {
@@ -114,6 +119,36 @@ async function AppBody({ app }: { app: string }) {
                   </div>
                 </div>
               ))}
+              {env.targets && (
+                <div data-testid={`targets-${env.env}`}>
+                  <h3 className="text-xs font-medium uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
+                    Targets · {env.targetSummary}
+                  </h3>
+                  <ul className="mt-1 divide-y divide-zinc-100 dark:divide-zinc-800">
+                    {env.targets.map((t) => (
+                      <li key={t.name} className="py-1.5">
+                        <div className="flex items-center justify-between gap-2">
+                          <span className="text-sm font-medium">{t.name}</span>
+                          <Link
+                            href={`/apps/${encodeURIComponent(overview.app)}/compare?from=${encodeURIComponent(`${env.env}/${otherTarget(env.targets ?? [], t.name)}`)}&to=${encodeURIComponent(`${env.env}/${t.name}`)}`}
+                            className="text-[11px] text-sky-700 hover:underline dark:text-sky-400"
+                          >
+                            compare
+                          </Link>
+                        </div>
+                        {t.images.map((i) => (
+                          <div key={i.reference} className="font-mono text-[11px] text-zinc-600 dark:text-zinc-300">
+                            {i.tag ?? "untagged"} {i.shortDigest ?? "(tag only)"} · set in {i.source.file}:{i.source.line}
+                          </div>
+                        ))}
+                        <div className="truncate font-mono text-[10px] text-zinc-500 dark:text-zinc-400" title={t.path}>
+                          {t.path}
+                        </div>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              )}
               {env.promotableFrom && (
                 <PromoteButton
                   target={{ app: overview.app, toEnv: env.env, fromEnv: env.promotableFrom }}
