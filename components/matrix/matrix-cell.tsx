@@ -91,6 +91,15 @@ export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; 
             {cell.images.length > 1 && <div className="ui-meta truncate">{image.repository}</div>}
           </div>
         ))}
+      {cell.artifacts?.map((a) => (
+        <div key={`${a.kind}:${a.name}`} className="flex min-w-0 items-center gap-1.5 text-xs" title={a.note ?? a.name}>
+          <span className="ui-meta shrink-0">{a.kind === "chart" ? "chart" : "base"}</span>
+          <span className="truncate font-mono">
+            {a.kind === "chart" ? a.name : a.name.replace(/^https?:\/\//, "")} {a.version ?? "(no version)"}
+          </span>
+          {!a.pinned && <Badge tone="amber">{a.kind === "chart" ? "range" : "moves"}</Badge>}
+        </div>
+      ))}
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
         <RelationChip cell={cell} app={app} />
         {cell.drift !== undefined && cell.drift > 0 && cell.relationTo && (

@@ -40,6 +40,8 @@ export interface MatrixCell {
   /** The environment fans out: one line per target (cluster, region), and a one-line summary. */
   targets?: MatrixTarget[];
   targetSummary?: string;
+  /** Chart versions and remote-base refs the environment runs. */
+  artifacts?: { kind: "chart" | "remote-base"; name: string; version: string | null; pinned: boolean; note?: string }[];
 }
 
 export interface MatrixTarget {
@@ -195,6 +197,16 @@ export async function getEnvironmentMatrix(query: MatrixQuery = {}): Promise<Env
         unresolved: cell.unresolved.map((u) => ({ reference: u.reference, reason: u.reason })),
         lastChange: lastChangeOf(cell, changes),
       };
+      if (cell.artifacts?.length)
+        Object.assign(cells[env], {
+          artifacts: cell.artifacts.map(({ kind, name, version, pinned, note }) => ({
+            kind,
+            name,
+            version,
+            pinned,
+            ...(note ? { note } : {}),
+          })),
+        });
       const targets = targetsOf(cell);
       if (targets) Object.assign(cells[env], { targets, targetSummary: targetSummary(targets) });
     });

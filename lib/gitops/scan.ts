@@ -1,6 +1,7 @@
 import path from "node:path";
 import { RE2JS } from "re2js";
 import type { RepoSnapshot } from "../repo/types";
+import { chartDependencies, helmReleaseChart, remoteBase, unpinnedWarnings } from "./artifacts";
 import { detectLayout } from "./detect-layout";
 import { orderEnvironments } from "./env-names";
 import { FileStore, isYamlPath } from "./file-store";
@@ -20,6 +21,7 @@ import type { AppPlan, CellPlan, LayoutPlan } from "./layout-plan";
 import { renderCells } from "./rendered";
 import type {
   AppResult,
+  Artifact,
   Cell,
   ImageReference,
   ImageSetBy,
@@ -190,12 +192,20 @@ function classify(
   return [...byImage.values()];
 }
 
+/** One entry per kind, name, version and place (a base read by two overlays of one cell counts once). */
+function dedupeArtifacts(list: readonly Artifact[]): Artifact[] {
+  const seen = new Map<string, Artifact>();
+  for (const a of list) seen.set(`${a.kind}|${a.name}|${a.version}|${a.source.file}:${a.source.line}`, a);
+  return [...seen.values()];
+}
+
 function ownFilesOf(files: Iterable<string>, ownDirs: readonly string[]): string[] {
   return [...files].filter((f) => ownDirs.some((d) => f === d || f.startsWith(d ? `${d}/` : ""))).sort();
 }
 
 function resolveKustomizeCell(ctx: ScanContext, plan: CellPlan): Cell {
   const warnings: ScanWarning[] = [];
+  const artifacts: Artifact[] = [];
   const remote: RemoteRef[] = [];
   const unresolved: UnresolvedImage[] = [];
   const files = new Set<string>();
@@ -211,10 +221,15 @@ function resolveKustomizeCell(ctx: ScanContext, plan: CellPlan): Cell {
       return true;
     });
     for (const r of selected) {
-      if (r.kind === "HelmRelease") hits.push(...helmReleaseHits(r, b.resources, unresolved, warnings));
-      else hits.push(...containerHits(r, { file: r.file, line: 1 }));
+      if (r.kind === "HelmRelease") {
+        hits.push(...helmReleaseHits(r, b.resources, unresolved, warnings));
+        const chart = helmReleaseChart(r, b.resources);
+        if (chart) artifacts.push(chart);
+      } else hits.push(...containerHits(r, { file: r.file, line: 1 }));
     }
   }
+  for (const r of remote) artifacts.push(remoteBase(r));
+  warnings.push(...unpinnedWarnings(artifacts));
   const own = ownFilesOf(files, plan.ownDirs);
   const ownSet = new Set(own);
   const images = classify(hits, ownSet, unresolved, warnings);
@@ -225,6 +240,7 @@ function resolveKustomizeCell(ctx: ScanContext, plan: CellPlan): Cell {
     images,
     unresolved,
     remote,
+    ...(artifacts.length ? { artifacts: dedupeArtifacts(artifacts) } : {}),
     ownFiles: own,
     sharedFiles: [...files].filter((f) => !ownSet.has(f)).sort(),
     warnings: dedupeWarnings(warnings),
@@ -269,12 +285,14 @@ function resolveHelmCell(ctx: ScanContext, plan: CellPlan): Cell {
   }
   const own = new Set(helm.ownValueFiles);
   const images = classify(hits, own, unresolved, warnings);
+  const artifacts = helm.chartDir !== undefined ? chartDependencies(ctx.store, helm.chartDir) : [];
   return {
     path: plan.path,
     format: "helm",
     images,
     unresolved,
     remote: [],
+    ...(artifacts.length ? { artifacts } : {}),
     ownFiles: [...own].sort(),
     sharedFiles: helm.valueFiles.filter((f) => !own.has(f)),
     warnings: dedupeWarnings(warnings),
@@ -365,6 +383,9 @@ function resolveWithTargets(ctx: ScanContext, plan: CellPlan, targetPlans: reado
     images: [...images.values()],
     unresolved,
     remote: [...(shared?.remote ?? []), ...Object.values(targets).flatMap((t) => t.remote)],
+    ...(Object.values(targets).some((t) => t.artifacts?.length)
+      ? { artifacts: dedupeArtifacts(Object.values(targets).flatMap((t) => t.artifacts ?? [])) }
+      : {}),
     ownFiles: shared?.ownFiles ?? [],
     sharedFiles: shared?.sharedFiles ?? [],
     warnings: dedupeWarnings(warnings),

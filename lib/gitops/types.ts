@@ -54,6 +54,23 @@ export interface RemoteRef {
   source: SourcePos;
 }
 
+/** A versioned thing an environment runs besides images: a chart, or a remote base pinned by ref. */
+export interface Artifact {
+  kind: "chart" | "remote-base";
+  /** The chart's name, or the remote base's URL without its query. */
+  name: string;
+  /** The chart version (or constraint), or the ref; null when none is set. */
+  version: string | null;
+  /** One exact version (a chart version that is not a range; a commit SHA or version tag). */
+  pinned: boolean;
+  /** Where the version is set (what a promotion edits). */
+  source: SourcePos;
+  /** Where the chart comes from (a Helm repository URL or a Flux source). */
+  from?: string;
+  /** Why it is not pinned. */
+  note?: string;
+}
+
 export interface RenderedComparison {
   status: "agree" | "disagree" | "skipped" | "failed";
   reason?: string;
@@ -72,6 +89,8 @@ export interface Cell {
   images: ImageReference[];
   unresolved: UnresolvedImage[];
   remote: RemoteRef[];
+  /** Chart versions and remote-base refs, compared across environments like images. */
+  artifacts?: Artifact[];
   /** Files that belong to the environment itself (edited by promotions). */
   ownFiles: string[];
   /** Files read from shared bases/components/charts. */
