@@ -7,7 +7,7 @@ import "server-only";
 import { getRepositoryView, RepositoryNotConfiguredError } from "../data/repository";
 import { db } from "../db/client";
 import { serverEnv } from "../env";
-import { githubClientFromEnv } from "../repository/from-env";
+import { githubClientFromEnv } from "../repository-service/from-env";
 import type { Actor } from "./actor";
 import { ForbiddenError, type PermissionAction } from "./errors";
 import { type Decision, decide, type PermissionRules, rulesFromConfig, rulesFromScan } from "./permissions";

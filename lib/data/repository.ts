@@ -1,7 +1,7 @@
 import "server-only";
 import { GitHubError } from "../github/errors";
-import { RepositoryNotConfiguredError, repositoryFromEnv } from "../repository/from-env";
-import type { RepositoryService, RepositoryView } from "../repository/repository-service";
+import { RepositoryNotConfiguredError, repositoryFromEnv } from "../repository-service/from-env";
+import type { RepositoryService, RepositoryView } from "../repository-service/repository-service";
 
 export { RepositoryNotConfiguredError };
 

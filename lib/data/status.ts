@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "../db/client";
 import { describeDatabaseError } from "../db/errors";
 import { serverEnv } from "../env";
-import { RepositoryNotConfiguredError, repositoryFromEnv } from "../repository/from-env";
+import { RepositoryNotConfiguredError, repositoryFromEnv } from "../repository-service/from-env";
 
 export interface SystemStatus {
   database: { ok: true; promotions: number; migrations: number } | { ok: false; message: string };

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ForbiddenError, UnauthenticatedError } from "../auth/errors";
 import { RateLimitedError } from "../github/errors";
 import { PromotionInputError } from "../promotion/errors";
-import { RepositoryNotConfiguredError } from "../repository/from-env";
+import { RepositoryNotConfiguredError } from "../repository-service/from-env";
 import { errorResponse, HttpError, publicMessage, publicRoute } from "./handler";
 
 async function answer(error: unknown): Promise<{ status: number; body: Record<string, unknown> }> {

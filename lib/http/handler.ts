@@ -10,7 +10,7 @@ import { ZodError } from "zod";
 import { authErrorResponse, isAuthError } from "../auth/errors";
 import { GitHubError } from "../github/errors";
 import { LockError, PromotionInputError, PromotionNotFoundError } from "../promotion/errors";
-import { RepositoryNotConfiguredError } from "../repository/from-env";
+import { RepositoryNotConfiguredError } from "../repository-service/from-env";
 
 export class HttpError extends Error {
   constructor(

@@ -9,8 +9,8 @@ import type { TeamMembership } from "../auth/membership";
 import { type Db, db } from "../db/client";
 import type { GitHubClient } from "../github/client";
 import type { WriteQueue } from "../github/write-queue";
-import { githubClientFromEnv, repositoryFromEnv } from "../repository/from-env";
-import type { RepositoryService } from "../repository/repository-service";
+import { githubClientFromEnv, repositoryFromEnv } from "../repository-service/from-env";
+import type { RepositoryService } from "../repository-service/repository-service";
 
 /**
  * The person acting (lib/auth/actor.ts), of whom the promotion core reads the login alone: it is

@@ -9,7 +9,7 @@ import { ladderYamlRefusal } from "../gitops/ladder-yaml-status";
 import { type DigestEditPlan, EditPlanError, planDigestEdit } from "../gitops/plan-edit";
 import type { Cell, ImageReference } from "../gitops/types";
 import type { RepoSnapshot } from "../repo/types";
-import type { RepositoryView } from "../repository/repository-service";
+import type { RepositoryView } from "../repository-service/repository-service";
 import { type Actor, nowOf, type PromotionContext } from "./context";
 import { messageOf, PromotionInputError } from "./errors";
 import { type DigestEvidence, digestEvidence, environmentTimeline, pickImage } from "./evidence";

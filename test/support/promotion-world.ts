@@ -17,7 +17,7 @@ import { parseWebhook } from "../../lib/github/webhooks";
 import { WriteQueue } from "../../lib/github/write-queue";
 import type { PromotionContext } from "../../lib/promotion/context";
 import { processWebhook, type WebhookResult } from "../../lib/promotion/track-pull-requests";
-import { RepositoryService } from "../../lib/repository/repository-service";
+import { RepositoryService } from "../../lib/repository-service/repository-service";
 import { createTestDatabase, type TestDatabase } from "./postgres";
 
 export const SECRET = "promotion-webhook-secret";

@@ -5,7 +5,7 @@ import { listPromotionPullRequests, type PromotionPullRequest } from "../../../l
 import { type AnchorVerification, verifyAnchors } from "../../../lib/promotion/audit-anchors";
 import { type ChainVerification, verifyChain } from "../../../lib/promotion/audit-chain";
 import { messageOf } from "../../../lib/promotion/errors";
-import { githubClientFromEnv } from "../../../lib/repository/from-env";
+import { githubClientFromEnv } from "../../../lib/repository-service/from-env";
 import { type CliIo, type Command, UsageError } from "../command";
 
 /**
