@@ -57,8 +57,10 @@ async function runProperty(tree: GeneratedTree, targetIndex: number, digest: str
 }
 
 describe("planDigestEdit (property: any generated overlay)", () => {
-  it("changes only the env's own file, only digest lines, and re-resolves to the new digest", async () => {
-    const runs = 150;
+  // The work is bounded (100 generated trees, two scans each: ~2 s idle); the timeout is only a
+  // net for a hang, wide enough for a 2-core machine running the other suites at the same time.
+  it("changes only the env's own file, only digest lines, and re-resolves to the new digest", { timeout: 30_000 }, async () => {
+    const runs = 100;
     let edited = 0;
     await fc.assert(
       fc.asyncProperty(overlayTreeArb, fc.nat(10), hex, async (tree, idx, digest) => {
