@@ -42,7 +42,7 @@ function merged(store: FileStore, files: readonly string[]): JsonObject {
 function releaseImages(store: FileStore, r: HelmfileRelease, compositions: Parameters<typeof imagesFromCompositions>[1]) {
   const files = [...(r.chartDir ? [`${r.chartDir}/values.yaml`] : []), ...r.valueFiles];
   const app = r.chartDir ? chartAppVersion(store, r.chartDir) : undefined;
-  return imagesFromCompositions(merged(store, files), compositions, app, { overriddenBy: outsideOverrides(r) });
+  return imagesFromCompositions(merged(store, files), compositions, app, { overriddenBy: outsideOverrides(r.layers) });
 }
 
 const SHOP_HELMFILE = `environments:
@@ -269,7 +269,7 @@ describe.skipIf(!existsSync(WIKIMEDIA) && !inCI)("helmfile: wikimedia/operations
       }
       const app = primary.chartDir ? chartAppVersion(store, primary.chartDir) : undefined;
       const values = merged(store, cell.plan.helm.valueFiles);
-      const got = imagesFromCompositions(values, x.compositions, app, { overriddenBy: outsideOverrides(primary) });
+      const got = imagesFromCompositions(values, x.compositions, app, { overriddenBy: outsideOverrides(primary.layers) });
       const want = e.images.map((i) => `${i.repository}:${i.tag}`).sort();
       const have = [...new Set(got.images.map((i) => i.image))].sort();
       (JSON.stringify(have) === JSON.stringify(want) ? right : wrong).push(`${e.app}/${e.env}: ${have.join(" ")}`);
@@ -282,7 +282,7 @@ describe.skipIf(!existsSync(WIKIMEDIA) && !inCI)("helmfile: wikimedia/operations
       const cell = cells.find((c) => c.app === u.app && c.env === u.env);
       if (!x || !primary || !cell?.plan.helm) throw new Error(`${u.app}/${u.env}: no cell`);
       const got = imagesFromCompositions(merged(store, cell.plan.helm.valueFiles), x.compositions, undefined, {
-        overriddenBy: outsideOverrides(primary),
+        overriddenBy: outsideOverrides(primary.layers),
       });
       const reasons = got.unresolved.map((r) => `${r.reference} ${r.reason}`);
       // The envoy sidecar (and statsd exporter where the entry names it) is unresolved because of the outside layer.

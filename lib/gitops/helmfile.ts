@@ -308,15 +308,15 @@ export function readHelmfile(store: FileStore, file: string): Helmfile {
 }
 
 /**
- * `ComposeOptions.overriddenBy` for a release: a value decided by the chart's defaults (values.yaml or a template
+ * `ComposeOptions.overriddenBy` for a release's values layers (`HelmfileRelease.layers`): a value decided by the chart's defaults (values.yaml or a template
  * default) or by an in-repo file is not final when a values file outside the repository is applied after it.
  * Outside files named like secrets (`secret`, `private`, `credential`) are assumed not to set images.
  */
-export function outsideOverrides(release: HelmfileRelease): ComposeOptions["overriddenBy"] {
-  const later = (i: number) => release.layers.slice(i + 1).filter((l) => l.outside && !/secret|private|credential/i.test(l.path));
+export function outsideOverrides(layers: HelmfileRelease["layers"]): ComposeOptions["overriddenBy"] {
+  const later = (i: number) => layers.slice(i + 1).filter((l) => l.outside && !/secret|private|credential/i.test(l.path));
   return ({ source, from }) => {
     if (from === "literal" || from === "appVersion") return undefined;
-    const own = from === "values" ? release.layers.findLastIndex((l) => !l.outside && l.path === source.file) : -1;
+    const own = from === "values" ? layers.findLastIndex((l) => !l.outside && l.path === source.file) : -1;
     const after = later(own);
     const what = own === -1 ? "the chart's defaults" : source.file;
     return after.length
