@@ -8,7 +8,8 @@ import { ReadFailureView } from "@/components/read-failure";
 import { getActiveLocks } from "@/lib/data/locks";
 import { type EnvironmentMatrix, getEnvironmentMatrix, type MatrixFilter } from "@/lib/data/matrix";
 import { reconcileOnView } from "@/lib/data/promotions";
-import { describeReadFailure, getRepository } from "@/lib/data/repository";
+import { describeReadFailure } from "@/lib/data/read-failure";
+import { getRepository } from "@/lib/data/repository-view";
 import { getSystemStatus } from "@/lib/data/status";
 import type { LadderYamlStatus } from "@/lib/gitops/types";
 

@@ -9,7 +9,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { planDigestEdit } from "../lib/gitops/plan-edit";
 import { scanRepository } from "../lib/gitops/scan";
-import { openLocalRepo } from "../lib/repo/local-reader";
+import { openLocalRepo } from "../lib/snapshot/local-reader";
 
 const ENVS = ["dev", "test", "staging", "prod"];
 

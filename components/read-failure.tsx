@@ -1,4 +1,4 @@
-import type { ReadFailure } from "@/lib/data/repository";
+import type { ReadFailure } from "@/lib/data/read-failure";
 
 const hints: Record<ReadFailure["kind"], string> = {
   "not-configured":

@@ -2,7 +2,7 @@ import "server-only";
 import { forbidden, unauthorized } from "next/navigation";
 import { checkPermission } from "@/lib/auth";
 import type { Actor } from "@/lib/auth/actor";
-import { describeReadFailure } from "@/lib/data/repository";
+import { describeReadFailure } from "@/lib/data/read-failure";
 import { getActor } from "./session";
 
 /**

@@ -6,7 +6,7 @@ import { ReadFailureView } from "@/components/read-failure";
 import { Badge } from "@/components/ui/badge";
 import { TableHead } from "@/components/ui/table-head";
 import { type DriftReport, getDriftReport } from "@/lib/data/drift";
-import { describeReadFailure } from "@/lib/data/repository";
+import { describeReadFailure } from "@/lib/data/read-failure";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Drift" };

@@ -11,7 +11,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { TableHead } from "@/components/ui/table-head";
 import { getHistoryPage, getHistoryStats, type HistoryQuery, parseHistoryQuery } from "@/lib/data/history";
 import { reconcileOnView } from "@/lib/data/promotions";
-import { describeReadFailure } from "@/lib/data/repository";
+import { describeReadFailure } from "@/lib/data/read-failure";
 import { shortDigest } from "@/lib/gitops/image-ref";
 
 export const dynamic = "force-dynamic";

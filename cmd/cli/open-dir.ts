@@ -1,5 +1,5 @@
-import { openLocalRepo } from "../../lib/repo/local-reader";
-import type { RepoSnapshot } from "../../lib/repo/types";
+import { openLocalRepo } from "../../lib/snapshot/local-reader";
+import type { RepoSnapshot } from "../../lib/snapshot/types";
 import { UsageError } from "./command";
 
 /** Snapshot of the directory a command names (the working tree, so uncommitted edits count). */

@@ -4,7 +4,7 @@
  * returns the decision for UIs that show why a button is disabled.
  */
 import "server-only";
-import { getRepositoryView, RepositoryNotConfiguredError } from "../data/repository";
+import { getRepositoryView, RepositoryNotConfiguredError } from "../data/repository-view";
 import { db } from "../db/client";
 import { serverEnv } from "../env";
 import { githubClientFromEnv } from "../repository-service/from-env";

@@ -2,7 +2,7 @@ import "server-only";
 import type { Cell } from "../gitops/types";
 import { environmentTimeline, type Timeline } from "../promotion/evidence";
 import { type MatrixImage, targetSummary, toMatrixImage, versionOf } from "./matrix";
-import { getRepository } from "./repository";
+import { getRepository } from "./repository-view";
 
 export interface AppEnvironment {
   env: string;

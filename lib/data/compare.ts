@@ -6,7 +6,7 @@ import { diffEnvironments } from "../gitops/overlay-diff";
 import { findRenderer, renderOverlay } from "../gitops/rendered";
 import { scanContext } from "../gitops/scan";
 import { PromiseCache } from "../util/promise-cache";
-import { getRepository } from "./repository";
+import { getRepository } from "./repository-view";
 
 export interface ComparedFile {
   name: string;

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Thinness } from "../gitops/overlay-diff";
 import { cachedDiff } from "./compare";
-import { getRepository } from "./repository";
+import { getRepository } from "./repository-view";
 
 export interface DriftPair {
   app: string;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { db } from "../db/client";
 import { exportPromotions, getPromotionWithEvents, listPromotions, type PromotionFilters } from "../promotion/history";
 import { type PromotionStats, promotionStats } from "../promotion/promotion-stats";
-import { getRepository } from "./repository";
+import { getRepository } from "./repository-view";
 
 const STATUSES = ["PENDING", "OPEN", "MERGED", "CLOSED", "FAILED"] as const;
 

@@ -6,7 +6,7 @@ import { policyConfig } from "../gitops/ladder-yaml-status";
 import type { ScanResult } from "../gitops/types";
 import { LockError } from "../promotion/errors";
 import { activeLocks, type LockPermission, type LockRecord, lockEnvironment, releaseLock } from "../promotion/locks";
-import { getRepository } from "./repository";
+import { getRepository } from "./repository-view";
 
 /** Locks in force now, by environment. */
 export async function getActiveLocks(): Promise<Record<string, LockRecord[]>> {

@@ -2,9 +2,9 @@ import "server-only";
 import { shortDigest } from "../gitops/image-ref";
 import { imageRelation } from "../gitops/image-relation";
 import type { Cell, ImageReference, LadderYamlStatus, ScanWarning } from "../gitops/types";
-import type { PathCommit } from "../repo/types";
+import type { PathCommit } from "../snapshot/types";
 import { cachedDiff } from "./compare";
-import { getRepository } from "./repository";
+import { getRepository } from "./repository-view";
 
 export type CellRelation = "same" | "differs" | "not-deployed" | "bottom";
 

@@ -5,7 +5,7 @@
  *   - blobs only when their SHA is not in the content-addressed cache.
  * A warm read with no new commit is one request; after a one-file commit it is three.
  */
-import type { PathCommit, RepoFile, RepoReader, RepoSnapshot } from "../repo/types";
+import type { PathCommit, RepoFile, RepoReader, RepoSnapshot } from "../snapshot/types";
 import { mapLimit } from "../util/map-limit";
 import { type BlobCache, sharedBlobCache } from "./blob-cache";
 import type { GitHubClient } from "./client";

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { RepoFile, RepoSnapshot } from "../repo/types";
+import type { RepoFile, RepoSnapshot } from "../snapshot/types";
 import type { ScanWarning } from "./types";
 import { cloneJson, type LoadedDoc, loadYaml, MAX_FILE_BYTES } from "./yaml-source";
 

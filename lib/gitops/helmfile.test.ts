@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { openLocalRepo } from "../repo/local-reader";
+import { openLocalRepo } from "../snapshot/local-reader";
 import { chartAppVersion, imagesFromCompositions, UNKNOWN } from "./chart-image-lines";
 import { FileStore, isYamlPath } from "./file-store";
 import { mergeValues } from "./helm-values";

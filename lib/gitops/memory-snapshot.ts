@@ -1,5 +1,5 @@
-import { gitBlobSha } from "../repo/local-reader";
-import type { RepoFile, RepoSnapshot } from "../repo/types";
+import { gitBlobSha } from "../snapshot/local-reader";
+import type { RepoFile, RepoSnapshot } from "../snapshot/types";
 
 /** A snapshot held in memory: for tests, previews of planned edits, and generated trees. */
 export function memorySnapshot(files: Record<string, string>, commit = "memory"): RepoSnapshot {

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openLocalRepo } from "../repo/local-reader";
+import { openLocalRepo } from "../snapshot/local-reader";
 import { memorySnapshot } from "./memory-snapshot";
 import { diffEnvironments, semanticDiff } from "./overlay-diff";
 import { scanRepository } from "./scan";

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { RE2JS } from "re2js";
-import type { RepoSnapshot } from "../repo/types";
+import type { RepoSnapshot } from "../snapshot/types";
 import { cellAt, planAt, splitColumn } from "./columns";
 import { mergeValues } from "./helm-values";
 import { type ImagePair, relateCells } from "./image-relation";

@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from "diff";
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
-import type { RepoSnapshot } from "../repo/types";
+import type { RepoSnapshot } from "../snapshot/types";
 import { FileStore } from "./file-store";
 import { formatImage, isDigest, normaliseRepository } from "./image-ref";
 import type { CellPlan } from "./layout-plan";

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { openLocalRepo } from "../repo/local-reader";
+import { openLocalRepo } from "../snapshot/local-reader";
 import { ladderYamlRefusal, policyConfig, viewersConfig } from "./ladder-yaml-status";
 import { memorySnapshot } from "./memory-snapshot";
 import { scanRepository } from "./scan";

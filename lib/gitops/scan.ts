@@ -1,6 +1,6 @@
 import path from "node:path";
 import { RE2JS } from "re2js";
-import type { RepoSnapshot } from "../repo/types";
+import type { RepoSnapshot } from "../snapshot/types";
 import { chartDependencies, helmReleaseChart, remoteBase, unpinnedWarnings } from "./artifacts";
 import { detectLayout } from "./detect-layout";
 import { orderEnvironments } from "./env-names";

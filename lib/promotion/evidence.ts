@@ -8,8 +8,8 @@
 import { normaliseRepository } from "../gitops/image-ref";
 import { scanRepository } from "../gitops/scan";
 import type { Cell, ImageReference } from "../gitops/types";
-import type { PathCommit } from "../repo/types";
 import type { RepositoryService } from "../repository-service/repository-service";
+import type { PathCommit } from "../snapshot/types";
 import { mapLimit } from "../util/map-limit";
 import { PromiseCache } from "../util/promise-cache";
 

@@ -7,7 +7,7 @@
 import { isValidLadderYaml } from "../gitops/ladder-yaml-status";
 import { scanRepository } from "../gitops/scan";
 import type { ScanResult } from "../gitops/types";
-import type { PathCommit, RepoReader, RepoSnapshot } from "../repo/types";
+import type { PathCommit, RepoReader, RepoSnapshot } from "../snapshot/types";
 import { mapLimit } from "../util/map-limit";
 import { PromiseCache } from "../util/promise-cache";
 

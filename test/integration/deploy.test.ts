@@ -13,8 +13,8 @@ import { diffEnvironments, environmentPolicies, parseLadderConfig, scanRepositor
 import { semanticDiff } from "@/lib/gitops/overlay-diff";
 import { planDigestEdit } from "@/lib/gitops/plan-edit";
 import type { Json } from "@/lib/gitops/yaml-source";
-import { openLocalRepo } from "@/lib/repo/local-reader";
-import type { RepoSnapshot } from "@/lib/repo/types";
+import { openLocalRepo } from "@/lib/snapshot/local-reader";
+import type { RepoSnapshot } from "@/lib/snapshot/types";
 import { hasKubectl } from "../support/kubectl";
 
 const DEPLOY = fileURLToPath(new URL("../../deploy", import.meta.url));

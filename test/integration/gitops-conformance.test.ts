@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { envRank } from "@/lib/gitops/env-names";
 import { scanRepository } from "@/lib/gitops/scan";
 import type { ScanResult, TargetCell } from "@/lib/gitops/types";
-import { openLocalRepo } from "@/lib/repo/local-reader";
+import { openLocalRepo } from "@/lib/snapshot/local-reader";
 import { conformanceIt, CONFORMANCE_TESTS as T } from "../support/expected-failures";
 import { helm } from "../support/helm";
 import { hasKubectl } from "../support/kubectl";

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { sampleDigest } from "@/cmd/demo/sample-repo";
-import { openLocalRepo } from "@/lib/repo/local-reader";
-import type { RepoReader } from "@/lib/repo/types";
 import { RepositoryService } from "@/lib/repository-service/repository-service";
+import { openLocalRepo } from "@/lib/snapshot/local-reader";
+import type { RepoReader } from "@/lib/snapshot/types";
 import { createSampleGitRepo } from "../support/sample-git";
 
 function counting(reader: RepoReader) {

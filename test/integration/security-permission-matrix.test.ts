@@ -75,7 +75,7 @@ let mod: {
   exportRoute: typeof import("@/app/api/promotions/export/route");
   preview: typeof import("@/app/api/promotions/preview/route");
   pages: Array<{ name: string; render: () => Promise<unknown> }>;
-  repository: typeof import("@/lib/data/repository");
+  repository: typeof import("@/lib/data/repository-view");
   locks: typeof import("@/lib/promotion/locks");
   db: typeof import("@/lib/db/client");
 };
@@ -225,7 +225,7 @@ beforeAll(async () => {
       { name: "/drift", render: () => drift.default() },
       { name: "/history", render: () => history.default({ searchParams }) },
     ],
-    repository: await import("@/lib/data/repository"),
+    repository: await import("@/lib/data/repository-view"),
     locks: await import("@/lib/promotion/locks"),
     db: await import("@/lib/db/client"),
   };

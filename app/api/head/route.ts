@@ -1,5 +1,6 @@
 import { route } from "@/app/_auth/signed-in-route";
-import { describeReadFailure, getRepository } from "@/lib/data/repository";
+import { describeReadFailure } from "@/lib/data/read-failure";
+import { getRepository } from "@/lib/data/repository-view";
 
 export const dynamic = "force-dynamic";
 

@@ -10,7 +10,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { type AppOverview, getAppOverview } from "@/lib/data/app";
 import { getAppEnvironments } from "@/lib/data/compare";
-import { describeReadFailure } from "@/lib/data/repository";
+import { describeReadFailure } from "@/lib/data/read-failure";
 import { shortDigest } from "@/lib/gitops/image-ref";
 
 export const dynamic = "force-dynamic";

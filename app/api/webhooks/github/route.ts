@@ -1,4 +1,4 @@
-import { getRepository } from "@/lib/data/repository";
+import { getRepository } from "@/lib/data/repository-view";
 import { db } from "@/lib/db/client";
 import { serverEnv } from "@/lib/env";
 import { parseWebhook, WEBHOOK_MAX_BYTES, WebhookPayloadError, WebhookSignatureError } from "@/lib/github/webhooks";

@@ -16,7 +16,7 @@ import {
   UnknownAppError,
   UnknownEnvironmentError,
 } from "@/lib/data/compare";
-import { describeReadFailure } from "@/lib/data/repository";
+import { describeReadFailure } from "@/lib/data/read-failure";
 import { shortDigest } from "@/lib/gitops/image-ref";
 
 export const dynamic = "force-dynamic";

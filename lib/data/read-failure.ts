@@ -1,25 +1,6 @@
 import "server-only";
 import { GitHubError } from "../github/errors";
-import { RepositoryNotConfiguredError, repositoryFromEnv } from "../repository-service/from-env";
-import type { RepositoryService, RepositoryView } from "../repository-service/repository-service";
-
-export { RepositoryNotConfiguredError };
-
-/** The configured repository's service; throws RepositoryNotConfiguredError when none is set. */
-export function getRepository(): RepositoryService {
-  return repositoryFromEnv();
-}
-
-/** The branch head and its scan. Errors keep their type (GitHubError, …) for the error screens. */
-export async function getRepositoryView(): Promise<RepositoryView> {
-  const service = getRepository();
-  try {
-    return await service.current();
-  } catch (error) {
-    console.error(`reading ${service.repository}@${service.branch} failed`, error);
-    throw error;
-  }
-}
+import { RepositoryNotConfiguredError } from "../repository-service/from-env";
 
 /** What an error screen needs to explain a failed read, safe to send to the browser. */
 export interface ReadFailure {

@@ -1,6 +1,6 @@
 /**
  * The one way `lib/gitops` sees a repository: a snapshot of files at one commit.
- * Implementations: a local directory or git checkout (`lib/repo/local-reader.ts`)
+ * Implementations: a local directory or git checkout (`lib/snapshot/local-reader.ts`)
  * and GitHub through Octokit (`lib/github/github-reader.ts`).
  * Paths are repo-relative POSIX paths without a leading slash.
  */
