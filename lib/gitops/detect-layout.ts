@@ -3,6 +3,7 @@ import { detectTargets } from "./detect-targets";
 import { envRank, GENERIC_DIRS, isWellKnownEnv, LAYOUT_PARENTS, NON_ENV_DIRS, orderEnvironments } from "./env-names";
 import { type FileStore, isYamlPath, KUSTOMIZATION_NAMES, resolveRepoPath } from "./file-store";
 import { fluxLeaves } from "./flux-wiring";
+import { helmfileCellPlans } from "./helmfile";
 import { type BuildResult, dirOf, isRemoteRef, type KResource } from "./kustomize-build";
 import { type AppPlan, type CellPlan, ENV_PLACEHOLDER_DEFAULT, type LayoutPlan } from "./layout-plan";
 import { isObject, type Json, type JsonObject } from "./yaml-source";
@@ -362,7 +363,19 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
     }
   }
 
-  detectHelm(store, addCell, guessed, ignored);
+  // helmfile says which values files make which environment: read it before guessing from names.
+  const helmfile = helmfileCellPlans(store);
+  for (const c of helmfile.cells) {
+    const x = helmfile.extras.get(`${c.app}\u0000${c.env}`);
+    const plan: CellPlan =
+      x && c.plan.helm
+        ? { ...c.plan, helm: { ...c.plan.helm, compositions: x.compositions, layers: x.releases[0]?.layers ?? [] } }
+        : c.plan;
+    addCell(c.app, plan);
+  }
+  guessed.push(...helmfile.guessed);
+  const helmfileDirs = new Set(helmfile.cells.map((c) => dirOf(c.plan.path)));
+  detectHelm(store, addCell, guessed, ignored, (file) => helmfile.claimedFiles.has(file) || helmfileDirs.has(dirOf(file)));
   detectPlainManifests(store, referenced, addCell, guessed, ignored);
 
   // Control objects in env-named directories are not environments (Flux clusters/<env>, Kargo stages, Argo apps).
@@ -435,6 +448,7 @@ function detectHelm(
   addCell: (app: string, cell: CellPlan) => void,
   guessed: string[],
   ignored: { path: string; reason: string }[],
+  claimed: (file: string) => boolean,
 ): void {
   const charts = [...store.files.keys()].filter((p) => base(p) === "Chart.yaml").map(dirOf);
   const argo = argoHelmSources(store);
@@ -442,7 +456,7 @@ function detectHelm(
   const byDir = new Map<string, string[]>();
   for (const p of store.files.keys()) {
     const m = /^values[-.]([A-Za-z0-9][A-Za-z0-9_-]*)\.ya?ml$/.exec(base(p));
-    if (!m?.[1] || m[1] === "schema") continue;
+    if (!m?.[1] || m[1] === "schema" || claimed(p)) continue;
     const d = dirOf(p);
     const list = byDir.get(d) ?? [];
     list.push(p);

@@ -24,7 +24,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
-import { processEnv } from "../env";
+import { processEnv, serverEnv } from "../env";
 import { visitContainers } from "./kustomize-build";
 import { isObject, type Json, type JsonObject, MAX_ALIAS_COUNT } from "./yaml-source";
 
@@ -118,6 +118,26 @@ export async function helmVersion(binary: string): Promise<string | undefined> {
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+let found: Promise<string | undefined> | undefined;
+
+/**
+ * The helm Ladder renders with: LADDER_HELM, else `helm` on the PATH; undefined when none runs
+ * (then Helm is read statically only). Asked once per process.
+ */
+export function findHelm(): Promise<string | undefined> {
+  found ??= (async () => {
+    let configured: string | undefined;
+    try {
+      configured = serverEnv().LADDER_HELM;
+    } catch {
+      // An environment that does not parse is reported by whoever needs it; helm is optional.
+    }
+    const binary = configured ?? "helm";
+    return (await helmVersion(binary)) ? binary : undefined;
+  })();
+  return found;
 }
 
 function sandboxEnvFor(dir: string): NodeJS.ProcessEnv {

@@ -1,5 +1,6 @@
+import type { ImageComposition } from "./chart-image-lines";
 import type { HelmImageKeys } from "./helm-values";
-import type { AppFormat, LayoutReport, ScanWarning } from "./types";
+import type { AppFormat, LayoutReport, ScanWarning, SourcePos } from "./types";
 
 /** The environment a chart's plain values.yaml stands for when values-<env>.yaml files sit beside it. */
 export const ENV_PLACEHOLDER_DEFAULT = "default";
@@ -21,6 +22,13 @@ export interface CellPlan {
     /** The environment's own values files (edited by promotions). */
     ownValueFiles: string[];
     keys?: HelmImageKeys[];
+    /**
+     * The chart's image lines (helmfile layouts): images composed from values the way the chart's
+     * templates write them (`{{ .Values.docker.registry }}/{{ .Values.main_app.image }}:…`).
+     */
+    compositions?: ImageComposition[];
+    /** Every values layer in apply order, files outside the repository included (they may override). */
+    layers?: (SourcePos & { path: string; outside: boolean })[];
   };
   manifests?: { files: string[] };
   /** Only part of what the path deploys belongs to this app. */

@@ -2,11 +2,14 @@ import path from "node:path";
 import { RE2JS } from "re2js";
 import type { RepoSnapshot } from "../snapshot/types";
 import { chartDependencies, helmReleaseChart, remoteBase, unpinnedWarnings } from "./artifacts";
+import { chartAppVersion, imagesFromCompositions } from "./chart-image-lines";
 import { detectLayout } from "./detect-layout";
 import { orderEnvironments } from "./env-names";
 import { FileStore, isYamlPath } from "./file-store";
 import { expandGenerators, findGeneratorCharts, type HelmRunOptions } from "./helm-generators";
+import { findHelm } from "./helm-render";
 import { enabledBlocksWithoutImages, extractHelmImages, type HelmImageHit, mergeValues } from "./helm-values";
+import { helmfileInputs, outsideOverrides } from "./helmfile";
 import { isPlaceholderImage, isTemplated, looksLikeImage, normaliseRepository, splitImage } from "./image-ref";
 import {
   type BuildResult,
@@ -46,10 +49,11 @@ export interface ScanOptions {
    */
   lastValidLadderYaml?: { text: string; commit: string };
   /**
-   * A `helm` to render with. Charts that generate Argo CD Applications (an app-of-apps written in
-   * Helm) can only be read rendered; without it their cells say so.
+   * A `helm` to render with (default: LADDER_HELM or `helm` on the PATH, when one runs; `false`:
+   * none). Charts that generate Argo CD Applications (an app-of-apps written in Helm) can only be
+   * read rendered; without helm their cells say so.
    */
-  helm?: HelmRunOptions;
+  helm?: HelmRunOptions | false;
 }
 
 /** Internal handle a scan keeps so diff and edit can reuse its parsed state. */
@@ -269,6 +273,42 @@ function resolveHelmCell(ctx: ScanContext, plan: CellPlan): Cell {
     if (isObject(chart))
       appVersion =
         typeof chart.appVersion === "string" || typeof chart.appVersion === "number" ? String(chart.appVersion) : undefined;
+  }
+  if (helm.compositions && helm.chartDir !== undefined) {
+    // The chart's own image lines say how values become images: apply them, not the generic walk.
+    const composed = imagesFromCompositions(values, helm.compositions, chartAppVersion(ctx.store, helm.chartDir), {
+      overriddenBy: outsideOverrides(helm.layers ?? []),
+    });
+    const hits: Hit[] = composed.images.map((c) => ({
+      image: c.image,
+      pos: c.source,
+      setBy: c.from === "values" ? "helm-values" : "chart-default",
+      usedBy: `template ${c.template.file}:${c.template.line}`,
+      ...(c.decidingKey ? { keyPath: c.decidingKey } : {}),
+      ...(c.keys
+        ? { helmKeys: { repository: c.keys.repository, tag: c.keys.tag, digest: c.keys.digest, digestKeyPresent: false } }
+        : {}),
+    }));
+    for (const u of composed.unresolved) {
+      unresolved.push(u);
+      warnings.push({
+        file: u.source?.file ?? plan.path,
+        line: u.source?.line ?? 1,
+        message: u.reason,
+        code: "chart-image-unresolved",
+      });
+    }
+    const own = new Set(helm.ownValueFiles);
+    return {
+      path: plan.path,
+      format: "helm",
+      images: classify(hits, own, unresolved, warnings),
+      unresolved,
+      remote: [],
+      ownFiles: [...own].sort(),
+      sharedFiles: helm.valueFiles.filter((f) => !own.has(f)),
+      warnings: dedupeWarnings(warnings),
+    };
   }
   const hitsRaw = extractHelmImages(values, helm.keys ?? [], appVersion);
   const hits = hitsRaw.map((h) => helmHitToHit(h, "helm-values", "values.", { file: plan.path, line: 1 }));
@@ -532,6 +572,11 @@ export function planFromConfig(store: FileStore, config: LadderConfig, configFil
   };
 }
 
+async function defaultHelm(): Promise<HelmRunOptions | undefined> {
+  const binary = await findHelm();
+  return binary ? { binary } : undefined;
+}
+
 /**
  * Replaces the static reading of charts that generate Argo CD Applications with what they render
  * to: one app per generated Application. Without helm, the generator's own cells carry the reason.
@@ -634,7 +679,11 @@ export async function scanRepository(snapshot: RepoSnapshot, options: ScanOption
       }
     }
   }
-  if (!plan) plan = detectLayout({ store, build: (dir) => getBuild(ctx, dir) });
+  if (!plan) {
+    // helmfile.yaml.gotmpl and chart .tpl helpers are not YAML, so the prefetch skipped them.
+    await store.ensure(helmfileInputs(store));
+    plan = detectLayout({ store, build: (dir) => getBuild(ctx, dir) });
+  }
   plan = { ...plan, report: { ...plan.report, ladderYaml } };
   ctx.plan = plan;
   warnings.push(...(plan.warnings ?? []));
@@ -649,7 +698,8 @@ export async function scanRepository(snapshot: RepoSnapshot, options: ScanOption
   });
   let environments = plan.environments;
   if (plan.report.source === "detected") {
-    const generated = await generatedApps(store, apps, environments, options.helm);
+    const helm = options.helm === false ? undefined : (options.helm ?? (await defaultHelm()));
+    const generated = await generatedApps(store, apps, environments, helm);
     apps = generated.apps;
     environments = generated.environments;
     warnings.push(...generated.warnings);

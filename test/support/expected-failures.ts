@@ -22,17 +22,6 @@ export const CONFORMANCE_TESTS = {
 
 /** conformance (test/integration/gitops-conformance.test.ts): folder of ../shared/fixtures/real-gitops → failures. */
 export const CONFORMANCE_EXPECTED_FAILURES: Readonly<Record<string, ExpectedFailure>> = {
-  "wikimedia__operations-deployment-charts": {
-    issue: 13,
-    why: "helmfile with the image split over docker.registry + main_app.image + main_app.version: Helm keys not read",
-    tests: [
-      CONFORMANCE_TESTS.environments,
-      CONFORMANCE_TESTS.cells,
-      CONFORMANCE_TESTS.images,
-      CONFORMANCE_TESTS.kustomize,
-      CONFORMANCE_TESTS.unresolvable,
-    ],
-  },
 };
 
 /** `it`, or `it.fails` when `test` of `folder` is listed as an expected failure. */
