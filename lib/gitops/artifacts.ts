@@ -6,7 +6,7 @@
  * way: a kind, a name, a version, whether that version is pinned, and where it is set.
  */
 import type { FileStore } from "./file-store";
-import type { KResource } from "./kustomize-build";
+import type { KResource } from "./kustomize-resource";
 import type { Artifact, RemoteRef, ScanWarning, SourcePos } from "./types";
 import { getPos, isObject, type Json } from "./yaml-source";
 

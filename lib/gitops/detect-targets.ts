@@ -10,8 +10,9 @@
  */
 import path from "node:path";
 import { isWellKnownEnv, NON_ENV_DIRS } from "./env-names";
+import { dirOf } from "./file-store";
 import { envAndTarget, type FluxLeaf } from "./flux-wiring";
-import { dirOf, type KResource } from "./kustomize-build";
+import type { KResource } from "./kustomize-resource";
 
 /** A deployable leaf of one target of one environment. */
 export interface TargetCandidate {

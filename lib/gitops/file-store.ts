@@ -20,6 +20,12 @@ export function resolveRepoPath(fromDir: string, ref: string): string | undefine
   return joined === "." ? "" : joined.replace(/\/$/, "");
 }
 
+/** The directory holding a repository path, with the root as "" (the form resolveRepoPath returns). */
+export function dirOf(p: string): string {
+  const d = path.posix.dirname(p);
+  return d === "." ? "" : d;
+}
+
 /**
  * The scanner's view of one snapshot: the file list, the YAML texts fetched in one batch, and parsed
  * documents cached by path (cloned on every use because Kustomize layers mutate what they load).

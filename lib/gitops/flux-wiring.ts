@@ -7,7 +7,7 @@
  * A directory no Flux Kustomization reaches is not deployed, whatever its name says.
  */
 import { type FileStore, isYamlPath } from "./file-store";
-import type { BuildResult } from "./kustomize-build";
+import type { BuildResult } from "./kustomize-resource";
 import { isObject, type Json, type JsonObject } from "./yaml-source";
 
 /** A directory some Flux Kustomization applies, and the substitution variables in force there. */

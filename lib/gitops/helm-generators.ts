@@ -11,10 +11,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { mapLimit } from "../util/map-limit";
-import type { FileStore } from "./file-store";
+import { dirOf, type FileStore } from "./file-store";
 import { argoApplicationsOf, renderHelm } from "./helm-render";
 import { normaliseRepository, splitImage } from "./image-ref";
-import { dirOf } from "./kustomize-build";
 import type { Cell, ImageReference, ScanWarning, SourcePos } from "./types";
 
 export interface GeneratorChart {

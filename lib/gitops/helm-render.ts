@@ -25,7 +25,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { processEnv, serverEnv } from "../env";
-import { visitContainers } from "./kustomize-build";
+import { visitContainers } from "./kustomize-images";
 import { isObject, type Json, type JsonObject, MAX_ALIAS_COUNT } from "./yaml-source";
 
 const execFileAsync = promisify(execFile);

@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { mapLimit } from "../util/map-limit";
 import { normaliseRepository, splitImage } from "./image-ref";
-import { visitContainers } from "./kustomize-build";
+import { visitContainers } from "./kustomize-images";
 import type { CellPlan } from "./layout-plan";
 import type { ScanContext } from "./scan";
 import { getBuild } from "./scan";
