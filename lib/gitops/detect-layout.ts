@@ -515,6 +515,10 @@ function detectHelm(
     const viaArgo = argo.find((a) => a.valueFiles.some((v) => v.replace(/^\//, "").startsWith(`${root}/`)));
     const chartDir =
       viaArgo && charts.includes(viaArgo.chartPath) ? viaArgo.chartPath : charts.length === 1 ? charts[0] : undefined;
+    if (chartDir === undefined && !viaArgo) {
+      valuesOnlyApps(store, root, list, addCell, guessed);
+      continue;
+    }
     const app = appNameFromPath(root) ?? (chartDir ? chartName(store, chartDir) : undefined) ?? "app";
     for (const { env, dir, file } of list) {
       const own = store
@@ -545,6 +549,84 @@ function detectHelm(
     if (hasTemplates)
       ignored.push({ path: `${c}/templates`, reason: "Helm templates (Go templates, not YAML); images come from values" });
   }
+}
+
+/** `global.webTag`, `global.api_image_tag`: a shared values file setting tags for several apps. */
+const GLOBAL_TAG_KEY = /^([a-z][a-z0-9]*?)[-_]?(?:image)?[-_]?tag$/i;
+
+/**
+ * A values-only repository (the chart lives elsewhere; Argo CD multi-source points `$values` here):
+ * `<root>/<env>/values.yaml` over a shared `<root>/base/values.yaml`, and further values files in
+ * the environment directory, one per release. Each further file is its own app, named after the
+ * file; a values.yaml whose `global` block names a tag per app (`global.webTag`, `global.apiTag`)
+ * is one app per name. Every name is reported as guessed.
+ */
+function valuesOnlyApps(
+  store: FileStore,
+  root: string,
+  list: readonly { env: string; dir: string; file: string }[],
+  addCell: (app: string, cell: CellPlan) => void,
+  guessed: string[],
+): void {
+  const shared = ["base", "common", "shared"]
+    .flatMap((d) => [`${root ? `${root}/` : ""}${d}/values.yaml`, `${root ? `${root}/` : ""}${d}/values.yml`])
+    .filter((p) => store.isFile(p));
+  const names = new Set<string>();
+  for (const { env, dir, file } of list) {
+    const globalOf = (p: string) => {
+      const v = store.peek(p).docs[0]?.value;
+      return isObject(v) && isObject(v.global) ? v.global : {};
+    };
+    const perApp = new Map<string, string[]>();
+    for (const f of [...shared, file])
+      for (const k of Object.keys(globalOf(f))) {
+        const name = GLOBAL_TAG_KEY.exec(k)?.[1];
+        if (name && !/^image$/i.test(name)) perApp.set(name, [...(perApp.get(name) ?? []), `global.${k}`]);
+      }
+    const valueFiles = [...shared, file];
+    if (perApp.size > 0)
+      for (const [name, keys] of perApp) {
+        names.add(name);
+        addCell(name, {
+          env,
+          format: "helm",
+          path: file,
+          extraPaths: [],
+          ownDirs: [],
+          helm: { valueFiles, ownValueFiles: [file], tagKeys: [...new Set(keys)] },
+        });
+      }
+    else {
+      const name = appNameFromPath(root) ?? "app";
+      names.add(name);
+      addCell(name, {
+        env,
+        format: "helm",
+        path: file,
+        extraPaths: [],
+        ownDirs: [],
+        helm: { valueFiles, ownValueFiles: [file] },
+      });
+    }
+    for (const other of store.filesUnder(dir)) {
+      if (dirOf(other) !== dir || other === file || !/\.ya?ml$/.test(other)) continue;
+      const name = base(other)
+        .replace(/\.ya?ml$/, "")
+        .replace(/^values[-_.]|[-_.]values$/, "");
+      names.add(name);
+      addCell(name, {
+        env,
+        format: "helm",
+        path: other,
+        extraPaths: [],
+        ownDirs: [],
+        helm: { valueFiles: [...shared, other], ownValueFiles: [other] },
+      });
+    }
+  }
+  guessed.push(
+    `${root || "."}/<env>/*.yaml: values only (the chart is not in the repository); one app per values file or per global tag key (${[...names].join(", ")})${shared.length ? `, over ${shared.join(", ")}` : ""}`,
+  );
 }
 
 /** Rendered manifests (`kubernetes-manifests/`, `release/`) and env-named dirs of plain manifests. */

@@ -58,6 +58,69 @@ function getIn(v: JsonObject, dotted: string): { parent: JsonObject; key: string
   return isObject(cur) ? { parent: cur, key } : undefined;
 }
 
+/** Fills each `{dotted.key}` of a pattern from the values; undefined when one is not set. */
+function composeKeys(values: JsonObject, pattern: string): { text: string; pos?: SourcePos } | undefined {
+  let pos: SourcePos | undefined;
+  let missing = false;
+  const text = pattern.replace(/\{([^{}]+)\}/g, (_, key: string) => {
+    const at = getIn(values, key.trim());
+    const v = at ? scalarText(at.parent, at.key) : undefined;
+    if (!v || !at) {
+      missing = true;
+      return "";
+    }
+    pos ??= getPos(at.parent, at.key);
+    return v;
+  });
+  return missing ? undefined : { text, pos };
+}
+
+/** A tag the values set where no repository is set beside it: the chart decides the repository. */
+export interface HelmTagOnly {
+  tag: string;
+  keyPath: string;
+  pos?: SourcePos;
+}
+
+/**
+ * Tags set without a repository (`image.tag`, `<component>.image.tag`, `imageTag`, `global.imageTag`):
+ * with the chart outside the repository, that is all the values say about an image.
+ */
+export function tagsWithoutRepository(
+  values: JsonObject,
+  hits: readonly HelmImageHit[],
+  only?: readonly string[],
+): HelmTagOnly[] {
+  const out: HelmTagOnly[] = [];
+  if (only) {
+    // The layout said which keys hold this app's tags (`global.webTag` of a values file shared by apps).
+    for (const key of only) {
+      const at = getIn(values, key);
+      const tag = at ? scalarText(at.parent, at.key) : undefined;
+      if (at && tag) out.push({ tag, keyPath: key, pos: getPos(at.parent, at.key) });
+    }
+    return out;
+  }
+  const covered = (kp: string) => hits.some((h) => h.keyPath === kp || h.keys.tag === kp);
+  const walk = (m: JsonObject, keyPath: string[], depth: number): void => {
+    if (depth > 32 || disabled(m)) return;
+    for (const [k, v] of Object.entries(m)) {
+      const kp = [...keyPath, k].join(".");
+      if (isObject(v)) walk(v, [...keyPath, k], depth + 1);
+      else if (
+        (typeof v === "string" || typeof v === "number") &&
+        (k === "tag" || /^image_?tag$/i.test(k)) &&
+        !("repository" in m) &&
+        !covered(keyPath.join(".")) &&
+        !covered(kp)
+      )
+        out.push({ tag: String(v), keyPath: kp, pos: getPos(m, k) });
+    }
+  };
+  walk(values, [], 0);
+  return out;
+}
+
 function disabled(m: JsonObject): boolean {
   return m.enabled === false || m.enable === false;
 }
@@ -79,9 +142,12 @@ export function extractHelmImages(
       : undefined;
   const claimed = new Set<string>();
   for (const c of configured) {
-    const repo = getIn(values, c.repository);
-    if (!repo) continue;
-    const repository = scalarText(repo.parent, repo.key);
+    // A composed repository (`{global.registry}/shop/web`) reads each `{key}` from the values.
+    const composed = c.repository.includes("{") ? composeKeys(values, c.repository) : undefined;
+    if (c.repository.includes("{") && !composed) continue;
+    const repo = composed ? undefined : getIn(values, c.repository);
+    if (!composed && !repo) continue;
+    const repository = composed ? composed.text : repo ? scalarText(repo.parent, repo.key) : undefined;
     if (!repository) continue;
     const tagAt = c.tag ? getIn(values, c.tag) : undefined;
     const digestAt = c.digest ? getIn(values, c.digest) : undefined;
@@ -89,16 +155,16 @@ export function extractHelmImages(
     const registry = regAt ? scalarText(regAt.parent, regAt.key) : globalRegistry;
     const tag = tagAt ? scalarText(tagAt.parent, tagAt.key) : undefined;
     const digest = digestAt ? scalarText(digestAt.parent, digestAt.key) : undefined;
-    const keyPath = c.repository.split(".").slice(0, -1).join(".");
+    const keyPath = (composed ? (c.tag ?? "") : c.repository).split(".").slice(0, -1).join(".");
     claimed.add(keyPath);
     hits.push({
       image: formatImage({
-        name: registry ? `${registry}/${repository}` : repository,
+        name: registry && !composed ? `${registry}/${repository}` : repository,
         tag: tag || undefined,
         digest: digest || undefined,
       }),
       keyPath,
-      repositoryPos: getPos(repo.parent, repo.key),
+      repositoryPos: composed ? composed.pos : repo ? getPos(repo.parent, repo.key) : undefined,
       tagPos: tagAt ? getPos(tagAt.parent, tagAt.key) : undefined,
       digestPos: digestAt ? getPos(digestAt.parent, digestAt.key) : undefined,
       keys: { repository: c.repository, tag: c.tag, digest: c.digest },

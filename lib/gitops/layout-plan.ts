@@ -22,6 +22,8 @@ export interface CellPlan {
     /** The environment's own values files (edited by promotions). */
     ownValueFiles: string[];
     keys?: HelmImageKeys[];
+    /** The keys holding this app's tags, when one values file sets tags for several apps. */
+    tagKeys?: string[];
     /**
      * The chart's image lines (helmfile layouts): images composed from values the way the chart's
      * templates write them (`{{ .Values.docker.registry }}/{{ .Values.main_app.image }}:…`).

@@ -8,7 +8,13 @@ import { orderEnvironments } from "./env-names";
 import { FileStore, isYamlPath } from "./file-store";
 import { expandGenerators, findGeneratorCharts, type HelmRunOptions } from "./helm-generators";
 import { findHelm } from "./helm-render";
-import { enabledBlocksWithoutImages, extractHelmImages, type HelmImageHit, mergeValues } from "./helm-values";
+import {
+  enabledBlocksWithoutImages,
+  extractHelmImages,
+  type HelmImageHit,
+  mergeValues,
+  tagsWithoutRepository,
+} from "./helm-values";
 import { helmfileInputs, outsideOverrides } from "./helmfile";
 import { isPlaceholderImage, isTemplated, looksLikeImage, normaliseRepository, splitImage } from "./image-ref";
 import {
@@ -313,9 +319,18 @@ function resolveHelmCell(ctx: ScanContext, plan: CellPlan): Cell {
   const hitsRaw = extractHelmImages(values, helm.keys ?? [], appVersion);
   const hits = hitsRaw.map((h) => helmHitToHit(h, "helm-values", "values.", { file: plan.path, line: 1 }));
   if (helm.chartDir === undefined) {
-    const reason = "the Helm chart is not in the repository; images set only by its default values are unknown";
-    unresolved.push({ reference: "chart:?", reason });
-    warnings.push({ file: plan.path, line: 1, message: reason, code: "chart-not-in-repo" });
+    // The chart lives elsewhere: a tag the values set is still what the environment runs.
+    const tags = tagsWithoutRepository(values, hitsRaw, helm.tagKeys);
+    for (const t of tags) {
+      const reason = `tag ${t.tag} (${t.keyPath}); the image repository comes from the chart, which is not in this repository`;
+      unresolved.push({ reference: `tag:${t.keyPath}`, reason, tag: t.tag, ...(t.pos ? { source: t.pos } : {}) });
+      warnings.push({ file: t.pos?.file ?? plan.path, line: t.pos?.line ?? 1, message: reason, code: "chart-not-in-repo" });
+    }
+    if (tags.length === 0) {
+      const reason = "the Helm chart is not in the repository; images set only by its default values are unknown";
+      unresolved.push({ reference: "chart:?", reason });
+      warnings.push({ file: plan.path, line: 1, message: reason, code: "chart-not-in-repo" });
+    }
   } else {
     for (const b of enabledBlocksWithoutImages(values, hitsRaw)) {
       const reason = `values enable '${b.keyPath}' but set no image for it; its image (if any) is decided by a chart template, which static resolution does not render`;

@@ -47,6 +47,8 @@ export interface UnresolvedImage {
   reference: string;
   reason: string;
   source?: SourcePos;
+  /** What is known: a tag the values set for an image whose repository the chart decides. */
+  tag?: string;
 }
 
 export interface RemoteRef {
