@@ -62,7 +62,19 @@ export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; 
       {cell.targets && cell.targetSummary && (
         <TargetsView targets={cell.targets} summary={cell.targetSummary} testId={`targets-${app}-${cell.env}`} />
       )}
-      {!cell.targets && cell.images.length === 0 && (
+      {!cell.targets &&
+        cell.images.length === 0 &&
+        cell.unresolved
+          .filter((u) => u.tag)
+          .map((u) => (
+            <div key={u.reference} className="min-w-0" title={u.reason}>
+              <span className="font-mono text-sm font-semibold">{u.tag}</span>{" "}
+              <Badge tone="amber" title={u.reason}>
+                repository from the chart
+              </Badge>
+            </div>
+          ))}
+      {!cell.targets && cell.images.length === 0 && !cell.unresolved.some((u) => u.tag) && (
         <span className="text-xs text-zinc-500 dark:text-zinc-400">no image resolved</span>
       )}
       {!cell.targets &&

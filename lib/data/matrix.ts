@@ -33,7 +33,8 @@ export interface MatrixCell {
   /** The rung below runs an image by tag only, so there is no digest to promote. */
   belowTagOnly: boolean;
   warnings: ScanWarning[];
-  unresolved: { reference: string; reason: string }[];
+  /** What could not be resolved; `tag` when the values set a tag whose repository the chart decides. */
+  unresolved: { reference: string; reason: string; tag?: string }[];
   lastChange?: { sha: string; author: string; date: string; message: string; url?: string };
   /** Unexpected differences from the rung below (undefined when not compared). */
   drift?: number;
@@ -194,7 +195,7 @@ export async function getEnvironmentMatrix(query: MatrixQuery = {}): Promise<Env
         promotable: isPromotable(cell, below),
         belowTagOnly: below?.images.some((b) => !b.digest) ?? false,
         warnings: cell.warnings,
-        unresolved: cell.unresolved.map((u) => ({ reference: u.reference, reason: u.reason })),
+        unresolved: cell.unresolved.map((u) => ({ reference: u.reference, reason: u.reason, ...(u.tag ? { tag: u.tag } : {}) })),
         lastChange: lastChangeOf(cell, changes),
       };
       if (cell.artifacts?.length)
