@@ -8,11 +8,7 @@
 import type { FileStore } from "./file-store";
 import type { KResource } from "./kustomize-resource";
 import type { Artifact, RemoteRef, ScanWarning, SourcePos } from "./types";
-import { getPos, isObject, type Json } from "./yaml-source";
-
-function str(v: Json | undefined): string | undefined {
-  return typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
-}
+import { getPos, isObject, str } from "./yaml-source";
 
 /** A version constraint rather than one version: `>=1.0.0`, `^2.1`, `6.x`, `*`, `1.0 - 2.0`. */
 function isRange(v: string): boolean {

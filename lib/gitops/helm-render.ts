@@ -26,7 +26,7 @@ import { promisify } from "node:util";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { processEnv, serverEnv } from "../env";
 import { visitContainers } from "./kustomize-images";
-import { isObject, type Json, type JsonObject, MAX_ALIAS_COUNT } from "./yaml-source";
+import { isObject, type JsonObject, MAX_ALIAS_COUNT, str } from "./yaml-source";
 
 const execFileAsync = promisify(execFile);
 
@@ -87,10 +87,6 @@ export type HelmRenderResult =
 const NOT_POD_SPECS = new Set(["HelmRelease", "Application", "ApplicationSet"]);
 /** Argo Workflows kinds, whose templates name one `container` or `script` each. */
 const WORKFLOW_KINDS = new Set(["Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"]);
-
-function str(v: Json | undefined): string | undefined {
-  return typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
-}
 
 function inside(root: string, p: string): boolean {
   const rel = path.relative(root, p);

@@ -8,10 +8,10 @@ import { type FileStore, resolveRepoPath } from "./file-store";
 import { applyImages } from "./kustomize-images";
 import { applyPatchDoc, loadPatchDocs } from "./kustomize-patches";
 import { applyReplicas } from "./kustomize-replicas";
-import { type BuildContext, type BuildResult, type KResource, str, toResource, warn } from "./kustomize-resource";
+import { type BuildContext, type BuildResult, type KResource, toResource, warn } from "./kustomize-resource";
 import { parseTarget } from "./kustomize-selectors";
 import type { ScanWarning } from "./types";
-import { getPos, isObject, type Json } from "./yaml-source";
+import { getPos, isObject, type Json, str } from "./yaml-source";
 
 // scan.ts and detect-layout.ts still import these from here.
 export { dirOf } from "./file-store";

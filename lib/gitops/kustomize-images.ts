@@ -1,7 +1,7 @@
 /** Kustomize's `images:` transformer, and the walk over container mappings its image filter makes. */
 import { applyImageTagEntry, type ImageTagEntry, kustomizeImageMatches } from "./image-ref";
-import { type BuildContext, imageSetters, type KResource, str, warn } from "./kustomize-resource";
-import { getPos, isObject, type Json, type JsonObject, setPos } from "./yaml-source";
+import { type BuildContext, imageSetters, type KResource, warn } from "./kustomize-resource";
+import { getPos, isObject, type Json, type JsonObject, setPos, str } from "./yaml-source";
 
 /** Calls `fn` for every container mapping under any `containers`/`initContainers` list, as Kustomize's image filter does. */
 export function visitContainers(v: Json, fn: (container: JsonObject, listKey: string) => void, depth = 0): void {

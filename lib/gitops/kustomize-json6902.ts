@@ -1,6 +1,6 @@
 /** JSON 6902 patches (RFC 6902 operations on RFC 6901 pointers), as Kustomize's `patchesJson6902` applies them. */
-import { imageSetters, str } from "./kustomize-resource";
-import { cloneJson, getPos, isObject, type Json, type JsonObject, setPos } from "./yaml-source";
+import { imageSetters } from "./kustomize-resource";
+import { cloneJson, getPos, isObject, type Json, type JsonObject, setPos, str } from "./yaml-source";
 
 /** RFC 6901 pointer segments. */
 function pointer(p: string): string[] | undefined {

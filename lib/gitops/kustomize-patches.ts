@@ -5,11 +5,11 @@
 import { resolveRepoPath } from "./file-store";
 import { visitContainers } from "./kustomize-images";
 import { applyJson6902 } from "./kustomize-json6902";
-import { type BuildContext, imageSetters, type KResource, str, warn } from "./kustomize-resource";
+import { type BuildContext, imageSetters, type KResource, warn } from "./kustomize-resource";
 import { type PatchTarget, targetMatches } from "./kustomize-selectors";
 import { isBuiltin, strategicMerge } from "./kustomize-strategic-merge";
 import type { SourcePos } from "./types";
-import { cloneJson, getPos, isObject, type Json, type JsonObject, loadYaml, setPos } from "./yaml-source";
+import { cloneJson, getPos, isObject, type Json, type JsonObject, loadYaml, setPos, str } from "./yaml-source";
 
 /** Loads a patch body (a file path or inline YAML), returning its documents. */
 export function loadPatchDocs(

@@ -1,6 +1,6 @@
 /** Kustomize's `replicas:` transformer. */
-import { type KResource, str } from "./kustomize-resource";
-import { isObject, type Json } from "./yaml-source";
+import type { KResource } from "./kustomize-resource";
+import { isObject, type Json, str } from "./yaml-source";
 
 /** Kinds Kustomize's `replicas:` field scales. */
 const SCALABLE = new Set(["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"]);

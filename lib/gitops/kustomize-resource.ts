@@ -4,7 +4,7 @@
  */
 import type { FileStore } from "./file-store";
 import type { RemoteRef, ScanWarning, SourcePos } from "./types";
-import { isObject, type Json, type JsonObject } from "./yaml-source";
+import { isObject, type JsonObject, str } from "./yaml-source";
 
 /** One resource flowing through a Kustomize build, with what patches need to find it. */
 export interface KResource {
@@ -35,10 +35,6 @@ export const imageSetters = new WeakMap<object, "images-transformer" | "patch">(
 
 export function groupOf(apiVersion: string): string {
   return apiVersion.includes("/") ? (apiVersion.split("/")[0] ?? "") : "";
-}
-
-export function str(v: Json | undefined): string | undefined {
-  return typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
 }
 
 export function toResource(obj: JsonObject, file: string, origin: string): KResource | undefined {

@@ -1,7 +1,7 @@
 /** Which resources a patch `target:` selects: kind, name, namespace, group, version, label and annotation selectors. */
-import { type BuildContext, groupOf, type KResource, str, warn } from "./kustomize-resource";
+import { type BuildContext, groupOf, type KResource, warn } from "./kustomize-resource";
 import { compileTargetRegex, targetRegexMatches } from "./target-regex";
-import { getPos, isObject, type Json } from "./yaml-source";
+import { getPos, isObject, type Json, str } from "./yaml-source";
 
 export interface PatchTarget {
   group?: string;

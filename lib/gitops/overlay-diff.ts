@@ -9,7 +9,7 @@ import { environmentPolicies } from "./ladder-config";
 import type { CellPlan } from "./layout-plan";
 import { getBuild, type ScanContext, scanContext, scanRepository } from "./scan";
 import type { ScanResult, TargetCell } from "./types";
-import { isObject, type Json, type JsonObject } from "./yaml-source";
+import { isObject, type Json, type JsonObject, str } from "./yaml-source";
 
 /** Keys that differ between environments by design when ladder.yaml says nothing. */
 export const DEFAULT_ALLOWED_DRIFT = ["replicas", "resources", "host", "hosts", "hostnames", "namespace"];
@@ -111,7 +111,10 @@ const NAME_KEYS = ["name", "mountPath", "containerPort", "ip"];
 
 function listKey(item: Json, i: number): string {
   if (isObject(item))
-    for (const k of NAME_KEYS) if (typeof item[k] === "string" || typeof item[k] === "number") return String(item[k]);
+    for (const k of NAME_KEYS) {
+      const name = str(item[k]);
+      if (name !== undefined) return name;
+    }
   return String(i);
 }
 

@@ -67,6 +67,14 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/**
+ * A string or number field read as a string (`newTag: 12` is the tag "12"); anything else is absent.
+ * Numbers go through String(), so `1.0` reads "1": scalarText keeps the spelling where that matters.
+ */
+export function str(v: Json | undefined): string | undefined {
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
+}
+
 /** Deep copy that carries the position side table along, so patched copies still know their sources. */
 export function cloneJson<T extends Json>(value: T): T {
   if (Array.isArray(value)) {
