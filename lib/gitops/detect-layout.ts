@@ -299,9 +299,13 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
     ...(select ? { select } : {}),
     ...(c.target !== undefined ? { target: c.target } : {}),
   });
-  /** Targets of one tree whose workloads are defined in several directories: one app per workload. */
-  const manyAppsInTargets = (list: readonly EnvCandidate[]): boolean => {
-    if (!list.some((c) => c.target !== undefined)) return false;
+  /**
+   * Targets name no app in their path (`clusters/<target>/…`, `<root>/<env>/<target>`): what they
+   * deploy does. One workload, or workloads defined in one directory, is one app; workloads
+   * defined in several directories are one app each.
+   */
+  const targetApps = (list: readonly EnvCandidate[]): { named?: string; perWorkload: boolean } | undefined => {
+    if (!list.some((c) => c.target !== undefined)) return undefined;
     const defs = new Set<string>();
     const names = new Set<string>();
     for (const c of list)
@@ -309,13 +313,17 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
         defs.add(dirOf(r.file));
         names.add(originalName(r));
       }
-    return defs.size >= 2 && names.size >= 2;
+    if (names.size === 1) return { named: [...names][0], perWorkload: false };
+    if (defs.size === 1)
+      return { named: appNameFromPath([...defs][0] ?? "") ?? appNameFromPath(list[0]?.root ?? ""), perWorkload: false };
+    return { perWorkload: true };
   };
 
   for (const [, list] of groups) {
     const first = list[0];
     if (!first) continue;
-    const named = manyAppsInTargets(list) ? undefined : (first.app ?? appNameFromPath(first.root));
+    const fanOut = targetApps(list);
+    const named = fanOut ? fanOut.named : (first.app ?? appNameFromPath(first.root));
     if (named) {
       for (const c of list) addCell(named, planOf(c), c.envDir);
       guessed.push(
@@ -338,7 +346,7 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
       }
     }
     const baseNames = [...new Set([...byOrigin.keys()].map(base))];
-    if (baseNames.length >= 2 && baseNames.every((n) => !NON_ENV_DIRS.has(n.toLowerCase()))) {
+    if (!fanOut && baseNames.length >= 2 && baseNames.every((n) => !NON_ENV_DIRS.has(n.toLowerCase()))) {
       for (const c of list) {
         for (const origin of byOrigin.keys()) {
           addCell(base(origin), planOf(c, { origins: [origin] }), c.envDir);

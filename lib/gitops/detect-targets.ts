@@ -23,7 +23,7 @@ export interface TargetCandidate {
   root: string;
   /** The environment's shared directory, when one exists (see the file comment). */
   envDir?: string;
-  how: "flux" | "nesting";
+  how: "flux" | "nesting" | "clusters";
 }
 
 export interface TargetDetection {
@@ -35,6 +35,9 @@ export interface TargetDetection {
   ignored: { path: string; reason: string }[];
   guessed: string[];
 }
+
+/** Directories that hold one directory per target. */
+const CLUSTER_PARENTS = new Set(["clusters", "cluster", "regions", "targets"]);
 
 interface KLike {
   dir: string;
@@ -127,20 +130,33 @@ export function detectTargets(
     if (!mine.every((r) => shared.has(`${r.kind}/${r.previousNames[0] ?? r.name}`))) continue;
     nested.push({ env, target, dir: k.dir, root: dirOf(envPath), envDir: envBase, how: "nesting" });
   }
+  // 2b. `clusters/<target>/…/<env>`: a per-cluster tree whose leaves are named after environments.
+  for (const k of kinfos) {
+    if (taken.has(k.dir) || k.kind === "Component" || nested.some((n) => n.dir === k.dir)) continue;
+    if ([...fluxRoots].some((r) => k.dir.startsWith(r ? `${r}/` : ""))) continue;
+    const segs = k.dir.split("/");
+    const at = segs.findIndex((s) => CLUSTER_PARENTS.has(s.toLowerCase()));
+    const env = segs[segs.length - 1] ?? "";
+    const target = segs[at + 1];
+    if (at < 0 || target === undefined || segs.length < at + 3 || !isWellKnownEnv(env)) continue;
+    if (NON_ENV_DIRS.has(target.toLowerCase()) || workloads(k.dir).length === 0) continue;
+    nested.push({ env, target, dir: k.dir, root: segs.slice(0, at + 1).join("/"), how: "clusters" });
+  }
   // An unknown environment name needs a second environment of the same shape under the same root.
   const envsPerRoot = new Map<string, Set<string>>();
   for (const c of nested) envsPerRoot.set(c.root, (envsPerRoot.get(c.root) ?? new Set()).add(c.env));
   for (const c of nested) {
-    if (!isWellKnownEnv(c.env) && (envsPerRoot.get(c.root)?.size ?? 0) < 2) continue;
+    if (c.how === "nesting" && !isWellKnownEnv(c.env) && (envsPerRoot.get(c.root)?.size ?? 0) < 2) continue;
     candidates.push(c);
     taken.add(c.dir);
   }
-  const nestedRoots = [...new Set(candidates.filter((c) => c.how === "nesting").map((c) => c.root))];
-  for (const r of nestedRoots) {
-    const here = candidates.filter((c) => c.root === r && c.how === "nesting");
-    guessed.push(
-      `${r || "."}/<env>/<target>: targets over each environment's base/ (${[...new Set(here.map((c) => `${c.env}/${c.target}`))].join(", ")})`,
-    );
+  for (const how of ["nesting", "clusters"] as const) {
+    for (const r of new Set(candidates.filter((c) => c.how === how).map((c) => c.root))) {
+      const here = candidates.filter((c) => c.root === r && c.how === how);
+      guessed.push(
+        `${r || "."}/${how === "nesting" ? "<env>/<target>: targets over each environment's base/" : "<target>/…/<env>: one tree per target, leaves named after environments"} (${[...new Set(here.map((c) => `${c.env}/${c.target}`))].join(", ")})`,
+      );
+    }
   }
 
   // 3. The environment's shared directory: built on by all its targets, by no other environment's.

@@ -45,6 +45,8 @@ export const GENERIC_DIRS = new Set([
   ".deploy",
   "infra",
   "ops",
+  "clusters",
+  "cluster",
   ...LAYOUT_PARENTS,
 ]);
 

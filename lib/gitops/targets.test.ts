@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { fluxSubstitute } from "./flux-wiring";
 import { memorySnapshot } from "./memory-snapshot";
 import { scanRepository } from "./scan";
-import { FAN_OUT_DIGESTS, fluxTargetsTree, nestedTargetsTree } from "./test-support/fan-out-trees";
+import { clusterTreesTree, FAN_OUT_DIGESTS, fluxTargetsTree, nestedTargetsTree } from "./test-support/fan-out-trees";
 import type { ScanResult } from "./types";
 
 const { web1, web2, worker1 } = FAN_OUT_DIGESTS;
@@ -54,6 +54,20 @@ describe("environments that fan out to targets: nesting", () => {
     tree["components/web/production/extra/kustomization.yaml"] = "resources:\n  - ../base\n  - deployment.yaml\n";
     const s = await scanRepository(memorySnapshot(tree));
     expect(Object.keys(s.apps.find((a) => a.name === "web")?.environments.production?.targets ?? {})).not.toContain("extra");
+  });
+});
+
+describe("environments that fan out to targets: one tree per cluster", () => {
+  it("reads clusters/<cluster>/overlays/<env> as targets of <env>, rows named after the apps", async () => {
+    const s = await scanRepository(memorySnapshot(clusterTreesTree()));
+    expect(s.apps.map((a) => a.name).sort()).toEqual(["api", "web"]);
+    expect(s.environments).toEqual(["staging", "prod"]);
+    expect(targetImages(s, "web", "prod")).toEqual({ "eu-west-1": ["1.2.0@"], "us-east-1": ["1.2.0@"] });
+    expect(targetImages(s, "api", "staging")).toEqual({ "eu-west-1": ["1.3.0@"], "us-east-1": ["1.3.0@"] });
+    const prod = s.apps.find((a) => a.name === "api")?.environments.prod;
+    expect(prod?.path).toBe("environments/overlays/prod");
+    expect(prod?.ownFiles).toEqual(["environments/overlays/prod/kustomization.yaml"]);
+    expect(s.layout.guessed.join("\n")).toMatch(/clusters\/<target>\/…\/<env>: one tree per target/);
   });
 });
 

@@ -122,3 +122,28 @@ export function fluxTargetsTree(): Record<string, string> {
   }
   return files;
 }
+
+/**
+ * One tree per cluster: `clusters/<cluster>/overlays/<env>` over `environments/overlays/<env>`,
+ * which sets each environment's tags for the apps defined under `apps/<app>/base`.
+ */
+export function clusterTreesTree(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const app of ["api", "web"]) {
+    files[`apps/${app}/base/deployment.yaml`] = deployment(app, `ghcr.io/acme/${app}:1.0.0`);
+    files[`apps/${app}/base/kustomization.yaml`] = kustomization("resources:\n  - deployment.yaml\n");
+  }
+  for (const [env, tag] of [
+    ["staging", "1.3.0"],
+    ["prod", "1.2.0"],
+  ] as const) {
+    files[`environments/overlays/${env}/kustomization.yaml`] = kustomization(
+      `resources:\n  - ../../../apps/api/base\n  - ../../../apps/web/base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: ${tag}\n  - name: ghcr.io/acme/web\n    newTag: ${tag}\n`,
+    );
+    for (const cluster of ["eu-west-1", "us-east-1"])
+      files[`clusters/${cluster}/overlays/${env}/kustomization.yaml`] = kustomization(
+        `resources:\n  - ../../../../environments/overlays/${env}\n${replicasPatch("api", cluster === "eu-west-1" ? 4 : 2)}`,
+      );
+  }
+  return files;
+}
