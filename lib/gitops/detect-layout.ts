@@ -6,7 +6,7 @@ import { fluxLeaves } from "./flux-wiring";
 import { helmfileCellPlans } from "./helmfile";
 import { type BuildResult, dirOf, isRemoteRef, type KResource } from "./kustomize-build";
 import { type AppPlan, type CellPlan, ENV_PLACEHOLDER_DEFAULT, type LayoutPlan } from "./layout-plan";
-import { isObject, type Json, type JsonObject } from "./yaml-source";
+import { isObject, type Json, type JsonObject, str } from "./yaml-source";
 
 export const WORKLOAD_KINDS = new Set([
   "Deployment",
@@ -41,10 +41,6 @@ interface KInfo {
 
 function base(p: string): string {
   return path.posix.basename(p);
-}
-
-function str(v: Json | undefined): string | undefined {
-  return typeof v === "string" ? v : undefined;
 }
 
 /** Reads every kustomization's kind and local references (cheap: no patches applied). */

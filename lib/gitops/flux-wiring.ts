@@ -8,7 +8,7 @@
  */
 import { type FileStore, isYamlPath } from "./file-store";
 import type { BuildResult } from "./kustomize-resource";
-import { isObject, type Json, type JsonObject } from "./yaml-source";
+import { isObject, type Json, type JsonObject, str } from "./yaml-source";
 
 /** A directory some Flux Kustomization applies, and the substitution variables in force there. */
 export interface FluxLeaf {
@@ -23,10 +23,6 @@ const FLUX_KUSTOMIZE_API = /^kustomize\.toolkit\.fluxcd\.io\//;
 const ENV_VARS = ["ENVIRONMENT", "ENV", "ENV_NAME", "ENVIRONMENT_NAME", "STAGE"];
 const TARGET_VARS = ["CLUSTER", "CLUSTER_NAME", "CLUSTER_ID", "REGION", "TARGET"];
 const MAX_DEPTH = 4;
-
-function str(v: Json | undefined): string | undefined {
-  return typeof v === "string" ? v : undefined;
-}
 
 function substituteOf(obj: JsonObject): Record<string, string> {
   const spec = isObject(obj.spec) ? obj.spec : {};

@@ -245,6 +245,39 @@ describe("scan: Kustomize semantics", () => {
   });
 });
 
+describe("scan: a number in a string field reads as its text, as the Kustomize build reads it", () => {
+  it("plain manifests and container names: one app '2024' in both the overlay and the release manifests", async () => {
+    const numbered = (image: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: 2024\nspec:\n  template:\n    spec:\n      containers:\n        - name: 7\n          image: ${image}\n`;
+    const s = await scanRepository(
+      memorySnapshot({
+        "overlays/dev/kustomization.yaml": "resources:\n  - deploy.yaml\n",
+        "overlays/dev/deploy.yaml": numbered("ghcr.io/acme/api:1.0"),
+        "release/deploy.yaml": numbered("ghcr.io/acme/api:2.0"),
+      }),
+    );
+    expect(s.apps.map((a) => a.name)).toEqual(["2024"]);
+    const cells = s.apps[0]?.environments ?? {};
+    expect(Object.keys(cells)).toEqual(["dev", "release"]);
+    for (const cell of Object.values(cells)) expect(cell.images[0]?.usedBy).toEqual(["Deployment/2024:7"]);
+  });
+
+  it("a HelmRelease's version: the chart artifact and the unresolved reason say the same", async () => {
+    const s = await scanRepository(
+      memorySnapshot({
+        "overlays/prod/kustomization.yaml": "resources:\n  - release.yaml\n",
+        "overlays/prod/release.yaml":
+          "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: api\nspec:\n  chart:\n    spec:\n      chart: api\n      version: 1.2\n      sourceRef:\n        kind: HelmRepository\n        name: acme\n",
+      }),
+    );
+    const cell = s.apps[0]?.environments.prod;
+    expect(cell?.artifacts).toContainEqual(expect.objectContaining({ kind: "chart", name: "api", version: "1.2" }));
+    expect(cell?.unresolved).toContainEqual(
+      expect.objectContaining({ reference: "chart:api", reason: expect.stringContaining("with version constraint '1.2'") }),
+    );
+  });
+});
+
 describe("scan context across module copies", () => {
   it("a scan made by one copy of the module is usable by another, and stays out of JSON", async () => {
     const { memorySnapshot } = await import("./memory-snapshot");

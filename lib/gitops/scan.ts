@@ -42,7 +42,7 @@ import type {
   TargetCell,
   UnresolvedImage,
 } from "./types";
-import { getPos, isObject, type Json, type JsonObject } from "./yaml-source";
+import { getPos, isObject, type JsonObject, str } from "./yaml-source";
 
 export interface ScanOptions {
   /** Render overlays with kustomize/kubectl and compare (slower; off by default). */
@@ -93,10 +93,6 @@ interface Hit {
   usedBy: string;
   keyPath?: string;
   helmKeys?: ImageReference["helmKeys"];
-}
-
-function str(v: Json | undefined): string | undefined {
-  return typeof v === "string" ? v : undefined;
 }
 
 function containerHits(r: KResource, fallback: SourcePos): Hit[] {

@@ -70,6 +70,8 @@ export function isObject(v: unknown): v is JsonObject {
 /**
  * A string or number field read as a string (`newTag: 12` is the tag "12"); anything else is absent.
  * Numbers go through String(), so `1.0` reads "1": scalarText keeps the spelling where that matters.
+ * The one reader for string fields in lib/gitops (kind, name, apiVersion, paths, chart names and
+ * versions): Kustomize reads `name: 2024` as the name "2024", so every reader of a field agrees.
  */
 export function str(v: Json | undefined): string | undefined {
   return typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
