@@ -20,9 +20,12 @@ export const CONFORMANCE_TESTS = {
   unresolvable: "explains every unresolvable cell with a warning instead of a guess",
 } as const;
 
-/** conformance (test/integration/gitops-conformance.test.ts): folder of ../shared/fixtures/real-gitops → failures. */
-export const CONFORMANCE_EXPECTED_FAILURES: Readonly<Record<string, ExpectedFailure>> = {
-};
+/**
+ * conformance (test/integration/gitops-conformance.test.ts): folder of ../shared/fixtures/real-gitops → failures.
+ * Empty since #13 read govuk-helm-charts, sds-flux-config and deployment-charts; a new folder the
+ * engine cannot read yet is listed here, citing its issue, until the fix makes it pass.
+ */
+export const CONFORMANCE_EXPECTED_FAILURES: Readonly<Record<string, ExpectedFailure>> = {};
 
 /** `it`, or `it.fails` when `test` of `folder` is listed as an expected failure. */
 export function conformanceIt(folder: string, test: string): typeof it | typeof it.fails {
