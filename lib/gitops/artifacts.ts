@@ -108,3 +108,10 @@ export function unpinnedWarnings(artifacts: readonly Artifact[]): ScanWarning[] 
     .filter((a) => !a.pinned && a.kind === "remote-base")
     .map((a) => ({ ...a.source, message: `remote base ${a.name} is not pinned: ${a.note}`, code: "unpinned-ref" }));
 }
+
+/** One entry per kind, name, version and place (a base read by two overlays of one cell counts once). */
+export function dedupeArtifacts(list: readonly Artifact[]): Artifact[] {
+  const seen = new Map<string, Artifact>();
+  for (const a of list) seen.set(`${a.kind}|${a.name}|${a.version}|${a.source.file}:${a.source.line}`, a);
+  return [...seen.values()];
+}

@@ -13,7 +13,7 @@ import { parseTarget } from "./kustomize-selectors";
 import type { ScanWarning } from "./types";
 import { getPos, isObject, type Json, str } from "./yaml-source";
 
-// scan.ts and detect-layout.ts still import these from here.
+// detect-layout.ts still imports these from here.
 export { dirOf } from "./file-store";
 export { visitContainers } from "./kustomize-images";
 export { type BuildResult, imageSetters, type KResource } from "./kustomize-resource";

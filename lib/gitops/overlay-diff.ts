@@ -7,7 +7,8 @@ import { mergeValues } from "./helm-values";
 import { type ImagePair, relateCells } from "./image-relation";
 import { environmentPolicies } from "./ladder-config";
 import type { CellPlan } from "./layout-plan";
-import { getBuild, type ScanContext, scanContext, scanRepository } from "./scan";
+import { getBuild } from "./resolve-kustomize";
+import { type ScanContext, scanContext, scanRepository } from "./scan";
 import type { ScanResult, TargetCell } from "./types";
 import { isObject, type Json, type JsonObject, str } from "./yaml-source";
 

@@ -4,7 +4,8 @@ import type { RepoSnapshot } from "../snapshot/types";
 import { FileStore } from "./file-store";
 import { formatImage, isDigest, normaliseRepository } from "./image-ref";
 import type { CellPlan } from "./layout-plan";
-import { resolveCell, type ScanContext, scanContext, scanRepository } from "./scan";
+import { resolveCell } from "./resolve-cell";
+import { type ScanContext, scanContext, scanRepository } from "./scan";
 import type { Cell, ImageReference, ScanResult } from "./types";
 import { editYaml, type YamlChange, type YamlPath } from "./yaml-edit";
 

@@ -7,8 +7,8 @@ import { mapLimit } from "../util/map-limit";
 import { normaliseRepository, splitImage } from "./image-ref";
 import { visitContainers } from "./kustomize-images";
 import type { CellPlan } from "./layout-plan";
+import { getBuild } from "./resolve-kustomize";
 import type { ScanContext } from "./scan";
-import { getBuild } from "./scan";
 import type { AppResult, RenderedComparison, TargetCell } from "./types";
 import { loadYaml } from "./yaml-source";
 
