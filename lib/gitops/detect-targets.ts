@@ -8,9 +8,8 @@
  * The environment's own directory is the one every target of that environment builds on and no
  * other environment does (`production/base`): promotions into the environment edit it.
  */
-import path from "node:path";
 import { isWellKnownEnv, NON_ENV_DIRS } from "./env-names";
-import { dirOf } from "./file-store";
+import { baseOf, dirOf } from "./file-store";
 import { envAndTarget, type FluxLeaf } from "./flux-wiring";
 import type { KResource } from "./kustomize-resource";
 
@@ -43,10 +42,6 @@ interface KLike {
   dir: string;
   kind: string;
   refs: string[];
-}
-
-function base(p: string): string {
-  return path.posix.basename(p);
 }
 
 /** Kustomization directories reachable from `dir` through resources/bases/components. */
@@ -116,9 +111,9 @@ export function detectTargets(
   for (const k of kinfos) {
     if (taken.has(k.dir) || k.kind === "Component") continue;
     if ([...fluxRoots].some((r) => k.dir.startsWith(r ? `${r}/` : ""))) continue;
-    const target = base(k.dir);
+    const target = baseOf(k.dir);
     const envPath = dirOf(k.dir);
-    const env = base(envPath);
+    const env = baseOf(envPath);
     const envBase = envPath ? `${envPath}/base` : "base";
     if (!envPath || NON_ENV_DIRS.has(target.toLowerCase()) || NON_ENV_DIRS.has(env.toLowerCase())) continue;
     if (!k.refs.includes(envBase) || !refsByDir.has(envBase)) continue;

@@ -26,6 +26,11 @@ export function dirOf(p: string): string {
   return d === "." ? "" : d;
 }
 
+/** The last segment of a repository path: a file's name, or a directory's own name ("" for the root). */
+export function baseOf(p: string): string {
+  return path.posix.basename(p);
+}
+
 /**
  * The scanner's view of one snapshot: the file list, the YAML texts fetched in one batch, and parsed
  * documents cached by path (cloned on every use because Kustomize layers mutate what they load).

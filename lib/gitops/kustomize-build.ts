@@ -13,11 +13,6 @@ import { parseTarget } from "./kustomize-selectors";
 import type { ScanWarning } from "./types";
 import { getPos, isObject, type Json, str } from "./yaml-source";
 
-// detect-layout.ts still imports these from here.
-export { dirOf } from "./file-store";
-export { visitContainers } from "./kustomize-images";
-export { type BuildResult, imageSetters, type KResource } from "./kustomize-resource";
-
 const REMOTE_RE =
   /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)|\?ref=|\.git(?:\/\/|$)|\/\/[^/]/i;
 

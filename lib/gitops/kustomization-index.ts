@@ -1,0 +1,52 @@
+/**
+ * Every kustomization in the tree with its kind and local references, read cheaply (no build, no
+ * patches applied): what layout detection needs to tell bases from overlays.
+ */
+import { baseOf, dirOf, type FileStore, KUSTOMIZATION_NAMES, resolveRepoPath } from "./file-store";
+import { isRemoteRef } from "./kustomize-build";
+import { isObject, type Json, str } from "./yaml-source";
+
+export interface KInfo {
+  dir: string;
+  file: string;
+  kind: string;
+  refs: string[];
+  /** Patch files it applies (never environments themselves). */
+  patchFiles: string[];
+}
+
+/** Reads every kustomization's kind and local references (cheap: no patches applied). */
+export function kustomizations(store: FileStore): KInfo[] {
+  const out: KInfo[] = [];
+  for (const p of store.files.keys()) {
+    const n = baseOf(p);
+    if (!(KUSTOMIZATION_NAMES as readonly string[]).includes(n)) continue;
+    const dir = dirOf(p);
+    if (store.kustomizationIn(dir) !== p) continue;
+    const doc = store.peek(p).docs[0]?.value;
+    const k = isObject(doc) ? doc : {};
+    const refs: string[] = [];
+    for (const field of ["resources", "bases", "components"]) {
+      const list = k[field];
+      if (!Array.isArray(list)) continue;
+      for (const r of list) {
+        if (typeof r !== "string" || isRemoteRef(r)) continue;
+        const target = resolveRepoPath(dir, r);
+        if (target !== undefined) refs.push(target);
+      }
+    }
+    const patchFiles: string[] = [];
+    const patchRef = (r: Json | undefined) => {
+      const ref = typeof r === "string" ? r : isObject(r) ? str(r.path) : undefined;
+      if (ref === undefined || ref.includes("\n") || isRemoteRef(ref)) return;
+      const target = resolveRepoPath(dir, ref);
+      if (target !== undefined) patchFiles.push(target);
+    };
+    for (const field of ["patches", "patchesStrategicMerge", "patchesJson6902"]) {
+      const list = k[field];
+      if (Array.isArray(list)) for (const r of list) patchRef(r);
+    }
+    out.push({ dir, file: p, kind: str(k.kind) ?? "Kustomization", refs, patchFiles });
+  }
+  return out;
+}
