@@ -8,6 +8,7 @@ import { resolveCell } from "./resolve-cell";
 import { type ScanContext, scanContext, scanRepository } from "./scan";
 import type { Cell, ImageReference, ScanResult } from "./types";
 import { editYaml, type YamlChange, type YamlPath } from "./yaml-edit";
+import { MAX_ALIAS_COUNT } from "./yaml-source";
 
 export interface DigestEditRequest {
   app: string;
@@ -95,19 +96,31 @@ function imagesEntryAtLine(text: string, line: number): number | undefined {
   return idx >= 0 ? idx : undefined;
 }
 
-function kustomizationEntryFor(text: string, name: string): number | undefined {
+/**
+ * A document as plain data, with the alias limit every other reader uses: a file that is an alias
+ * bomb is refused as an edit plan error naming it, never thrown as a raw yaml error.
+ */
+function plainDocument(d: { toJS(options: { maxAliasCount: number }): unknown }, file: string): unknown {
+  try {
+    return d.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw new EditPlanError(`${file}: cannot be read for editing: ${(error as Error).message.split("\n")[0]}`, { cause: error });
+  }
+}
+
+function kustomizationEntryFor(text: string, name: string, file: string): number | undefined {
   const all = parseAllDocuments(text);
   if (!Array.isArray(all)) return undefined;
-  const images = all[0]?.toJS() as { images?: { name?: string }[] } | null;
+  const images = (all[0] ? plainDocument(all[0], file) : null) as { images?: { name?: string }[] } | null;
   const idx = (images?.images ?? []).findIndex((e) => e?.name === name);
   return idx >= 0 ? idx : undefined;
 }
 
-function findHelmReleaseDoc(text: string, name: string | undefined): number | undefined {
+function findHelmReleaseDoc(text: string, name: string | undefined, file: string): number | undefined {
   const all = parseAllDocuments(text);
   if (!Array.isArray(all)) return undefined;
   const idx = all.findIndex((d) => {
-    const v = d.toJS() as { kind?: string; metadata?: { name?: string } } | null;
+    const v = plainDocument(d, file) as { kind?: string; metadata?: { name?: string } } | null;
     return v?.kind === "HelmRelease" && (name === undefined || v.metadata?.name === name);
   });
   return idx >= 0 ? idx : undefined;
@@ -164,13 +177,13 @@ function chooseChange(
     } else {
       // A Flux HelmRelease: edit the environment's own patch of that release (spec.values.…).
       const release = /^HelmRelease\/([^:]+):/.exec(ref.usedBy[0] ?? "")?.[1];
-      const found = ownSource ? findHelmReleaseDoc(text(ref.source.file), release) : undefined;
+      const found = ownSource ? findHelmReleaseDoc(text(ref.source.file), release, ref.source.file) : undefined;
       if (ownSource && found !== undefined) {
         file = ref.source.file;
         docIndex = found;
       } else {
         for (const f of cell.ownFiles) {
-          const idx = findHelmReleaseDoc(text(f), release);
+          const idx = findHelmReleaseDoc(text(f), release, f);
           if (idx !== undefined) {
             file = f;
             docIndex = idx;
@@ -214,7 +227,7 @@ function chooseChange(
     // Inherited (or set where the env cannot edit): the env's own kustomization gains or updates an images: entry.
     const kFile = ctx.store.kustomizationIn(plan.path);
     if (!kFile) throw new EditPlanError(`no kustomization in ${plan.path}`);
-    const idx = kustomizationEntryFor(text(kFile), ref.repository);
+    const idx = kustomizationEntryFor(text(kFile), ref.repository, kFile);
     if (idx !== undefined) {
       const changes: YamlChange[] = [{ op: "set", path: ["images", idx, "digest"], value: req.digest }];
       if (tag) changes.push({ op: "set", path: ["images", idx, "newTag"], value: tag });
