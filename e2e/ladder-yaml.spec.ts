@@ -50,3 +50,28 @@ test("an invalid ladder.yaml is a red banner, and Promote refuses naming the fil
     await expect(page.getByTestId("ladder-yaml-invalid")).toHaveCount(0, { timeout: 2_000 });
   }).toPass({ timeout: 30_000 });
 });
+
+/**
+ * `viewers` is decided before any page streams, loading states included: someone outside it gets
+ * a real 403 on every page (never a 200 carrying a skeleton), and the page names the rule.
+ */
+test("a user outside ladder.yaml's viewers gets a real 403 on every page", async ({ page, github }) => {
+  const original = await github.file("ladder.yaml", "main");
+  try {
+    await github.commit(
+      { "ladder.yaml": original.replace("version: 1\n", "version: 1\nviewers: [someone-else]\n") },
+      "ladder.yaml: viewers",
+    );
+    await expect(async () => {
+      expect((await page.goto("/"))?.status()).toBe(403);
+    }).toPass({ timeout: 30_000 });
+    for (const target of ["/apps/api", "/apps/api/compare?from=staging&to=prod", "/apps/gateway", "/drift", "/history"])
+      expect((await page.goto(target))?.status(), target).toBe(403);
+    await expect(page.locator("code", { hasText: "viewers" }).first()).toBeVisible();
+  } finally {
+    await github.commit({ "ladder.yaml": original }, "ladder.yaml: viewers restored");
+  }
+  await expect(async () => {
+    expect((await page.goto("/"))?.status()).toBe(200);
+  }).toPass({ timeout: 30_000 });
+});

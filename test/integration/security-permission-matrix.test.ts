@@ -205,12 +205,16 @@ beforeAll(async () => {
   }
   const params = Promise.resolve({ app: "api" });
   const searchParams = Promise.resolve({});
-  const [home, app, compare, drift, history] = await Promise.all([
-    import("@/app/page"),
-    import("@/app/apps/[app]/page"),
+  const [home, app, compare, drift, history, homeLayout, appLayout, driftLayout, historyLayout] = await Promise.all([
+    import("@/app/(home)/page"),
+    import("@/app/apps/[app]/(overview)/page"),
     import("@/app/apps/[app]/compare/page"),
     import("@/app/drift/page"),
     import("@/app/history/page"),
+    import("@/app/(home)/layout"),
+    import("@/app/apps/[app]/layout"),
+    import("@/app/drift/layout"),
+    import("@/app/history/layout"),
   ]);
   mod = {
     actions: await import("@/app/actions/promotions"),
@@ -224,6 +228,11 @@ beforeAll(async () => {
       { name: "/apps/api/compare", render: () => compare.default({ params, searchParams }) },
       { name: "/drift", render: () => drift.default() },
       { name: "/history", render: () => history.default({ searchParams }) },
+      // The layouts above each loading.tsx decide the same before any streaming starts.
+      { name: "/ (layout)", render: () => homeLayout.default({ children: null }) },
+      { name: "/apps/api (layout)", render: () => appLayout.default({ children: null, params }) },
+      { name: "/drift (layout)", render: () => driftLayout.default({ children: null }) },
+      { name: "/history (layout)", render: () => historyLayout.default({ children: null }) },
     ],
     repository: await import("@/lib/data/repository-view"),
     locks: await import("@/lib/promotion/locks"),

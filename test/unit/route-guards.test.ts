@@ -40,6 +40,27 @@ describe("every page checks the viewer first", () => {
   });
 });
 
+describe("a loading boundary never turns 401/403/404 into 200", () => {
+  // loading.tsx starts streaming (status 200 sent) before its page runs: the checks must happen in
+  // a layout of the same segment, which renders before the boundary.
+  const loaders = all.filter((f) => /(^|\/)loading\.tsx$/.test(f));
+  it("finds the loading states", () => expect(loaders.length).toBeGreaterThanOrEqual(4));
+  it.each(loaders)("%s", (loader) => {
+    const dir = path.posix.dirname(loader);
+    // The nearest layout at or above the boundary, inside app/ but not the root one.
+    const segs = dir === "." ? [] : dir.split("/");
+    let layout: string | undefined;
+    for (let i = segs.length; i > 0 && !layout; i--) {
+      const candidate = `${segs.slice(0, i).join("/")}/layout.tsx`;
+      if (all.includes(candidate)) layout = candidate;
+    }
+    expect(layout, `${loader}: no segment layout above it`).toBeDefined();
+    const text = readFileSync(path.join(APP, layout ?? ""), "utf8");
+    const body = /export default async function \w+\([^)]*\)[^{]*\{\n([^\n]*)/.exec(text)?.[1]?.trim();
+    expect(body, `${layout}: the layout's first line`).toBe("await requireViewer();");
+  });
+});
+
 describe("every route handler goes through the one wrapper", () => {
   const routes = all.filter((f) => /(^|\/)route\.ts$/.test(f) && !(f in FOREIGN_ROUTES));
   it("finds the routes", () => expect(routes.length).toBeGreaterThanOrEqual(6));

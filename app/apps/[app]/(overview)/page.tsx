@@ -9,7 +9,6 @@ import { Badge } from "@/components/ui/badge";
 import { CopyButton } from "@/components/ui/copy-button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { type AppOverview, getAppOverview } from "@/lib/data/app";
-import { getAppEnvironments } from "@/lib/data/compare";
 import { describeReadFailure } from "@/lib/data/read-failure";
 import { shortDigest } from "@/lib/gitops/image-ref";
 
@@ -23,15 +22,8 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 export default async function AppPage({ params }: { params: Params }) {
   await requireViewer();
+  // The layout has decided sign-in, viewers and "no such app" (a real 401/403/404).
   const app = decodeURIComponent((await params).app);
-  // Decide "not found" before streaming starts, so the response is a real 404.
-  let environments: string[] | null;
-  try {
-    environments = await getAppEnvironments(app);
-  } catch (error) {
-    return <ReadFailureView failure={describeReadFailure(error)} />;
-  }
-  if (!environments) notFound();
   return (
     <div className="space-y-6">
       <Suspense
@@ -100,6 +92,9 @@ async function AppBody({ app }: { app: string }) {
               </p>
             </header>
             <div className="space-y-2 px-4 py-3">
+              {env.targets && env.images.length > 0 && (
+                <p className="text-[11px] text-zinc-500 dark:text-zinc-400">Set for every target:</p>
+              )}
               {env.images.map((image) => (
                 <div key={image.repository} className="min-w-0">
                   <div className="truncate text-xs text-zinc-500 dark:text-zinc-400">{image.repository}</div>
@@ -121,8 +116,9 @@ async function AppBody({ app }: { app: string }) {
               ))}
               {env.targets && (
                 <div data-testid={`targets-${env.env}`}>
-                  <h3 className="text-xs font-medium uppercase tracking-wide text-zinc-500 dark:text-zinc-400">
-                    Targets · {env.targetSummary}
+                  <h3 className="text-xs text-zinc-500 dark:text-zinc-400">
+                    <span className="font-medium uppercase tracking-wide">Targets</span>{" "}
+                    <span className="font-mono">{env.targetSummary}</span>
                   </h3>
                   <ul className="mt-1 divide-y divide-zinc-100 dark:divide-zinc-800">
                     {env.targets.map((t) => (
