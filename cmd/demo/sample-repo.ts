@@ -9,6 +9,9 @@
  *   environment variable the policy does not allow — drift.
  * - worker (Kustomize): dev runs a release-candidate tag with no digest — tag only.
  * - payments (Helm values per environment): dev is one build ahead of staging.
+ * - gateway (Kustomize, environments that fan out): staging runs on two clusters, prod on three,
+ *   each environment's images set once in its own base; prod's us-east-1 runs a canary of the
+ *   next build, pinned in that cluster's own overlay.
  */
 import { createHash } from "node:crypto";
 
@@ -42,10 +45,12 @@ environments:
   - dev
   - name: staging
     from: dev
+    targets: [eu-west-1, us-east-1]
     allowedDrift: [replicas, replicaCount, resources, "spec.replicas", "spec.template.spec.containers.*.resources"]
   - name: prod
     from: staging
     soak: 10m
+    targets: [eu-west-1, us-east-1, ap-south-1]
     allowedDrift: [replicas, replicaCount, resources, "spec.replicas", "spec.template.spec.containers.*.resources"]
 apps:
   - path: apps/{app}/overlays/{env}
@@ -55,6 +60,12 @@ apps:
     path: charts/payments/values-{env}.yaml
     helm:
       chart: charts/payments
+  # One overlay per cluster over each environment's own base.
+  - name: gateway
+    path: apps/gateway/{env}/{target}
+    envPath: apps/gateway/{env}/base
+    paths:
+      dev: apps/gateway/dev
 `;
 
 function kustomizeBase(app: string, port: number): Record<string, string> {
@@ -138,6 +149,31 @@ function overlay({ app, env, tag, digest, replicas, extra }: OverlayOptions): st
 
 const replicasFor: Record<string, number | undefined> = { dev: undefined, staging: 2, prod: 3 };
 
+export const GATEWAY_TARGETS: Record<string, readonly string[]> = {
+  staging: ["eu-west-1", "us-east-1"],
+  prod: ["eu-west-1", "us-east-1", "ap-south-1"],
+};
+
+function imagesEntry(app: string, build: number): string {
+  return `images:\n  - name: ${REGISTRY}/${app}\n    newTag: "1.${build}.0"\n    digest: ${sampleDigest(app, build)}\n`;
+}
+
+/** gateway's dev overlay, or an environment's shared base (what all its clusters run). */
+function gatewayEnv(env: string, build: number): Record<string, string> {
+  const dir = env === "dev" ? "apps/gateway/dev" : `apps/gateway/${env}/base`;
+  const base = env === "dev" ? "../base" : "../../base";
+  return {
+    [`${dir}/kustomization.yaml`]: `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: gateway-${env}\nresources:\n  - ${base}\n${imagesEntry("gateway", build)}`,
+  };
+}
+
+/** One cluster of an environment: its replica count, and a canary build when it runs one. */
+function gatewayCluster(env: string, cluster: string, canary?: number): Record<string, string> {
+  return {
+    [`apps/gateway/${env}/${cluster}/kustomization.yaml`]: `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base\nreplicas:\n  - name: gateway\n    count: ${cluster === "eu-west-1" ? 4 : 2}\n${canary === undefined ? "" : imagesEntry("gateway", canary)}`,
+  };
+}
+
 function kustomizeOverlay(app: string, env: string, build: number, options: { tagOnly?: boolean; extra?: string } = {}) {
   return {
     [`apps/${app}/overlays/${env}/kustomization.yaml`]: overlay({
@@ -217,11 +253,13 @@ export function sampleRepoCommits(now: Date = new Date()): SampleCommit[] {
     ...kustomizeBase("api", 8080),
     ...kustomizeBase("web", 3000),
     ...kustomizeBase("worker", 9090),
+    ...kustomizeBase("gateway", 8443),
     ...paymentsChart,
   };
   for (const env of SAMPLE_ENVIRONMENTS) {
     Object.assign(initial, kustomizeOverlay("api", env, 1), kustomizeOverlay("web", env, 3), kustomizeOverlay("worker", env, 7));
-    Object.assign(initial, helmValues(env, 4));
+    Object.assign(initial, helmValues(env, 4), gatewayEnv(env, 1));
+    for (const cluster of GATEWAY_TARGETS[env] ?? []) Object.assign(initial, gatewayCluster(env, cluster));
   }
   push(24 * 14, people.alice, "Bootstrap the GitOps repository", initial);
 
@@ -244,6 +282,10 @@ export function sampleRepoCommits(now: Date = new Date()): SampleCommit[] {
   // api build 3 reaches dev, then staging; prod waits.
   push(30, people.ci, "api: deploy 1.3.0 to dev", kustomizeOverlay("api", "dev", 3));
   push(20, people.alice, "Promote api 1.3.0 to staging", kustomizeOverlay("api", "staging", 3));
+  // gateway build 2 reaches dev and both staging clusters; prod tries it on one cluster first.
+  push(26, people.ci, "gateway: deploy 1.2.0 to dev", gatewayEnv("dev", 2));
+  push(22, people.carol, "Promote gateway 1.2.0 to staging (both clusters)", gatewayEnv("staging", 2));
+  push(6, people.carol, "gateway: canary 1.2.0 on prod us-east-1", gatewayCluster("prod", "us-east-1", 2));
   // worker: someone deploys a release candidate by tag.
   push(3, people.bob, "worker: try 1.8.0-rc1 in dev", kustomizeOverlay("worker", "dev", 8, { tagOnly: true }));
   return commits;

@@ -67,7 +67,10 @@ export async function getAppOverview(app: string): Promise<AppOverview | null> {
           env,
           path: cell.path,
           ownFiles: cell.ownFiles,
-          images: cell.images.map(toMatrixImage),
+          // With targets: what the environment sets for all of them (each target's own is listed below).
+          images: (cell.targets ? cell.images.filter((i) => cell.ownFiles.includes(i.source.file)) : cell.images).map(
+            toMatrixImage,
+          ),
           warnings: cell.warnings,
           promotableFrom: promotable ? belowEnv : undefined,
           ...targetsOf(cell),

@@ -59,7 +59,12 @@ export function pickImage(cell: Cell | undefined, image: string | undefined): Im
     const wanted = normaliseRepository(image.replace(/@.*$/, "").replace(/:([^/:]+)$/, ""));
     return cell.images.find((i) => i.repositoryNormalised === wanted || i.repository === image);
   }
-  return cell.images.length === 1 ? cell.images[0] : undefined;
+  if (cell.images.length === 1) return cell.images[0];
+  // An environment that fans out lists each target's image: one repository, several versions.
+  // Its own history is that of the image its shared directory sets for every target.
+  const repositories = new Set(cell.images.map((i) => i.repositoryNormalised));
+  if (repositories.size !== 1) return undefined;
+  return cell.images.find((i) => cell.ownFiles.includes(i.source.file)) ?? cell.images[0];
 }
 
 /** Folds newest-first commit states into newest-first segments of equal digest (and tag). */

@@ -130,13 +130,22 @@ async function CompareBody({ app, from, to, view }: { app: string; from: string;
           </h2>
           {drift > 0 ? <Badge tone="red">{drift} unexpected</Badge> : <Badge tone="green">no drift</Badge>}
           <Badge tone="gray">{diff.semantic.length - drift} expected</Badge>
-          {diff.images.some((pair) => pair.relation === "differs" && pair.from?.digest) && (
-            <span className="ml-auto">
-              <PromoteButton target={{ app, toEnv: to, fromEnv: from }} label={`Promote from ${from}: ${app} to ${to}`}>
-                Promote from {from} to {to} <span aria-hidden="true">↑</span>
-              </PromoteButton>
-            </span>
-          )}
+          {diff.images.some((pair) => pair.relation === "differs" && pair.from?.digest) &&
+            (from.includes("/") || to.includes("/") ? (
+              // A target address (prod/us-east-1): promotions move an environment's own file, which
+              // reaches all its targets; promoting into one target is not offered yet.
+              <span className="ml-auto text-xs text-zinc-500 dark:text-zinc-400">
+                {from.split("/")[0] === to.split("/")[0]
+                  ? `Both are targets of ${to.split("/")[0]}: a promotion moves ${to.split("/")[0]}'s own file, which every target builds on.`
+                  : `Promotions move a whole environment: compare ${from.split("/")[0]} with ${to.split("/")[0]} to promote.`}
+              </span>
+            ) : (
+              <span className="ml-auto">
+                <PromoteButton target={{ app, toEnv: to, fromEnv: from }} label={`Promote ${app} from ${from} to ${to}`}>
+                  Promote {app} from {from} to {to} <span aria-hidden="true">↑</span>
+                </PromoteButton>
+              </span>
+            ))}
         </div>
         <ul className="flex flex-wrap gap-3 text-sm">
           {diff.images.map((pair) => (
