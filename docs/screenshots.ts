@@ -2,10 +2,12 @@
  * `npm run screenshots`: regenerates the README's pictures from the current
  * code. Starts the demo in a throwaway data directory, drives it in Chromium
  * (matrix, compare, the Promote dialog, history after a merge) and writes
- * docs/images/*.png.
+ * docs/images/*.png; then, when ../shared/fixtures/real-gitops is there, runs
+ * `npm run demo -- --repo` on one of those real repositories and writes
+ * own-repo.png (its matrix) and own-repo-layout.png (what Ladder detected).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Page } from "@playwright/test";
@@ -31,6 +33,45 @@ async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
 async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   await page.screenshot({ path: path.join(out, `${name}.png`), fullPage });
   console.log(`wrote docs/images/${name}.png`);
+}
+
+/** The real repository the README shows Ladder on, as `npm run demo -- --repo` serves it. */
+const OWN_REPO = path.resolve("..", "shared", "fixtures", "real-gitops", "kostis-codefresh__gitops-environment-promotion");
+
+async function ownRepoShots(): Promise<void> {
+  if (!existsSync(OWN_REPO)) {
+    console.log(`skipped own-repo.png: ${OWN_REPO} is not there`);
+    return;
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), "ladder-shots-own-"));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const demo = spawn(process.execPath, ["--import", "tsx", "cmd/demo/main.ts", "--repo", OWN_REPO], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LADDER_DATA_DIR: dataDir,
+      LADDER_DEMO_GITHUB_PORT: String(await freePort()),
+    },
+    stdio: "inherit",
+  });
+  const browser = await chromium.launch({ executablePath: chromiumExecutable, args: chromiumArgs });
+  try {
+    await waitForHealth(url, demo);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: "light" });
+    await page.goto(url);
+    await page.locator('[data-testid^="cell-"]').first().waitFor();
+    await shot(page, "own-repo");
+    await page.goto(`${url}/layout`);
+    await page.getByTestId("layout-source").waitFor();
+    await shot(page, "own-repo-layout", true);
+  } finally {
+    await browser.close();
+    demo.kill("SIGINT");
+    await new Promise((r) => demo.once("exit", r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -83,7 +124,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main()
+  .then(ownRepoShots)
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
