@@ -120,7 +120,7 @@ test("a git checkout with history: matrix, compare, layout, promote and merge on
 
     // The matrix, as on the sample: catalog 1.3.0 waits for prod, mailer 0.2.1 for staging.
     await page.goto(`${demo.url}/`);
-    await expect(page.getByRole("heading", { name: "Environments" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Environments", exact: true })).toBeVisible();
     await expect(page.getByRole("link", { name: "local/shop-deploy" })).toBeVisible();
     await expect(page.getByTestId("cell-catalog-prod").getByTestId("digest")).toHaveText(short(ownRepoDigest("catalog", 2)));
     await expect(page.getByTestId("cell-catalog-staging").getByTestId("digest")).toHaveText(short(ownRepoDigest("catalog", 3)));
