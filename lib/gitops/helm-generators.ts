@@ -66,7 +66,7 @@ function whereSet(store: FileStore, files: readonly string[], value: string): So
 }
 
 /** Writes the given directories of the snapshot into `root` (files over 1 MiB are not read). */
-async function materialise(store: FileStore, root: string, dirs: readonly string[], done: Set<string>): Promise<void> {
+export async function materialise(store: FileStore, root: string, dirs: readonly string[], done: Set<string>): Promise<void> {
   const files = dirs.filter((d) => !done.has(d)).flatMap((d) => store.filesUnder(d));
   for (const d of dirs) done.add(d);
   await store.ensure(files);

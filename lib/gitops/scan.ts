@@ -17,6 +17,7 @@ import { type LadderConfig, parseLadderConfig } from "./ladder-config";
 import type { LayoutPlan } from "./layout-plan";
 import { planFromConfig } from "./plan-from-config";
 import { renderCells } from "./rendered";
+import { renderHelmCells } from "./rendered-helm";
 import { resolveCell } from "./resolve-cell";
 import { getBuild } from "./resolve-kustomize";
 import type { AppResult, Cell, LadderYamlStatus, ScanResult, ScanWarning } from "./types";
@@ -201,6 +202,8 @@ export async function scanRepository(snapshot: RepoSnapshot, options: ScanOption
   if (options.render) {
     const opts = typeof options.render === "object" ? options.render : {};
     await renderCells(ctx, apps, opts);
+    const helm = options.helm === false ? undefined : (options.helm ?? (await defaultHelm()));
+    if (helm) await renderHelmCells(ctx, apps, { ...helm, timeoutMs: opts.timeoutMs, concurrency: opts.concurrency });
     for (const a of apps) {
       for (const c of Object.values(a.environments)) {
         if (c.rendered?.status === "disagree")

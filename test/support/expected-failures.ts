@@ -17,6 +17,7 @@ export const CONFORMANCE_TESTS = {
   cells: "finds exactly the expected apps and cells",
   images: "resolves every expected image and no wrong tag or digest",
   kustomize: "agrees with kubectl kustomize wherever the copy renders offline",
+  helm: "agrees with helm template wherever the chart renders offline",
   unresolvable: "explains every unresolvable cell with a warning instead of a guess",
 } as const;
 
