@@ -6,6 +6,7 @@ const nav = [
   { href: "/", label: "Environments" },
   { href: "/drift", label: "Drift" },
   { href: "/history", label: "History" },
+  { href: "/layout", label: "Layout" },
 ] as const;
 
 export function SiteHeader() {

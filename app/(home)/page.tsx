@@ -93,7 +93,28 @@ async function MatrixSection({ query }: { query: { q?: string; filter: MatrixFil
               <li key={g}>{g}</li>
             ))}
           </ul>
+          <p className="mt-2">
+            <Link href="/layout#ladder-yaml" className="font-medium text-indigo-700 hover:underline dark:text-indigo-400">
+              What Ladder detected, and the ladder.yaml it would write
+            </Link>
+          </p>
         </details>
+      )}
+      {matrix.totalApps === 0 && (
+        <div
+          role="status"
+          className="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm dark:border-amber-800 dark:bg-amber-950/40"
+        >
+          <p className="font-medium">Ladder found no app × environment in this repository.</p>
+          <p className="mt-1 text-zinc-700 dark:text-zinc-300">
+            The{" "}
+            <Link href="/layout" className="font-medium underline">
+              layout report
+            </Link>{" "}
+            shows what was read, what was ignored and why; the warnings below name the files. A ladder.yaml that says where each
+            app&apos;s environments are makes the matrix exact.
+          </p>
+        </div>
       )}
       {matrix.warnings.length > 0 && (
         <details className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm dark:border-amber-800 dark:bg-amber-950/40">
