@@ -12,6 +12,7 @@ import { fluxLeaves } from "./flux-wiring";
 import type { KInfo } from "./kustomization-index";
 import type { KResource } from "./kustomize-resource";
 import type { CellPlan } from "./layout-plan";
+import type { ScanWarning } from "./types";
 import { workloadsOf } from "./workload-kinds";
 
 interface EnvCandidate {
@@ -38,12 +39,14 @@ export function detectKustomize(
   addCell: (app: string, cell: CellPlan, envDir?: string) => void,
   guessed: string[],
   ignored: { path: string; reason: string }[],
+  warnings: ScanWarning[],
 ): void {
   const { store } = deps;
   const candidates: EnvCandidate[] = [];
   const targets = detectTargets(kinfos, fluxLeaves(store, deps.build), (dir) => workloadsOf(deps.build(dir).resources));
   guessed.push(...targets.guessed);
   ignored.push(...targets.ignored);
+  warnings.push(...targets.warnings);
   const claimed = new Set([...targets.candidates.map((c) => c.dir), ...targets.envLeaves.map((e) => e.dir)]);
   for (const c of targets.candidates) {
     candidates.push({ env: c.env, dir: c.dir, root: c.root, target: c.target, envDir: c.envDir });

@@ -17,6 +17,7 @@ import { kargoChain } from "./kargo-chain";
 import { kustomizations } from "./kustomization-index";
 import type { BuildResult } from "./kustomize-resource";
 import type { AppPlan, CellPlan, LayoutPlan } from "./layout-plan";
+import type { ScanWarning } from "./types";
 
 export interface DetectDeps {
   store: FileStore;
@@ -33,6 +34,8 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
   const { store } = deps;
   const guessed: string[] = [];
   const ignored: { path: string; reason: string }[] = [];
+  /** What Ladder could not place: each names its path; the cells it would affect are not guessed. */
+  const warnings: ScanWarning[] = [];
   const kinfos = kustomizations(store);
   const referenced = new Set(kinfos.flatMap((k) => [...k.refs, ...k.patchFiles]));
 
@@ -64,7 +67,7 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
     } else app.cells.set(cell.env, cell);
     envOrder.push(cell.env);
   };
-  detectKustomize(deps, kinfos, referenced, addCell, guessed, ignored);
+  detectKustomize(deps, kinfos, referenced, addCell, guessed, ignored, warnings);
 
   // helmfile says which values files make which environment: read it before guessing from names.
   const helmfile = helmfileCellPlans(store);
@@ -97,5 +100,6 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
     environments: envs,
     apps: [...apps.values()],
     report: { source: "detected", ladderYaml: { state: "missing" }, guessed, ignored },
+    warnings: [...warnings, ...helmfile.warnings],
   };
 }

@@ -12,6 +12,7 @@ import { isWellKnownEnv, NON_ENV_DIRS } from "./env-names";
 import { baseOf, dirOf } from "./file-store";
 import { envAndTarget, type FluxLeaf } from "./flux-wiring";
 import type { KResource } from "./kustomize-resource";
+import type { ScanWarning } from "./types";
 
 /** A deployable leaf of one target of one environment. */
 export interface TargetCandidate {
@@ -33,6 +34,8 @@ export interface TargetDetection {
   fluxRoots: Set<string>;
   ignored: { path: string; reason: string }[];
   guessed: string[];
+  /** Leaves Ladder cannot place (a target without an environment): named, never guessed. */
+  warnings: ScanWarning[];
 }
 
 /** Directories that hold one directory per target. */
@@ -77,12 +80,24 @@ export function detectTargets(
   const envLeaves: TargetDetection["envLeaves"] = [];
   const ignored: TargetDetection["ignored"] = [];
   const guessed: string[] = [];
+  const warnings: ScanWarning[] = [];
   const fluxRoots = new Set<string>();
   const taken = new Set<string>();
 
   // 1. Flux: every applied directory whose variables name an environment.
   for (const leaf of flux) {
     const { env, target } = envAndTarget(leaf.vars);
+    if (!env && target && refsByDir.has(leaf.dir) && !taken.has(leaf.dir) && workloads(leaf.dir).length > 0) {
+      taken.add(leaf.dir);
+      fluxRoots.add(dirOf(leaf.dir));
+      warnings.push({
+        file: leaf.via,
+        line: 1,
+        message: `${leaf.dir}: Flux applies it for target '${target}' but no variable names its environment (ENVIRONMENT, ENV, STAGE…); not placed in the matrix — declare it in ladder.yaml (environments[].targets)`,
+        code: "target-without-environment",
+      });
+      continue;
+    }
     if (!env || !refsByDir.has(leaf.dir) || taken.has(leaf.dir)) continue;
     if (workloads(leaf.dir).length === 0) continue;
     taken.add(leaf.dir);
@@ -175,5 +190,5 @@ export function detectTargets(
         `${dirOf(list[0]?.dir ?? "") || "."}: the targets of environment ${list[0]?.env} share no directory of their own; each target is edited on its own`,
       );
   }
-  return { candidates, envLeaves, fluxRoots, ignored, guessed };
+  return { candidates, envLeaves, fluxRoots, ignored, guessed, warnings };
 }

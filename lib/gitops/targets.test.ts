@@ -92,6 +92,35 @@ describe("environments that fan out to targets: Flux wiring", () => {
     });
   });
 
+  it("warns, naming the path, about a target whose environment nothing names, and does not guess one", async () => {
+    const flux = (name: string, p: string, vars: string) =>
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: ${name}\nspec:\n  path: ${p}\n${vars}`;
+    const s = await scanRepository(
+      memorySnapshot({
+        "clusters/edge/flux-system.yaml": flux(
+          "flux-system",
+          "./clusters/edge",
+          '  postBuild:\n    substitute:\n      CLUSTER: "edge-1"\n',
+        ),
+        "clusters/edge/kustomization.yaml": "resources:\n  - ../../apps/shop/flux.yaml\n",
+        "apps/shop/flux.yaml": flux("shop", "./apps/shop/${CLUSTER}", ""),
+        "apps/shop/edge-1/kustomization.yaml": "resources:\n  - deployment.yaml\n",
+        "apps/shop/edge-1/deployment.yaml":
+          "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: cart\nspec:\n  template:\n    spec:\n      containers:\n        - name: cart\n          image: registry.acme.io/shop/cart:3.0.0\n",
+      }),
+    );
+    expect(s.warnings).toContainEqual({
+      code: "target-without-environment",
+      file: "apps/shop/flux.yaml",
+      line: 1,
+      message:
+        "apps/shop/edge-1: Flux applies it for target 'edge-1' but no variable names its environment (ENVIRONMENT, ENV, STAGE…); not placed in the matrix — declare it in ladder.yaml (environments[].targets)",
+    });
+    // Not guessed into a row or a column.
+    expect(s.apps.map((a) => a.name)).not.toContain("cart");
+    expect(s.environments).not.toContain("edge-1");
+  });
+
   it("substitutes like Flux's envsubst, defaults included, and refuses a path with a variable it lacks", () => {
     expect(fluxSubstitute("./apps/${ENV}/${CLUSTER}", { ENV: "prod", CLUSTER: "eu" })).toBe("./apps/prod/eu");
     expect(fluxSubstitute("${REGION:=eu-west-1}", {})).toBe("eu-west-1");

@@ -28,7 +28,7 @@ const replicasPatch = (name: string, n: number) => `patches:
       kind: Deployment
       name: ${name}
     patch: |-
-      - op: replace
+      - op: add
         path: /spec/replicas
         value: ${n}
 `;
