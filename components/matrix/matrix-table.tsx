@@ -16,13 +16,18 @@ export function MatrixTable({ matrix, locks = {} }: { matrix: EnvironmentMatrix;
   return (
     <GridNavigation>
       <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
-        <table className="w-full min-w-[640px] table-fixed border-collapse text-left">
+        {/* Every column keeps room for a tag and a digest: many environments scroll sideways
+            (the app column stays put) instead of truncating what runs. */}
+        <table
+          className="w-full table-fixed border-collapse text-left"
+          style={{ minWidth: `${11 + matrix.environments.length * 12}rem` }}
+        >
           <caption className="sr-only">
             Images per app and environment in {matrix.repository} at {matrix.commit.slice(0, 7)}
           </caption>
           <thead className="bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:bg-zinc-900 dark:text-zinc-400">
             <tr>
-              <th scope="col" className="w-44 px-3 py-2 font-medium">
+              <th scope="col" className="sticky left-0 z-10 w-44 bg-zinc-50 px-3 py-2 font-medium dark:bg-zinc-900">
                 App
               </th>
               {matrix.environments.map((env, i) => (
@@ -40,7 +45,7 @@ export function MatrixTable({ matrix, locks = {} }: { matrix: EnvironmentMatrix;
           <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
             {matrix.rows.map((row) => (
               <tr key={row.app} className="align-top">
-                <th scope="row" className="px-3 py-2.5 font-medium">
+                <th scope="row" className="sticky left-0 z-10 bg-white px-3 py-2.5 font-medium dark:bg-zinc-950">
                   <Link
                     href={`/apps/${encodeURIComponent(row.app)}`}
                     data-grid-cell
