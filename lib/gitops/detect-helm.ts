@@ -41,6 +41,8 @@ export function detectHelm(
   guessed: string[],
   ignored: { path: string; reason: string }[],
   claimed: (file: string) => boolean,
+  /** Values files or directories an Argo CD Application already reads as a cell. */
+  claimedByArgo: (path: string) => boolean = () => false,
 ): void {
   const charts = [...store.files.keys()].filter((p) => baseOf(p) === "Chart.yaml").map(dirOf);
   const argo = argoHelmSources(store);
@@ -93,6 +95,7 @@ export function detectHelm(
   for (const p of store.files.keys()) {
     if (!/^values\.ya?ml$/.test(baseOf(p))) continue;
     const d = dirOf(p);
+    if (claimedByArgo(p) || claimedByArgo(d)) continue;
     if (store.kustomizationIn(d) || store.isFile(d ? `${d}/Chart.yaml` : "Chart.yaml")) continue;
     const env = baseOf(d);
     const parent = dirOf(d);

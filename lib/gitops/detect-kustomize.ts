@@ -40,6 +40,8 @@ export function detectKustomize(
   guessed: string[],
   ignored: { path: string; reason: string }[],
   warnings: ScanWarning[],
+  /** Directories an Argo CD Application already deploys as a cell. */
+  claimedByArgo: (dir: string) => boolean = () => false,
 ): void {
   const { store } = deps;
   const candidates: EnvCandidate[] = [];
@@ -97,6 +99,7 @@ export function detectKustomize(
   // Group overlays by their layout root; one group is one app or one multi-app set.
   const groups = new Map<string, EnvCandidate[]>();
   for (const c of candidates) {
+    if (claimedByArgo(c.dir)) continue;
     const key = c.app ? `${c.root}\u0000${c.app}` : c.root;
     const list = groups.get(key) ?? [];
     list.push(c);

@@ -5,6 +5,7 @@
  * (control-objects.ts), variants fold into their environment (fold-variants.ts) and environments
  * are ordered, by Kargo's stages when there are any (kargo-chain.ts).
  */
+import { argoCellPlans } from "./argo-apps";
 import { reportControlObjects } from "./control-objects";
 import { detectHelm } from "./detect-helm";
 import { detectKustomize } from "./detect-kustomize";
@@ -28,7 +29,8 @@ export interface DetectDeps {
  * Finds environments and apps without a ladder.yaml: Kustomize overlay directories (per-env dirs under
  * `overlays/`, `envs/`, `env/`, `environments/`, or named like an environment), Helm values per env
  * (`values-<env>.yaml`, `<env>/values.yaml`) and rendered release manifests. Everything inferred is
- * written to the report, and Kargo/Argo CD/Flux control objects are listed as ignored.
+ * written to the report, and Kargo/Argo CD/Flux control objects are listed as ignored. Argo CD
+ * Applications that name a path of the repository come first (argo-apps.ts): they are not guesses.
  */
 export function detectLayout(deps: DetectDeps): LayoutPlan {
   const { store } = deps;
@@ -67,7 +69,13 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
     } else app.cells.set(cell.env, cell);
     envOrder.push(cell.env);
   };
-  detectKustomize(deps, kinfos, referenced, addCell, guessed, ignored, warnings);
+  // Argo CD Applications name which path deploys where: read them before guessing from names.
+  const argo = argoCellPlans(store);
+  for (const c of argo.cells) addCell(c.app, c.plan);
+  guessed.push(...argo.guessed);
+  ignored.push(...argo.ignored);
+  const argoClaims = (p: string) => argo.claimedDirs.has(p) || argo.claimedFiles.has(p);
+  detectKustomize(deps, kinfos, referenced, addCell, guessed, ignored, warnings, argoClaims);
 
   // helmfile says which values files make which environment: read it before guessing from names.
   const helmfile = helmfileCellPlans(store);
@@ -81,8 +89,15 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
   }
   guessed.push(...helmfile.guessed);
   const helmfileDirs = new Set(helmfile.cells.map((c) => dirOf(c.plan.path)));
-  detectHelm(store, addCell, guessed, ignored, (file) => helmfile.claimedFiles.has(file) || helmfileDirs.has(dirOf(file)));
-  detectPlainManifests(store, referenced, addCell, guessed, ignored);
+  detectHelm(
+    store,
+    addCell,
+    guessed,
+    ignored,
+    (file) => helmfile.claimedFiles.has(file) || helmfileDirs.has(dirOf(file)) || argoClaims(file),
+    argoClaims,
+  );
+  detectPlainManifests(store, new Set([...referenced, ...argo.claimedFiles]), addCell, guessed, ignored);
 
   // Control objects in env-named directories are not environments (Flux clusters/<env>, Kargo stages, Argo apps).
   reportControlObjects(store, apps, ignored);
@@ -100,6 +115,6 @@ export function detectLayout(deps: DetectDeps): LayoutPlan {
     environments: envs,
     apps: [...apps.values()],
     report: { source: "detected", ladderYaml: { state: "missing" }, guessed, ignored },
-    warnings: [...warnings, ...helmfile.warnings],
+    warnings: [...warnings, ...argo.warnings, ...helmfile.warnings],
   };
 }
