@@ -8,7 +8,7 @@
  * and whose names are clean are kept; everything else is left to the guessing detectors.
  */
 import { appNameFromPath } from "./app-names";
-import { isWellKnownEnv } from "./env-names";
+import { isWellKnownEnv, orderEnvironments } from "./env-names";
 import { baseOf, dirOf, type FileStore, isYamlPath, resolveRepoPath } from "./file-store";
 import type { CellPlan } from "./layout-plan";
 import type { ScanWarning } from "./types";
@@ -285,7 +285,7 @@ export function argoCellPlans(store: FileStore): ArgoCells {
     const byApp = new Map<string, string[]>();
     for (const d of drafts.filter((x) => x.file === file)) byApp.set(d.app, [...(byApp.get(d.app) ?? []), d.env]);
     out.guessed.push(
-      `${file}: Argo CD Applications name what deploys where (${[...byApp].map(([app, envs]) => `${app}: ${envs.join(", ")}`).join("; ")})`,
+      `${file}: Argo CD Applications name what deploys where (${[...byApp].map(([app, envs]) => `${app}: ${orderEnvironments(envs).join(", ")}`).join("; ")})`,
     );
   }
   return out;
