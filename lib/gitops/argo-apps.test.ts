@@ -1,18 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { memorySnapshot } from "./memory-snapshot";
 import { scanRepository } from "./scan";
-
-const deployment = (name: string, image: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  template:
-    spec:
-      containers:
-        - name: ${name}
-          image: ${image}
-`;
+import { deployment } from "./test-support/fan-out-trees";
 
 const ENVS = ["dev", "staging", "prod"] as const;
 

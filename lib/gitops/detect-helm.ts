@@ -179,20 +179,12 @@ function valuesOnlyApps(
         if (name && !/^image$/i.test(name)) perApp.set(name, [...(perApp.get(name) ?? []), `global.${k}`]);
       }
     const valueFiles = [...shared, file];
-    if (perApp.size > 0)
-      for (const [name, keys] of perApp) {
-        names.add(name);
-        addCell(name, {
-          env,
-          format: "helm",
-          path: file,
-          extraPaths: [],
-          ownDirs: [],
-          helm: { valueFiles, ownValueFiles: [file], tagKeys: [...new Set(keys)] },
-        });
-      }
-    else {
-      const name = appNameFromPath(root) ?? "app";
+    // One app per global tag key; without any, the file is one app named after its tree.
+    const owners: [string, string[] | undefined][] =
+      perApp.size > 0
+        ? [...perApp].map(([name, keys]) => [name, [...new Set(keys)]])
+        : [[appNameFromPath(root) ?? "app", undefined]];
+    for (const [name, tagKeys] of owners) {
       names.add(name);
       addCell(name, {
         env,
@@ -200,7 +192,7 @@ function valuesOnlyApps(
         path: file,
         extraPaths: [],
         ownDirs: [],
-        helm: { valueFiles, ownValueFiles: [file] },
+        helm: { valueFiles, ownValueFiles: [file], ...(tagKeys ? { tagKeys } : {}) },
       });
     }
     for (const other of store.filesUnder(dir)) {

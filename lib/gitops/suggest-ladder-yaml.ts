@@ -15,7 +15,7 @@ import type { AppPlan, CellPlan } from "./layout-plan";
 import { planFromConfig } from "./plan-from-config";
 import { type ScanContext, scanContext } from "./scan";
 import { type Entry, type HelmEntry, render, type SuggestionNote } from "./suggest-ladder-yaml-render";
-import type { AppFormat, ScanResult } from "./types";
+import type { ScanResult } from "./types";
 
 export interface LadderYamlSuggestion {
   /** The file, ready to commit at the repository root; null when nothing detected can be written as one. */

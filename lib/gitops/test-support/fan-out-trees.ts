@@ -7,7 +7,8 @@
 const D = (c: string) => `sha256:${c.repeat(64)}`;
 export const FAN_OUT_DIGESTS = { web1: D("1"), web2: D("2"), worker1: D("3") } as const;
 
-function deployment(name: string, image: string): string {
+/** A one-container Deployment. */
+export function deployment(name: string, image: string): string {
   return `apiVersion: apps/v1
 kind: Deployment
 metadata:
