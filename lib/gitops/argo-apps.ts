@@ -7,6 +7,7 @@
  * to the source path, `/…` and `$<ref>/…` from the repository root). Only cells whose files exist
  * and whose names are clean are kept; everything else is left to the guessing detectors.
  */
+import { RE2JS } from "re2js";
 import { appNameFromPath } from "./app-names";
 import { isWellKnownEnv, orderEnvironments } from "./env-names";
 import { baseOf, dirOf, type FileStore, isYamlPath, resolveRepoPath } from "./file-store";
@@ -48,7 +49,8 @@ function substitute(v: Json, params: Record<string, string>): Json {
 
 /** Directories a git generator's `path` glob matches (`envs/*`, `apps/*\/overlays/*`). */
 function globDirs(store: FileStore, pattern: string): string[] {
-  const re = new RegExp(
+  // RE2 (linear time): the glob comes from the repository, and many `*` backtrack under RegExp.
+  const re = RE2JS.compile(
     `^${clean(pattern)
       .split("/")
       .map((s) =>
@@ -60,7 +62,7 @@ function globDirs(store: FileStore, pattern: string): string[] {
       )
       .join("/")}$`,
   );
-  return [...store.dirs].filter((d) => d && re.test(d)).sort();
+  return [...store.dirs].filter((d) => d && re.matcher(d).matches()).sort();
 }
 
 function parameterSets(
