@@ -142,7 +142,6 @@ describe("suggestLadderYaml on the real repositories under ../shared/fixtures/re
       const before = matrixOf(detected);
       const after = matrixOf(committed);
       for (const [app, cells] of Object.entries(before.apps)) if (!named.has(app)) expect(after.apps[app], app).toEqual(cells);
-      if (process.env.DUMP_SUGGESTIONS) console.log(`=== ${repo}\n${suggestion.text}`);
     },
     60_000,
   );
