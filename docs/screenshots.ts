@@ -35,18 +35,19 @@ async function shot(page: Page, name: string, fullPage = false): Promise<void> {
   console.log(`wrote docs/images/${name}.png`);
 }
 
-/** The real repository the README shows Ladder on, as `npm run demo -- --repo` serves it. */
-const OWN_REPO = path.resolve("..", "shared", "fixtures", "real-gitops", "kostis-codefresh__gitops-environment-promotion");
-
-async function ownRepoShots(): Promise<void> {
-  if (!existsSync(OWN_REPO)) {
-    console.log(`skipped own-repo.png: ${OWN_REPO} is not there`);
-    return;
-  }
-  const dataDir = mkdtempSync(path.join(tmpdir(), "ladder-shots-own-"));
+/**
+ * Runs the demo (lenient: this is for a person's pictures, not a test) with `args` in a throwaway
+ * data directory on free ports, opens a light 1280 × 820 page, and stops and removes it all after.
+ */
+async function withDemo(
+  args: readonly string[],
+  prefix: string,
+  drive: (page: Page, url: string) => Promise<void>,
+): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const demo = spawn(process.execPath, ["--import", "tsx", "cmd/demo/main.ts", "--repo", OWN_REPO], {
+  const demo = spawn(process.execPath, ["--import", "tsx", "cmd/demo/main.ts", ...args], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -59,13 +60,7 @@ async function ownRepoShots(): Promise<void> {
   const browser = await chromium.launch({ executablePath: chromiumExecutable, args: chromiumArgs });
   try {
     await waitForHealth(url, demo);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: "light" });
-    await page.goto(url);
-    await page.locator('[data-testid^="cell-"]').first().waitFor();
-    await shot(page, "own-repo");
-    await page.goto(`${url}/layout`);
-    await page.getByTestId("layout-source").waitFor();
-    await shot(page, "own-repo-layout", true);
+    await drive(await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: "light" }), url);
   } finally {
     await browser.close();
     demo.kill("SIGINT");
@@ -74,25 +69,26 @@ async function ownRepoShots(): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "ladder-shots-"));
-  const port = await freePort();
-  const githubPort = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const demo = spawn(process.execPath, ["--import", "tsx", "cmd/demo/main.ts"], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LADDER_DATA_DIR: dataDir,
-      LADDER_DEMO_GITHUB_PORT: String(githubPort),
-    },
-    stdio: "inherit",
+/** The real repository the README shows Ladder on, as `npm run demo -- --repo` serves it. */
+const OWN_REPO = path.resolve("..", "shared", "fixtures", "real-gitops", "kostis-codefresh__gitops-environment-promotion");
+
+async function ownRepoShots(): Promise<void> {
+  if (!existsSync(OWN_REPO)) {
+    console.log(`skipped own-repo.png: ${OWN_REPO} is not there`);
+    return;
+  }
+  await withDemo(["--repo", OWN_REPO], "ladder-shots-own-", async (page, url) => {
+    await page.goto(url);
+    await page.locator('[data-testid^="cell-"]').first().waitFor();
+    await shot(page, "own-repo");
+    await page.goto(`${url}/layout`);
+    await page.getByTestId("layout-source").waitFor();
+    await shot(page, "own-repo-layout", true);
   });
-  const browser = await chromium.launch({ executablePath: chromiumExecutable, args: chromiumArgs });
-  try {
-    await waitForHealth(url, demo);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 820 }, colorScheme: "light" });
+}
+
+async function main(): Promise<void> {
+  await withDemo([], "ladder-shots-", async (page, url) => {
     await page.goto(url);
     await page.getByTestId("cell-api-prod").waitFor();
     await shot(page, "matrix");
@@ -116,12 +112,7 @@ async function main(): Promise<void> {
     await page.getByTestId("lead-time").waitFor();
     await page.waitForTimeout(500);
     await shot(page, "history");
-  } finally {
-    await browser.close();
-    demo.kill("SIGINT");
-    await new Promise((r) => demo.once("exit", r));
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 main()

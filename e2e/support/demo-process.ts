@@ -5,9 +5,9 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort } from "../../cmd/launcher/port";
 import type { Violation } from "../../github-stand-in/openapi-validator";
 import { recordedViolations } from "./openapi-guard";
 
@@ -23,17 +23,6 @@ export interface DemoProcess {
   commit(files: Record<string, string | null>, message: string): Promise<string>;
   violations(): Promise<Violation[]>;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 function exited(child: ChildProcess): Promise<void> {
