@@ -163,3 +163,82 @@ describe("planDigestEdit (examples)", () => {
     await expect(attempt).rejects.toThrow(/cannot edit envs\/prod\/kustomization.yaml: .*unique/);
   });
 });
+
+// #14: a promotion sets the whole reference the source runs. Before, only the digest moved and
+// prod's overlay read `newTag: "1.2.0"` beside 1.3.0's digest.
+describe("planDigestEdit moves the tag with the digest", () => {
+  const deploy = (image: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ${image}\n`;
+  const OLD = `sha256:${"a".repeat(64)}`;
+  const NEW = `sha256:${"b".repeat(64)}`;
+  const base = { "base/kustomization.yaml": "resources:\n  - deploy.yaml\n", "base/deploy.yaml": deploy("ghcr.io/acme/api:1.0") };
+
+  async function plan(files: Record<string, string>, req: { digest?: string; tag?: string | null }, env = "prod") {
+    const snap = memorySnapshot(files);
+    const scan = await scanRepository(snap);
+    const p = await planDigestEdit(snap, scan, { app: scan.apps[0]?.name ?? "", env, image: "ghcr.io/acme/api", ...req });
+    const again = await scanRepository(memorySnapshot({ ...files, [p.path]: p.after }));
+    return { plan: p, after: again.apps[0]?.environments[env]?.images[0], lines: changedLines(p.unifiedDiff) };
+  }
+
+  it("sets newTag and digest of the environment's images entry: exactly those two lines", async () => {
+    const prod = `resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: "1.2.0" # prod\n    digest: ${OLD}\n`;
+    const r = await plan({ ...base, "envs/prod/kustomization.yaml": prod }, { digest: NEW, tag: "1.3.0" });
+    expect(r.plan.after).toBe(prod.replace('"1.2.0"', '"1.3.0"').replace(OLD, NEW));
+    expect(r.lines.added).toEqual(['    newTag: "1.3.0" # prod', `    digest: ${NEW}`]);
+    expect(r.lines.removed).toHaveLength(2);
+    expect(r.after).toMatchObject({ tag: "1.3.0", digest: NEW });
+    expect(r.plan.to).toEqual({ repository: "ghcr.io/acme/api", tag: "1.3.0", digest: NEW });
+    expect(r.plan.description).toBe("set digest and tag of images entry 0 in envs/prod/kustomization.yaml");
+  });
+
+  it("adds the source's tag beside the digest in a new images entry", async () => {
+    const r = await plan(
+      { ...base, "envs/prod/kustomization.yaml": "resources:\n  - ../../base\n" },
+      { digest: NEW, tag: "1.3.0" },
+    );
+    expect(r.lines.added).toEqual(["images:", "  - name: ghcr.io/acme/api", "    newTag: 1.3.0", `    digest: ${NEW}`]);
+    expect(r.after).toMatchObject({ tag: "1.3.0", digest: NEW });
+  });
+
+  it("drops the environment's tag when the source runs a bare digest (Kustomize would render tag@digest)", async () => {
+    const prod = `resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: "1.2.0"\n    digest: ${OLD}\n`;
+    const r = await plan({ ...base, "envs/prod/kustomization.yaml": prod }, { digest: NEW, tag: null });
+    expect(r.plan.after).toBe(`resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    digest: ${NEW}\n`);
+    expect(r.after).toMatchObject({ digest: NEW, tag: null });
+  });
+
+  it("promotes a tag alone (allowTagOnly), removing the digest pin the environment had", async () => {
+    const prod = `resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: "1.2.0"\n    digest: ${OLD}\n`;
+    const r = await plan({ ...base, "envs/prod/kustomization.yaml": prod }, { tag: "1.3.0" });
+    expect(r.plan.after).toBe(`resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: "1.3.0"\n`);
+    expect(r.after).toMatchObject({ tag: "1.3.0", digest: null });
+    expect(r.plan.to.digest).toBeNull();
+  });
+
+  it("writes repo:tag@digest into an image: string the environment owns", async () => {
+    const files = {
+      "envs/dev/deploy.yaml": deploy(`ghcr.io/acme/api:1.3.0@${NEW}`),
+      "envs/dev/kustomization.yaml": "resources:\n  - deploy.yaml\n",
+      "envs/prod/deploy.yaml": deploy(`ghcr.io/acme/api:1.2.0@${OLD}`),
+      "envs/prod/kustomization.yaml": "resources:\n  - deploy.yaml\n",
+    };
+    const r = await plan(files, { digest: NEW, tag: "1.3.0" });
+    expect(r.lines.added).toEqual([`          image: ghcr.io/acme/api:1.3.0@${NEW}`]);
+    expect(r.after).toMatchObject({ tag: "1.3.0", digest: NEW });
+  });
+
+  it("sets the tag and digest keys of Helm values", async () => {
+    const files = {
+      "ladder.yaml":
+        'version: 1\nenvironments: [staging, prod]\napps:\n  - name: api\n    format: helm\n    path: helm/{app}/values-{env}.yaml\n    helm:\n      valueFiles: ["helm/{app}/values.yaml"]\n',
+      "helm/api/values.yaml": 'image:\n  repository: ghcr.io/acme/api\n  tag: 1.0.0\n  digest: ""\n',
+      "helm/api/values-staging.yaml": `image:\n  tag: 1.3.0\n  digest: ${NEW}\n`,
+      "helm/api/values-prod.yaml": `image:\n  tag: 1.2.0 # prod\n  digest: ${OLD}\n`,
+    };
+    const r = await plan(files, { digest: NEW, tag: "1.3.0" });
+    expect(r.plan.after).toBe(`image:\n  tag: 1.3.0 # prod\n  digest: ${NEW}\n`);
+    expect(r.after).toMatchObject({ tag: "1.3.0", digest: NEW });
+    expect(r.plan.description).toBe("set image.digest and image.tag in helm/api/values-prod.yaml");
+  });
+});

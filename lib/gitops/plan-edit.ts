@@ -15,9 +15,14 @@ export interface DigestEditRequest {
   env: string;
   /** Repository as shown by the scan (as written or normalised), or a full reference. */
   image: string;
-  digest: string;
-  /** Also move the tag (default: keep the tag the environment has, so only digest lines change). */
-  tag?: string;
+  /** The digest to run; omitted for a tag-only promotion (then `tag` is required and any digest pin goes). */
+  digest?: string;
+  /**
+   * The tag to run beside the digest: a promotion sets the whole reference the source runs, so the
+   * file never reads one version's tag with another version's digest. `null` removes the tag (the
+   * source runs a bare digest); omitted keeps the tag the environment has (only digest lines change).
+   */
+  tag?: string | null;
 }
 
 export interface DigestEditPlan {
@@ -28,10 +33,10 @@ export interface DigestEditPlan {
   unifiedDiff: string;
   /** What the environment ran before, and will run after. */
   from: ImageReference;
-  to: { repository: string; tag: string | null; digest: string };
-  /** False when the edit could not be kept to the digest line(s) and the file was re-serialised. */
+  to: { repository: string; tag: string | null; digest: string | null };
+  /** False when the edit could not be kept to the reference's line(s) and the file was re-serialised. */
   minimal: boolean;
-  /** The change in words: "set digest in images entry", "added images: entry", … */
+  /** The change in words: "set digest and tag of images entry 0 in …", "added images: entry", … */
   description: string;
 }
 
@@ -130,31 +135,69 @@ function keyPathSegments(keyPath: string): (string | number)[] {
   return keyPath.split(".").map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-/** Decides which file and which YAML change make env E run the new digest, touching only E's own files. */
-function chooseChange(
-  ctx: ScanContext,
-  plan: CellPlan,
-  cell: Cell,
-  ref: ImageReference,
-  req: DigestEditRequest,
-): { path: string; changes: YamlChange[]; docIndex: number; description: string } {
-  const tag = req.tag ?? ref.tag ?? undefined;
+/** The YAML changes that make a key pair (tag key, digest key) hold the wanted reference. */
+function pairChanges(
+  at: (key: string) => YamlPath,
+  keys: { tag?: string; digest?: string },
+  present: { tag: boolean; digest: boolean },
+  want: { tag: string | null | undefined; digest: string | undefined },
+): YamlChange[] {
+  const changes: YamlChange[] = [];
+  if (want.digest !== undefined && keys.digest) changes.push({ op: "set", path: at(keys.digest), value: want.digest });
+  else if (want.digest === undefined && keys.digest && present.digest) changes.push({ op: "delete", path: at(keys.digest) });
+  if (typeof want.tag === "string" && keys.tag) changes.push({ op: "set", path: at(keys.tag), value: want.tag });
+  else if (want.tag === null && keys.tag && present.tag) changes.push({ op: "delete", path: at(keys.tag) });
+  return changes;
+}
+
+interface ChosenChange {
+  path: string;
+  changes: YamlChange[];
+  docIndex: number;
+  description: string;
+  /** False where the chart's template decides what a missing tag renders as: the tag is not checked. */
+  tagChecked: boolean;
+}
+
+/** "digest and tag", "digest", "tag": what a change sets, for the description. */
+function whatMoves(req: DigestEditRequest): string {
+  if (req.digest === undefined) return "tag";
+  return typeof req.tag === "string" ? "digest and tag" : req.tag === null ? "digest (dropping the tag)" : "digest";
+}
+
+/** Decides which file and which YAML change make env E run the new reference, touching only E's own files. */
+function chooseChange(ctx: ScanContext, plan: CellPlan, cell: Cell, ref: ImageReference, req: DigestEditRequest): ChosenChange {
+  const tag = req.tag === undefined ? (ref.tag ?? undefined) : (req.tag ?? undefined);
+  const want = { tag: req.tag, digest: req.digest };
+  const moves = whatMoves(req);
   const ownSource = !ref.inherited && cell.ownFiles.includes(ref.source.file);
   const text = (p: string) => {
     const t = ctx.store.text(p);
     if (t === undefined) throw new EditPlanError(`cannot read ${p}`);
     return t;
   };
+  const entryChanges = (file: string, idx: number): YamlChange[] => {
+    const entry = (
+      plainDocument(parseAllDocuments(text(file))[0] ?? { toJS: () => null }, file) as {
+        images?: Record<string, unknown>[];
+      } | null
+    )?.images?.[idx];
+    return pairChanges(
+      (k) => ["images", idx, k],
+      { tag: "newTag", digest: "digest" },
+      { tag: entry?.newTag !== undefined, digest: entry?.digest !== undefined },
+      want,
+    );
+  };
   if (ownSource && ref.setBy === "images-transformer") {
     const idx = imagesEntryAtLine(text(ref.source.file), ref.source.line);
     if (idx === undefined) throw new EditPlanError(`images entry not found at ${ref.source.file}:${ref.source.line}`);
-    const changes: YamlChange[] = [{ op: "set", path: ["images", idx, "digest"], value: req.digest }];
-    if (req.tag) changes.push({ op: "set", path: ["images", idx, "newTag"], value: req.tag });
     return {
       path: ref.source.file,
-      changes,
+      changes: entryChanges(ref.source.file, idx),
       docIndex: 0,
-      description: `set digest of images entry ${idx} in ${ref.source.file}`,
+      description: `set ${moves} of images entry ${idx} in ${ref.source.file}`,
+      tagChecked: true,
     };
   }
   if (ownSource && (ref.setBy === "manifest" || ref.setBy === "patch")) {
@@ -166,6 +209,7 @@ function chooseChange(
       changes: [{ op: "set", path: at.path, value }],
       docIndex: at.docIndex,
       description: `set image in ${ref.source.file}`,
+      tagChecked: true,
     };
   }
   if (ref.helmKeys && (ref.setBy === "helm-values" || ref.setBy === "helm-release-values")) {
@@ -199,28 +243,49 @@ function chooseChange(
     }
     if (!file) throw new EditPlanError("the environment has no values file of its own");
     const keys = ref.helmKeys;
+    const at = (k: string): YamlPath => [...prefix, ...keyPathSegments(k)];
     if (keys.image) {
       const value = formatImage({ name: ref.repository, tag, digest: req.digest });
       return {
         path: file,
-        changes: [{ op: "set", path: [...prefix, ...keyPathSegments(keys.image)], value }],
+        changes: [{ op: "set", path: at(keys.image), value }],
         docIndex,
         description: `set ${keys.image} in ${file}`,
+        tagChecked: true,
       };
     }
-    if (keys.digest && keys.digestKeyPresent) {
-      const changes: YamlChange[] = [{ op: "set", path: [...prefix, ...keyPathSegments(keys.digest)], value: req.digest }];
-      if (req.tag && keys.tag) changes.push({ op: "set", path: [...prefix, ...keyPathSegments(keys.tag)], value: req.tag });
-      return { path: file, changes, docIndex, description: `set ${keys.digest} in ${file}` };
+    if (keys.digest && (keys.digestKeyPresent || req.digest === undefined)) {
+      // A bare digest leaves the tag key alone: what the chart renders without a tag is the chart's choice.
+      const changes = pairChanges(
+        at,
+        { tag: keys.tag, digest: keys.digest },
+        { tag: ref.tag !== null, digest: !!keys.digestKeyPresent },
+        {
+          tag: req.tag === null ? undefined : req.tag,
+          digest: req.digest,
+        },
+      );
+      const what = [
+        req.digest !== undefined || keys.digestKeyPresent ? keys.digest : undefined,
+        typeof req.tag === "string" ? keys.tag : undefined,
+      ]
+        .filter(Boolean)
+        .join(" and ");
+      return { path: file, changes, docIndex, description: `set ${what} in ${file}`, tagChecked: req.tag !== null };
     }
     // The chart has no digest key: `tag: <tag>@<digest>` renders as repo:tag@digest with any repo:tag template.
     if (!keys.tag)
       throw new EditPlanError(`no tag or digest key for ${ref.repository}; configure helm image keys in ladder.yaml`);
+    const value = req.digest === undefined ? (tag ?? "latest") : `${tag ?? "latest"}@${req.digest}`;
     return {
       path: file,
-      changes: [{ op: "set", path: [...prefix, ...keyPathSegments(keys.tag)], value: `${tag ?? "latest"}@${req.digest}` }],
+      changes: [{ op: "set", path: at(keys.tag), value }],
       docIndex,
-      description: `set ${keys.tag} to tag@digest in ${file} (the chart has no digest key)`,
+      description:
+        req.digest === undefined
+          ? `set ${keys.tag} in ${file}`
+          : `set ${keys.tag} to tag@digest in ${file} (the chart has no digest key)`,
+      tagChecked: tag !== undefined,
     };
   }
   if (plan.format === "kustomize") {
@@ -228,18 +293,26 @@ function chooseChange(
     const kFile = ctx.store.kustomizationIn(plan.path);
     if (!kFile) throw new EditPlanError(`no kustomization in ${plan.path}`);
     const idx = kustomizationEntryFor(text(kFile), ref.repository, kFile);
-    if (idx !== undefined) {
-      const changes: YamlChange[] = [{ op: "set", path: ["images", idx, "digest"], value: req.digest }];
-      if (tag) changes.push({ op: "set", path: ["images", idx, "newTag"], value: tag });
-      return { path: kFile, changes, docIndex: 0, description: `set digest of images entry ${idx} in ${kFile}` };
-    }
+    if (idx !== undefined)
+      return {
+        path: kFile,
+        changes: entryChanges(kFile, idx),
+        docIndex: 0,
+        description: `set ${moves} of images entry ${idx} in ${kFile}`,
+        tagChecked: true,
+      };
     // Keep the tag beside the digest: Kustomize drops the tag when only `digest` is given.
-    const item: Record<string, string> = { name: ref.repository, ...(tag ? { newTag: tag } : {}), digest: req.digest };
+    const item: Record<string, string> = {
+      name: ref.repository,
+      ...(tag ? { newTag: tag } : {}),
+      ...(req.digest ? { digest: req.digest } : {}),
+    };
     return {
       path: kFile,
       changes: [{ op: "append", path: ["images"], item }],
       docIndex: 0,
       description: `added images: entry for ${ref.repository} in ${kFile}`,
+      tagChecked: true,
     };
   }
   throw new EditPlanError(
@@ -259,12 +332,14 @@ function reResolve(snapshot: RepoSnapshot, ctx: ScanContext, plan: CellPlan, edi
 }
 
 /**
- * Plans a promotion's file change: set the digest of `image` in environment `env`. Only the environment's
- * own file changes; comments, order and quoting survive; the result is re-resolved and refused unless the
- * environment then runs exactly the requested digest.
+ * Plans a promotion's file change: set the reference (digest and tag) of `image` in environment `env`.
+ * Only the environment's own file changes; comments, order and quoting survive; the result is
+ * re-resolved and refused unless the environment then runs exactly the requested digest and tag.
  */
 export async function planDigestEdit(snapshot: RepoSnapshot, scan: ScanResult, req: DigestEditRequest): Promise<DigestEditPlan> {
-  if (!isDigest(req.digest)) throw new EditPlanError(`not a digest: ${req.digest}`);
+  if (req.digest !== undefined && !isDigest(req.digest)) throw new EditPlanError(`not a digest: ${req.digest}`);
+  if (req.digest === undefined && typeof req.tag !== "string")
+    throw new EditPlanError("nothing to promote: no digest and no tag");
   let ctx = scanContext(scan);
   if (!ctx) {
     const fresh = await scanRepository(snapshot);
@@ -300,10 +375,17 @@ export async function planDigestEdit(snapshot: RepoSnapshot, scan: ScanResult, r
     minimal &&= r.minimal;
   }
   const resolved = reResolve(snapshot, ctx, plan, change.path, after);
-  const got = resolved.images.find((i) => i.repositoryNormalised === ref.repositoryNormalised && i.digest === req.digest);
+  const wantTag = req.tag === undefined ? ref.tag : req.tag;
+  const got = resolved.images.find(
+    (i) =>
+      i.repositoryNormalised === ref.repositoryNormalised &&
+      i.digest === (req.digest ?? null) &&
+      (!change.tagChecked || i.tag === wantTag),
+  );
   if (!got) {
+    const wanted = `${ref.repository}${wantTag ? `:${wantTag}` : ""}${req.digest ? `@${req.digest}` : ""}`;
     throw new EditPlanError(
-      `edit of ${change.path} would not make ${req.env} run ${ref.repository}@${req.digest} (re-resolved: ${resolved.images.map((i) => `${i.repository}:${i.tag ?? ""}@${i.digest ?? ""}`).join(", ")})`,
+      `edit of ${change.path} would not make ${req.env} run ${wanted} (re-resolved: ${resolved.images.map((i) => `${i.repository}:${i.tag ?? ""}@${i.digest ?? ""}`).join(", ")})`,
     );
   }
   const unifiedDiff = createTwoFilesPatch(`a/${change.path}`, `b/${change.path}`, before, after, undefined, undefined, {
@@ -315,7 +397,7 @@ export async function planDigestEdit(snapshot: RepoSnapshot, scan: ScanResult, r
     after,
     unifiedDiff,
     from: ref,
-    to: { repository: got.repository, tag: got.tag, digest: req.digest },
+    to: { repository: got.repository, tag: got.tag, digest: req.digest ?? null },
     minimal,
     description: change.description,
   };

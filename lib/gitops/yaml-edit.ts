@@ -24,7 +24,9 @@ export type YamlPath = readonly (string | number)[];
 
 export type YamlChange =
   | { op: "set"; path: YamlPath; value: string }
-  | { op: "append"; path: YamlPath; item: Record<string, string> };
+  | { op: "append"; path: YamlPath; item: Record<string, string> }
+  /** Removes a key (a no-op when it is absent). */
+  | { op: "delete"; path: YamlPath };
 
 export interface EditResult {
   text: string;
@@ -103,6 +105,28 @@ function spliceSet(text: string, doc: Document, path: YamlPath, value: string): 
     return insertIntoMap(text, parent, rest, value);
   }
   return undefined;
+}
+
+/**
+ * Removes a `key: scalar` pair of a block mapping when it sits on lines of its own (the key first on
+ * its line, nothing after the value but a comment): those lines go, every other byte stays.
+ */
+function spliceDelete(text: string, doc: Document, path: YamlPath): string | undefined {
+  if (path.length === 0) return undefined;
+  const parent = getNode(doc, path.slice(0, -1));
+  if (!isMap(parent) || parent.flow) return undefined;
+  const key = path[path.length - 1];
+  const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+  if (!pair) return text;
+  if (parent.items.length === 1) return undefined;
+  const keyNode = pair.key as Node;
+  const valueNode = pair.value as Node | null;
+  if (!keyNode.range || !valueNode?.range || !isScalar(valueNode)) return undefined;
+  const start = lineStart(text, keyNode.range[0]);
+  if (!/^[ \t]*$/.test(text.slice(start, keyNode.range[0]))) return undefined;
+  const end = lineEnd(text, Math.max(valueNode.range[0], valueNode.range[1] - 1));
+  if (!/^[ \t]*(#.*)?$/.test(text.slice(valueNode.range[1], end))) return undefined;
+  return text.slice(0, start) + text.slice(end >= text.length ? end : end + 1);
 }
 
 function nestedLines(keys: readonly string[], value: string, indent: string, step: string): string[] {
@@ -188,7 +212,9 @@ function detectSeqIndent(text: string, doc: Document): string {
 
 function applyViaDocument(doc: Document, change: YamlChange): void {
   if (change.op === "set") doc.setIn(change.path, change.value);
-  else {
+  else if (change.op === "delete") {
+    if (doc.hasIn(change.path)) doc.deleteIn(change.path);
+  } else {
     const existing = doc.getIn(change.path, true);
     if (isSeq(existing)) existing.add(doc.createNode(change.item));
     else doc.setIn(change.path, doc.createNode([change.item]));
@@ -237,7 +263,9 @@ export function editYaml(text: string, change: YamlChange, docIndex = 0): EditRe
   const spliced =
     change.op === "set"
       ? spliceSet(text, target.doc, change.path, change.value)
-      : spliceAppend(text, target.doc, change.path, change.item);
+      : change.op === "delete"
+        ? spliceDelete(text, target.doc, change.path)
+        : spliceAppend(text, target.doc, change.path, change.item);
   if (spliced !== undefined && sameData(spliced, expectedText)) return { text: spliced, minimal: true };
   return { text: expectedDocs.length === 1 ? expectedDoc.toString() : expectedText, minimal: false };
 }
