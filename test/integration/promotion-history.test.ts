@@ -1,7 +1,7 @@
 /**
  * History queries against a real Postgres: filters, stable cursor pagination (ties on
- * createdAt broken by id), one promotion with its event trail, CSV/JSON exports, and the
- * weekly and lead-time statistics.
+ * createdAt broken by id), one promotion with its event trail, CSV/JSON exports, and the four
+ * delivery figures (frequency, lead time, change failure rate, time to restore).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../lib/db/client";
@@ -31,19 +31,24 @@ async function row(fields: {
   sourceSince?: number;
   error?: string;
   rollback?: boolean;
+  repository?: string;
+  /** A tag-only promotion: no digest. */
+  tag?: string;
 }) {
   seq++;
-  const digest = fields.digest ?? `sha256:${String(seq).padStart(64, "0")}`;
+  const digest = fields.tag ? null : (fields.digest ?? `sha256:${String(seq).padStart(64, "0")}`);
+  const repository = fields.repository ?? "acme/gitops";
   return await db.promotion.create({
     data: {
-      repository: "acme/gitops",
+      repository,
       app: fields.app,
       image: `ghcr.io/acme/${fields.app}`,
       fromEnv: fields.fromEnv ?? "staging",
       toEnv: fields.toEnv,
       digest,
+      tag: fields.tag ?? null,
       status: fields.status,
-      idempotencyKey: `acme/gitops|${fields.app}|${fields.toEnv}|${digest}#${seq}`,
+      idempotencyKey: `${repository}|${fields.app}|${fields.toEnv}|${digest ?? `tag:${fields.tag}`}#${seq}`,
       baseCommit: "a".repeat(40),
       requestedBy: fields.by ?? "alice",
       createdAt: new Date(fields.at),
@@ -222,5 +227,94 @@ describe("lead time without a promotion out of the first environment", () => {
     });
     const stats = await promotionStats(db, { repository: "acme/other" }, { environments: ["dev", "staging", "prod"] });
     expect(stats.leadTime.samples).toEqual([expect.objectContaining({ app: "jobs", basis: "earliest-row", ms: 4 * DAY })]);
+  });
+});
+
+describe("change failure rate and time to restore", () => {
+  const H = 3_600_000;
+  const repository = "acme/failures";
+  beforeAll(async () => {
+    const at = (h: number) => T0 + h * H;
+    // prod: B (merged h1) rolled back h4; C (h10) and D (h20) then one rollback h23 — only D failed;
+    // a rollback that was closed, not merged, at h12 fails nothing.
+    await row({ repository, app: "api", toEnv: "prod", status: "MERGED", at: at(0), closedAt: at(1) });
+    await row({
+      repository,
+      app: "api",
+      toEnv: "prod",
+      status: "MERGED",
+      at: at(3),
+      closedAt: at(4),
+      rollback: true,
+      fromEnv: "prod",
+    });
+    await row({ repository, app: "api", toEnv: "prod", status: "MERGED", at: at(9), closedAt: at(10) });
+    await row({ repository, app: "api", toEnv: "prod", status: "CLOSED", at: at(11), closedAt: at(12), rollback: true });
+    await row({ repository, app: "api", toEnv: "prod", status: "MERGED", at: at(19), closedAt: at(20), by: "bob" });
+    await row({ repository, app: "api", toEnv: "prod", status: "MERGED", at: at(22), closedAt: at(23), rollback: true });
+    // staging: a tag-only promotion rolled back after 2 h; one more promotion that stays.
+    await row({ repository, app: "web", toEnv: "staging", status: "MERGED", at: at(0), closedAt: at(2), tag: "2.0" });
+    await row({
+      repository,
+      app: "web",
+      toEnv: "staging",
+      status: "MERGED",
+      at: at(3),
+      closedAt: at(4),
+      tag: "1.9",
+      rollback: true,
+    });
+    await row({ repository, app: "web", toEnv: "staging", status: "MERGED", at: at(30), closedAt: at(31), tag: "2.1" });
+    // Requested days later, rolled back two weeks after that: outside a short range, still counted inside a long one.
+    await row({ repository, app: "api", toEnv: "staging", status: "MERGED", at: at(72), closedAt: at(73) });
+    await row({ repository, app: "api", toEnv: "staging", status: "MERGED", at: at(400), closedAt: at(401), rollback: true });
+  });
+
+  it("computes both per environment from the rows in Postgres", async () => {
+    const stats = await promotionStats(db, { repository }, { environments: ["dev", "staging", "prod"] });
+    expect(stats.changeFailureRate.byEnv).toEqual([
+      { env: "dev", promotions: 0, failed: 0, rate: null },
+      { env: "staging", promotions: 3, failed: 2, rate: 2 / 3 },
+      { env: "prod", promotions: 3, failed: 2, rate: 2 / 3 },
+    ]);
+    expect(stats.changeFailureRate.overall).toEqual({ promotions: 6, failed: 4, rate: 4 / 6 });
+    const restores = stats.timeToRestore.byEnv.map((e) => [e.env, e.samples.map((s) => s.restoreMs / H), e.medianMs]);
+    expect(restores).toEqual([
+      ["dev", [], null],
+      ["staging", [2, 328], 165 * H],
+      ["prod", [3, 3], 3 * H],
+    ]);
+    expect(stats.timeToRestore.byEnv[1]?.samples[0]?.promotion.reference).toBe("tag:2.0");
+  });
+
+  it("the filters choose the promotions; a rollback after the range still fails one inside it", async () => {
+    const firstDay = await promotionStats(
+      db,
+      { repository, from: new Date(T0), to: new Date(T0 + 86_400_000) },
+      { environments: ["dev", "staging", "prod"] },
+    );
+    expect(firstDay.changeFailureRate.overall).toEqual({ promotions: 4, failed: 3, rate: 0.75 });
+    const later = await promotionStats(
+      db,
+      { repository, from: new Date(T0 + 2 * 86_400_000) },
+      { environments: ["dev", "staging", "prod"] },
+    );
+    expect(later.changeFailureRate.overall).toEqual({ promotions: 1, failed: 1, rate: 1 });
+    expect(later.timeToRestore.overall.medianMs).toBe(328 * H);
+    const prodBob = await promotionStats(
+      db,
+      { repository, env: "prod", person: "BOB" },
+      { environments: ["dev", "staging", "prod"] },
+    );
+    expect(prodBob.changeFailureRate.byEnv.find((e) => e.env === "prod")).toEqual({
+      env: "prod",
+      promotions: 1,
+      failed: 1,
+      rate: 1,
+    });
+    expect(prodBob.changeFailureRate.overall.promotions).toBe(1);
+    // The status filter narrows the table, not what failed: the figures are about merged promotions.
+    const closedOnly = await promotionStats(db, { repository, status: "CLOSED" }, { environments: ["dev", "staging", "prod"] });
+    expect(closedOnly.changeFailureRate.overall).toEqual({ promotions: 6, failed: 4, rate: 4 / 6 });
   });
 });
