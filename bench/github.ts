@@ -147,22 +147,31 @@ export async function runGithubBench(): Promise<GithubFigures> {
       repo,
       baseBranch: "main",
       seen: { commit: snap.commit, treeSha: snap.treeSha },
-      expectedBlobSha: snap.file(path)?.sha ?? "",
-      app,
       fromEnv: "staging",
       toEnv: "prod",
-      oldDigest: fakeDigest(app, 1),
-      path,
-      evidence: [{ environment: "staging", since: new Date().toISOString() }],
-      diff: "",
       actor: "bench",
     };
     const promote = (build: number, c: GitHubClient) =>
       openPromotionPr({
         ...input,
         client: c,
-        newDigest: fakeDigest(app, build),
-        content: current.replace(fakeDigest(app, 1), fakeDigest(app, build)),
+        files: [
+          {
+            path,
+            content: current.replace(fakeDigest(app, 1), fakeDigest(app, build)),
+            expectedBlobSha: snap.file(path)?.sha ?? "",
+          },
+        ],
+        changes: [
+          {
+            app,
+            from: { digest: fakeDigest(app, 1), tag: null },
+            to: { digest: fakeDigest(app, build), tag: null },
+            path,
+            evidence: [{ environment: "staging", since: new Date().toISOString() }],
+            diff: "",
+          },
+        ],
       });
     const promotionPaced = await measure(server, () => promote(2, createGitHubClient(clientConfig)));
     const promotionUnpaced = await measure(server, () => promote(3, createGitHubClient({ ...clientConfig, writeSpacingMs: 0 })));

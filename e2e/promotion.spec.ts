@@ -8,7 +8,7 @@ const fileAt = (github: GitHubControl, path: string, ref: string) => github.file
 
 test.describe
   .serial("promotion", () => {
-    test("Promote opens a one-line pull request, merging it reaches MERGED and the matrix", async ({
+    test("Promote moves tag and digest in one pull request; merging it reaches MERGED and the matrix", async ({
       page,
       github,
     }, testInfo) => {
@@ -19,16 +19,20 @@ test.describe
       const dialog = page.getByRole("dialog", { name: "Promote api to prod" });
       await expect(dialog.getByTestId("checks").locator('[data-status="fail"]')).toHaveCount(0);
       const changed = dialog.locator("[data-diff-line]");
-      await expect(changed).toHaveCount(2);
-      await expect(changed.nth(0)).toContainText(`digest: ${sampleDigest("api", 2)}`);
-      await expect(changed.nth(1)).toContainText(`digest: ${sampleDigest("api", 3)}`);
+      // #14: the tag travels with the digest, so the file never reads 1.2.0 beside 1.3.0's bytes.
+      await expect(changed).toHaveCount(4);
+      await expect(dialog.locator('[data-diff-line="-"]')).toHaveText([/newTag: "1\.2\.0"/, /digest: sha256:/]);
+      await expect(dialog.locator('[data-diff-line="+"]')).toHaveText([/newTag: "1\.3\.0"/, /digest: sha256:/]);
+      await expect(dialog.locator('[data-diff-line="-"]').nth(1)).toContainText(`digest: ${sampleDigest("api", 2)}`);
+      await expect(dialog.locator('[data-diff-line="+"]').nth(1)).toContainText(`digest: ${sampleDigest("api", 3)}`);
+      await expect(dialog.getByTestId("new-digest")).toContainText("1.3.0");
       await expect(dialog.getByTestId("evidence")).toContainText("has run in staging");
       await testInfo.attach("promote-dialog", { body: await page.screenshot(), contentType: "image/png" });
 
       await dialog.getByRole("button", { name: "Confirm and open pull request" }).click();
       await expect(dialog.getByTestId("promote-result")).toContainText("Pull request opened", { timeout: 30_000 });
 
-      // GitHub holds exactly one new PR, on its own branch, changing exactly that line.
+      // GitHub holds exactly one new PR, on its own branch, changing exactly the tag and digest lines.
       const pulls = await github.pulls();
       expect(pulls).toHaveLength(pullsBefore + 1);
       const pr = pulls.at(-1);
@@ -39,7 +43,10 @@ test.describe
       const after = (await fileAt(github, path, pr.head)).split("\n");
       expect(after).toHaveLength(before.length);
       const differing = before.map((line, i) => [line, after[i]]).filter(([a, b]) => a !== b);
-      expect(differing).toEqual([[`    digest: ${sampleDigest("api", 2)}`, `    digest: ${sampleDigest("api", 3)}`]]);
+      expect(differing).toEqual([
+        ['    newTag: "1.2.0"', '    newTag: "1.3.0"'],
+        [`    digest: ${sampleDigest("api", 2)}`, `    digest: ${sampleDigest("api", 3)}`],
+      ]);
 
       await dialog.getByRole("button", { name: "Done" }).click();
       await page.goto("/history");
@@ -67,6 +74,7 @@ test.describe
 
       await page.goto("/");
       await expect(page.getByTestId("cell-api-prod").getByTestId("digest")).toHaveText(sampleDigest("api", 3).slice(0, 19));
+      await expect(page.getByTestId("cell-api-prod").getByTestId("tag")).toHaveText("1.3.0");
       await expect(page.getByTestId("cell-api-prod")).toContainText("same as staging");
     });
 

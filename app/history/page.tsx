@@ -181,8 +181,9 @@ async function PromotionTable({ query }: { query: HistoryQuery }) {
                   {p.fromEnv} → {p.toEnv}
                   {p.rollback && <span className="ml-1 text-xs text-amber-800 dark:text-amber-300">rollback</span>}
                 </td>
-                <td className="px-3 py-2 font-mono text-xs" title={p.digest}>
-                  {shortDigest(p.digest)}
+                <td className="px-3 py-2 font-mono text-xs" title={p.digest ?? undefined}>
+                  {p.tag && <span className="mr-1">{p.tag}</span>}
+                  {p.digest ? shortDigest(p.digest) : null}
                 </td>
                 <td className="px-3 py-2">
                   <StatusBadge status={p.status} />

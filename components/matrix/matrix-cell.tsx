@@ -81,7 +81,7 @@ export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; 
         cell.images.map((image) => (
           <div key={image.repository} className="min-w-0">
             <div className="flex items-center gap-1.5">
-              <span className="truncate font-mono text-sm font-semibold" title={image.repository}>
+              <span className="truncate font-mono text-sm font-semibold" title={image.repository} data-testid="tag">
                 {image.tag ?? "untagged"}
               </span>
               {image.pinned ? (

@@ -119,18 +119,19 @@ export function PromoteDialog({ target, onClose }: { target: PromoteTarget; onCl
             <section aria-label="Change" className="grid gap-3 sm:grid-cols-2">
               <div className="rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
                 <div className="text-xs text-zinc-500 dark:text-zinc-400">{data.target.env} runs now</div>
-                <div className="font-mono text-sm">
-                  {data.target.image?.tag ?? "—"} {short(data.target.image?.digest)}
+                <div className="font-mono text-sm" data-testid="old-reference">
+                  {data.change?.from.tag ?? data.target.image?.tag ?? "—"}{" "}
+                  {short(data.change?.from.digest ?? data.target.image?.digest)}
                 </div>
               </div>
               <div className="rounded-md border border-indigo-300 bg-indigo-50 p-3 dark:border-indigo-800 dark:bg-indigo-950/40">
                 <div className="text-xs text-indigo-800 dark:text-indigo-300">after the pull request merges</div>
                 <div className="font-mono text-sm" data-testid="new-digest">
-                  {data.source.image?.tag ?? "—"} {short(data.change?.newDigest ?? data.request.digest)}
+                  {data.change?.to.tag ?? data.request.tag ?? "—"} {short(data.change?.to.digest ?? data.request.digest)}
                 </div>
-                {data.change?.tag && data.source.image?.tag && data.change.tag !== data.source.image.tag && (
+                {data.change && !data.change.to.digest && (
                   <div className="mt-1 text-xs text-indigo-900 dark:text-indigo-200">
-                    The file keeps its tag "{data.change.tag}"; the digest decides what runs.
+                    A tag only: ladder.yaml allows it here, but a tag can move after the merge.
                   </div>
                 )}
               </div>
@@ -202,7 +203,8 @@ export function PromoteDialog({ target, onClose }: { target: PromoteTarget; onCl
 
             {data.openPromotion && (
               <p className="text-sm text-amber-800 dark:text-amber-300">
-                An open promotion of {short(data.openPromotion.digest)} already holds {data.request.toEnv}
+                An open promotion of {data.openPromotion.tag ?? ""} {short(data.openPromotion.digest)} already holds{" "}
+                {data.request.toEnv}
                 {data.openPromotion.prUrl ? (
                   <>
                     {" "}
@@ -213,7 +215,7 @@ export function PromoteDialog({ target, onClose }: { target: PromoteTarget; onCl
                     )
                   </>
                 ) : null}
-                {data.openPromotion.digest === data.change?.newDigest
+                {data.openPromotion.digest === data.change?.to.digest && data.openPromotion.tag === data.change?.to.tag
                   ? "."
                   : "; confirming supersedes it and closes its pull request."}
               </p>

@@ -1,5 +1,6 @@
 /**
- * Opens the pull request for one promotion, safely under double clicks and several replicas.
+ * Opens the pull request for one promotion (or a bundle: one commit touching each app's file),
+ * safely under double clicks and several replicas.
  *
  * Request plan (measured by bench/github.ts): getRef(base) · [getContent when the base moved] ·
  * createTree (inline content on the seen tree) · createCommit · createRef · pulls.create
@@ -11,13 +12,7 @@
 import type { GitHubClient } from "./client";
 import { type ErrorContext, isRequestError, StaleViewError, toGitHubError } from "./errors";
 import type { RepoRef } from "./github-reader";
-import {
-  type PromotionDescription,
-  promotionBody,
-  promotionBranchName,
-  promotionCommitMessage,
-  promotionTitle,
-} from "./promotion-pr-text";
+import { branchOf, type PromotionDescription, promotionBody, promotionCommitMessage, promotionTitle } from "./promotion-pr-text";
 import { deleteBranch, findPullRequestByBranch, type PullRequestSummary, summarisePull } from "./pull-requests";
 import { defaultWriteQueue, type WriteQueue } from "./write-queue";
 
@@ -27,10 +22,11 @@ export interface OpenPromotionPrInput extends RepoRef, PromotionDescription {
   baseBranch: string;
   /** What the user looked at: the commit, and (from the snapshot) its root tree. */
   seen: { commit: string; treeSha?: string };
-  /** Blob SHA of `path` in the user's view; a different SHA at the current head means stale. */
-  expectedBlobSha: string;
-  /** New full content of `path`. */
-  content: string;
+  /**
+   * The files the commit writes (one per change): the new content, and the blob SHA in the user's
+   * view — a different SHA at the current head means stale.
+   */
+  files: readonly { path: string; content: string; expectedBlobSha: string }[];
   queue?: WriteQueue;
 }
 
@@ -54,7 +50,7 @@ async function openUnqueued(input: OpenPromotionPrInput, client: GitHubClient, r
   const git = client.octokit.git;
   const { owner, repo } = repoRef;
   const ctx: ErrorContext = { repository: `${owner}/${repo}`, baseUrl: client.baseUrl };
-  const branch = promotionBranchName(input.app, input.toEnv, input.newDigest);
+  const branch = branchOf(input);
 
   const step = async <T>(fn: () => Promise<T>, ref?: string): Promise<T> => {
     try {
@@ -70,8 +66,10 @@ async function openUnqueued(input: OpenPromotionPrInput, client: GitHubClient, r
     input.baseBranch,
   );
   if (head !== input.seen.commit) {
-    const current = await currentBlobSha(client, repoRef, input.path, head, ctx);
-    if (current !== input.expectedBlobSha) throw new StaleViewError(input.path, input.expectedBlobSha, current, head);
+    for (const f of input.files) {
+      const current = await currentBlobSha(client, repoRef, f.path, head, ctx);
+      if (current !== f.expectedBlobSha) throw new StaleViewError(f.path, f.expectedBlobSha, current, head);
+    }
   }
 
   // 2. The commit, built on the seen head so it contains exactly the reviewed change.
@@ -85,7 +83,7 @@ async function openUnqueued(input: OpenPromotionPrInput, client: GitHubClient, r
           owner,
           repo,
           base_tree: baseTree,
-          tree: [{ path: input.path, mode: "100644", type: "blob", content: input.content }],
+          tree: input.files.map((f) => ({ path: f.path, mode: "100644" as const, type: "blob" as const, content: f.content })),
         })
       ).data.sha,
   );

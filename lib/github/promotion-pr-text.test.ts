@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
+  bundleBranchName,
   formatAuditAnchor,
   isPromotionBranchName,
+  type PromotionChange,
   type PromotionDescription,
   parseAuditAnchor,
   promotionBody,
@@ -11,18 +13,23 @@ import {
 } from "./promotion-pr-text";
 
 const digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-const description: PromotionDescription = {
+const oldDigest = "sha256:ffffffffffff0000000000000000000000000000000000000000000000000000";
+const change: PromotionChange = {
   app: "api",
-  fromEnv: "staging",
-  toEnv: "prod",
   image: "ghcr.io/acme/api",
-  oldDigest: "sha256:ffffffffffff0000000000000000000000000000000000000000000000000000",
-  newDigest: digest,
+  from: { digest: oldDigest, tag: "1.2.0" },
+  to: { digest, tag: "1.3.0" },
   path: "apps/api/overlays/prod/kustomization.yaml",
   evidence: [{ environment: "staging", since: "2025-03-01T10:00:00Z", commit: "abcdef0123456789abcdef0123456789abcdef01" }],
   diff: "-    digest: sha256:ffff\n+    digest: sha256:0123\n",
-  actor: "alice",
 };
+const description: PromotionDescription = { fromEnv: "staging", toEnv: "prod", changes: [change], actor: "alice" };
+/** The description with its one change patched. */
+const withChange = (patch: Partial<PromotionChange>, d: Partial<PromotionDescription> = {}): PromotionDescription => ({
+  ...description,
+  ...d,
+  changes: [{ ...change, ...patch }],
+});
 
 describe("promotion text", () => {
   it("derives the branch from app, environment and a 12-character digest", () => {
@@ -34,14 +41,46 @@ describe("promotion text", () => {
     expect(promotionBranchName("a.lock", "env", digest)).toBe("ladder/a-lock/env/0123456789ab");
   });
 
-  it("titles with old → new short digests", () => {
-    expect(promotionTitle(description)).toBe("Promote api to prod: ffffffffffff → 0123456789ab");
-    expect(promotionTitle({ ...description, oldDigest: null })).toContain("none → 0123456789ab");
+  it("titles with old → new tag and short digest", () => {
+    expect(promotionTitle(description)).toBe("Promote api to prod: 1.2.0 (ffffffffffff) → 1.3.0 (0123456789ab)");
+    expect(promotionTitle(withChange({ from: { digest: null, tag: null } }))).toContain("none → 1.3.0 (0123456789ab)");
+    expect(promotionTitle(withChange({ to: { digest: null, tag: "1.4.0" } }))).toContain("→ 1.4.0");
+  });
+
+  it("names a tag-only promotion's branch by a hash of the tag", () => {
+    const branch = promotionBranchName("api", "prod", { digest: null, tag: "1.4.0" });
+    expect(branch).toMatch(/^ladder\/api\/prod\/t[0-9a-f]{11}$/);
+    expect(isPromotionBranchName(branch)).toBe(true);
+    expect(promotionBranchName("api", "prod", { digest: null, tag: "1.4.1" })).not.toBe(branch);
+  });
+
+  it("words a bundle: one title for all apps, a section per app, the bundle id", () => {
+    const web: PromotionChange = {
+      ...change,
+      app: "web",
+      image: "ghcr.io/acme/web",
+      path: "apps/web/overlays/prod/kustomization.yaml",
+    };
+    const bundle: PromotionDescription = { ...description, changes: [change, web], bundleId: "b-1" };
+    expect(promotionTitle(bundle)).toBe("Promote 2 apps to prod: api, web");
+    const body = promotionBody(bundle);
+    expect(body).toContain("## api");
+    expect(body).toContain("## web");
+    expect(body).toContain("| To | `1.3.0@sha256:0123456789abcdef");
+    expect(body).toContain("Ladder-Bundle: b-1");
+    expect(promotionCommitMessage(bundle)).toContain(
+      "edits apps/api/overlays/prod/kustomization.yaml, apps/web/overlays/prod/kustomization.yaml only.",
+    );
+    // The branch is the set of changes: the same set in another order is the same branch.
+    const branch = bundleBranchName("prod", [change, web]);
+    expect(bundleBranchName("prod", [web, change])).toBe(branch);
+    expect(isPromotionBranchName(branch)).toBe(true);
+    expect(bundleBranchName("prod", [change, { ...web, to: { digest: oldDigest, tag: "1.2.0" } }])).not.toBe(branch);
   });
 
   it("carries evidence, the diff and the Promoted-by trailer", () => {
     const body = promotionBody(description);
-    expect(body).toContain("**staging**: running `sha256:0123");
+    expect(body).toContain("**staging**: running `1.3.0@sha256:0123");
     expect(body).toContain("since 2025-03-01T10:00:00Z (commit abcdef012345)");
     expect(body).toContain("```diff\n-    digest: sha256:ffff\n+    digest: sha256:0123\n```");
     expect(body.trimEnd().endsWith("Promoted-by: alice")).toBe(true);
@@ -49,7 +88,7 @@ describe("promotion text", () => {
   });
 
   it("uses a longer fence when the diff contains backticks", () => {
-    const body = promotionBody({ ...description, diff: "+ a: ```x```\n" });
+    const body = promotionBody(withChange({ diff: "+ a: ```x```\n" }));
     expect(body).toContain("````diff");
   });
 });
@@ -75,10 +114,10 @@ describe("audit anchor", () => {
 
   it("ignores anchor-looking lines inside the diff, even ones that try to close the fence", () => {
     const forged = `Ladder-Audit-Anchor: 7:${"b".repeat(64)}`;
-    const body = promotionBody({ ...description, anchor, diff: `+ x\n\`\`\`\n${forged}\n` });
+    const body = promotionBody(withChange({ diff: `+ x\n\`\`\`\n${forged}\n` }, { anchor }));
     expect(body).toContain(forged);
     expect(parseAuditAnchor(body)).toEqual({ kind: "anchor", anchor });
-    expect(parseAuditAnchor(promotionBody({ ...description, diff: `${forged}\n` }))).toEqual({ kind: "none" });
+    expect(parseAuditAnchor(promotionBody(withChange({ diff: `${forged}\n` })))).toEqual({ kind: "none" });
   });
 
   it("calls a malformed anchor or two different ones invalid", () => {

@@ -3,6 +3,7 @@
  * format is tested without GitHub. The branch name is the idempotency key across clicks and
  * replicas: (app, environment, digest) → one branch → at most one open PR.
  */
+import { createHash } from "node:crypto";
 import { shortDigest } from "../gitops/image-ref";
 
 export interface PromotionEvidence {
@@ -15,19 +16,34 @@ export interface PromotionEvidence {
   url?: string;
 }
 
-export interface PromotionDescription {
+/** What an environment runs of one image: the digest names the bytes, the tag is what people read. */
+export interface PromotedReference {
+  digest: string | null;
+  tag: string | null;
+}
+
+/** One app's part of a promotion: one file of the target environment changes. */
+export interface PromotionChange {
   app: string;
-  fromEnv: string;
-  toEnv: string;
   /** Image repository, e.g. ghcr.io/acme/api. */
   image?: string;
-  /** Digest being replaced in the target environment (null when it had none). */
-  oldDigest: string | null;
-  newDigest: string;
+  /** What the target environment ran (both null when it had nothing pinned). */
+  from: PromotedReference;
+  /** What it will run: the source environment's reference. */
+  to: PromotedReference;
   path: string;
-  evidence: readonly PromotionEvidence[];
-  /** Unified diff of the target file. */
+  /** Unified diff of `path`. */
   diff: string;
+  evidence: readonly PromotionEvidence[];
+}
+
+export interface PromotionDescription {
+  fromEnv: string;
+  toEnv: string;
+  /** One change for a promotion of its own; several (one per app) for a bundle. */
+  changes: readonly PromotionChange[];
+  /** Set for a bundle: the promotions opened together in this pull request. */
+  bundleId?: string;
   /** Person who asked for the promotion, recorded as a commit trailer. */
   actor: string;
   /**
@@ -55,16 +71,44 @@ function refSafe(value: string): string {
   );
 }
 
-/** `ladder/<app>/<env>/<digest12>` */
-export function promotionBranchName(app: string, environment: string, digest: string): string {
-  return `ladder/${refSafe(app)}/${refSafe(environment)}/${refSafe(shortDigest(digest, { algorithm: false }))}`;
+/** The 12 characters a branch name carries for a reference: the digest's hex, or `t` and a hash of a lone tag. */
+function referencePart(ref: PromotedReference): string {
+  if (ref.digest) return refSafe(shortDigest(ref.digest, { algorithm: false }));
+  if (ref.tag) return `t${createHash("sha256").update(ref.tag).digest("hex").slice(0, 11)}`;
+  throw new Error("a promotion moves a digest or a tag");
+}
+
+/** `ladder/<app>/<env>/<digest12>` (a tag-only promotion: `t` + 11 hex of the tag's hash). */
+export function promotionBranchName(app: string, environment: string, ref: PromotedReference | string): string {
+  const r = typeof ref === "string" ? { digest: ref, tag: null } : ref;
+  return `ladder/${refSafe(app)}/${refSafe(environment)}/${referencePart(r)}`;
+}
+
+/**
+ * `ladder-bundle/<env>/<hash12>`, the hash over the sorted app=reference pairs: the same set of
+ * changes always gets the same branch, so a double click or a second replica finds the same PR.
+ */
+export function bundleBranchName(environment: string, changes: readonly { app: string; to: PromotedReference }[]): string {
+  const key = changes
+    .map((c) => `${c.app}=${c.to.digest ?? ""}:${c.to.tag ?? ""}`)
+    .sort()
+    .join("\n");
+  return `ladder-bundle/${refSafe(environment)}/${createHash("sha256").update(key).digest("hex").slice(0, 12)}`;
+}
+
+/** The branch of a description: a bundle's, or the one change's own. */
+export function branchOf(d: Pick<PromotionDescription, "toEnv" | "changes" | "bundleId">): string {
+  const only = d.changes[0];
+  if (!d.bundleId && d.changes.length === 1 && only) return promotionBranchName(only.app, d.toEnv, only.to);
+  return bundleBranchName(d.toEnv, d.changes);
 }
 
 const PROMOTION_BRANCH = /^ladder\/[a-z0-9._-]+\/[a-z0-9._-]+\/[a-z0-9._-]{1,12}$/;
+const BUNDLE_BRANCH = /^ladder-bundle\/[a-z0-9._-]+\/[0-9a-f]{12}$/;
 
-/** Whether a branch name has the shape `promotionBranchName` gives (so its PR is Ladder's). */
+/** Whether a branch name has the shape `promotionBranchName` or `bundleBranchName` gives (so its PR is Ladder's). */
 export function isPromotionBranchName(branch: string): boolean {
-  return PROMOTION_BRANCH.test(branch);
+  return PROMOTION_BRANCH.test(branch) || BUNDLE_BRANCH.test(branch);
 }
 
 const ANCHOR_KEY = "Ladder-Audit-Anchor";
@@ -115,53 +159,91 @@ export function parseAuditAnchor(body: string | null | undefined): ParsedAuditAn
   return found ? { kind: "anchor", anchor: found } : { kind: "none" };
 }
 
+/** `1.3.0 (0123456789ab)`, `0123456789ab`, `1.3.0`, or `none`: a reference as a title shows it. */
+export function referenceText(ref: PromotedReference): string {
+  const digest = ref.digest ? shortDigest(ref.digest, { algorithm: false }) : undefined;
+  if (ref.tag && digest) return `${ref.tag} (${digest})`;
+  return ref.tag ?? digest ?? "none";
+}
+
+/** `1.3.0@sha256:…` in full, for the body's table. */
+function fullReference(ref: PromotedReference): string {
+  if (!ref.digest && !ref.tag) return "(none)";
+  return `${ref.tag ?? ""}${ref.tag && ref.digest ? "@" : ""}${ref.digest ?? ""}`;
+}
+
+function appsList(changes: readonly PromotionChange[]): string {
+  const apps = changes.map((c) => c.app);
+  return apps.length <= 4 ? apps.join(", ") : `${apps.slice(0, 3).join(", ")} and ${apps.length - 3} more`;
+}
+
 export function promotionTitle(d: PromotionDescription): string {
-  const from = d.oldDigest ? shortDigest(d.oldDigest, { algorithm: false }) : "none";
-  return `Promote ${d.app} to ${d.toEnv}: ${from} → ${shortDigest(d.newDigest, { algorithm: false })}`;
+  const only = d.changes[0];
+  if (d.changes.length === 1 && only)
+    return `Promote ${only.app} to ${d.toEnv}: ${referenceText(only.from)} → ${referenceText(only.to)}`;
+  return `Promote ${d.changes.length} apps to ${d.toEnv}: ${appsList(d.changes)}`;
 }
 
 export function promotionCommitMessage(d: PromotionDescription): string {
-  return `${promotionTitle(d)}\n\nFrom ${d.fromEnv}; edits ${d.path} only.\nDigest: ${d.newDigest}\n\nPromoted-by: ${d.actor}\n`;
+  const lines = d.changes.map((c) =>
+    `${d.changes.length > 1 ? `${c.app}: ` : ""}${c.to.tag ? `Tag: ${c.to.tag} ` : ""}${c.to.digest ? `Digest: ${c.to.digest}` : ""}`.trim(),
+  );
+  const files = d.changes.map((c) => c.path).join(", ");
+  return `${promotionTitle(d)}\n\nFrom ${d.fromEnv}; edits ${files} only.\n${lines.join("\n")}\n${d.bundleId ? `Ladder-Bundle: ${d.bundleId}\n` : ""}\nPromoted-by: ${d.actor}\n`;
 }
 
 // GitHub rejects PR bodies over 65,536 characters; keep room for the rest of the text.
 const MAX_DIFF_CHARS = 50_000;
 
-export function promotionBody(d: PromotionDescription): string {
-  const evidence =
-    d.evidence.length === 0
-      ? "- No environment has recorded this digest yet."
-      : d.evidence
-          .map((e) => {
-            const since = e.since ? ` since ${e.since}` : "";
-            const commit = e.commit ? ` (commit ${e.commit.slice(0, 12)})` : "";
-            return `- **${e.environment}**: running \`${d.newDigest}\`${since}${commit}`;
-          })
-          .join("\n");
-  const diff = d.diff.length > MAX_DIFF_CHARS ? `${d.diff.slice(0, MAX_DIFF_CHARS)}\n… (diff truncated)` : d.diff;
+function evidenceLines(c: PromotionChange): string {
+  if (c.evidence.length === 0) return "- No environment has recorded this digest yet.";
+  return c.evidence
+    .map((e) => {
+      const since = e.since ? ` since ${e.since}` : "";
+      const commit = e.commit ? ` (commit ${e.commit.slice(0, 12)})` : "";
+      return `- **${e.environment}**: running \`${fullReference(c.to)}\`${since}${commit}`;
+    })
+    .join("\n");
+}
+
+function fenced(diff: string): string[] {
   // A fence longer than any backtick run in the diff cannot be closed by the diff itself.
   const fence = "`".repeat(Math.max(3, ...[...diff.matchAll(/`+/g)].map((m) => m[0].length + 1)));
-  return [
-    `Promotes **${d.app}** from **${d.fromEnv}** to **${d.toEnv}**.`,
-    "",
+  return [`${fence}diff`, diff.replace(/\n$/, ""), fence];
+}
+
+export function promotionBody(d: PromotionDescription): string {
+  const bundle = d.changes.length > 1 || d.bundleId !== undefined;
+  const budget = Math.floor(MAX_DIFF_CHARS / Math.max(1, d.changes.length));
+  const diffOf = (c: PromotionChange) => (c.diff.length > budget ? `${c.diff.slice(0, budget)}\n… (diff truncated)` : c.diff);
+  const table = (c: PromotionChange) => [
     "| | |",
     "|---|---|",
-    ...(d.image ? [`| Image | \`${d.image}\` |`] : []),
-    `| From | \`${d.oldDigest ?? "(none)"}\` |`,
-    `| To | \`${d.newDigest}\` |`,
-    `| File | \`${d.path}\` |`,
+    ...(c.image ? [`| Image | \`${c.image}\` |`] : []),
+    `| From | \`${fullReference(c.from)}\` |`,
+    `| To | \`${fullReference(c.to)}\` |`,
+    `| File | \`${c.path}\` |`,
+  ];
+  const head = bundle
+    ? [
+        `Promotes **${d.changes.length} apps** from **${d.fromEnv}** to **${d.toEnv}** in one change: ${d.changes.map((c) => `**${c.app}**`).join(", ")}.`,
+        ...(d.bundleId ? ["", `Ladder-Bundle: ${d.bundleId}`] : []),
+      ]
+    : [`Promotes **${d.changes[0]?.app ?? ""}** from **${d.fromEnv}** to **${d.toEnv}**.`];
+  // A paragraph of its own: visible on GitHub, and one whole line for parseAuditAnchor. A single
+  // promotion's sits under its evidence; a bundle's under the list of apps, above the sections.
+  const anchor = d.anchor ? [formatAuditAnchor(d.anchor), ""] : [];
+  const sections = d.changes.flatMap((c) => [
+    ...(bundle ? [`## ${c.app}`, ""] : []),
+    ...table(c),
     "",
     "### Evidence",
-    evidence,
+    evidenceLines(c),
     "",
-    // A paragraph of its own: visible on GitHub, and one whole line for parseAuditAnchor.
-    ...(d.anchor ? [formatAuditAnchor(d.anchor), ""] : []),
+    ...(bundle ? [] : anchor),
     "### Diff",
-    `${fence}diff`,
-    diff.replace(/\n$/, ""),
-    fence,
+    ...fenced(diffOf(c)),
     "",
-    `Promoted-by: ${d.actor}`,
-    "",
-  ].join("\n");
+  ]);
+  return [...head, "", ...(bundle ? anchor : []), ...sections, `Promoted-by: ${d.actor}`, ""].join("\n");
 }

@@ -7,8 +7,8 @@
 import type { Promotion } from "../generated/prisma/client";
 import { GitHubError } from "../github/errors";
 import type { RepoRef } from "../github/github-reader";
+import { referenceText } from "../github/promotion-pr-text";
 import { closePullRequest, deleteBranch, findPullRequestByBranch, type PullRequestSummary } from "../github/pull-requests";
-import { shortDigest } from "../gitops/image-ref";
 import { nowOf, type PromotionContext } from "./context";
 import { messageOf } from "./errors";
 import { transition } from "./promotion-state";
@@ -96,14 +96,14 @@ export async function removeOrphanBranch(ctx: PromotionContext, row: Promotion):
 export async function closeSuperseded(
   ctx: PromotionContext,
   older: Promotion,
-  newer: { id: string; digest: string; prNumber: number | null; prUrl: string | null },
+  newer: { id: string; digest: string | null; tag: string | null; prNumber: number | null; prUrl: string | null },
   actor: string,
 ): Promise<SupersedeOutcome> {
   try {
     if (older.prNumber) {
       const link = newer.prNumber ? `#${newer.prNumber}${newer.prUrl ? ` (${newer.prUrl})` : ""}` : "a newer promotion";
       await closePullRequest(ctx.github, repoRef(ctx), older.prNumber, {
-        comment: `Superseded by ${link}, which promotes ${shortDigest(newer.digest)} to ${older.toEnv} instead of ${shortDigest(older.digest)}. Closed by Ladder on behalf of ${actor}.`,
+        comment: `Superseded by ${link}, which promotes ${referenceText(newer)} to ${older.toEnv} instead of ${referenceText(older)}. Closed by Ladder on behalf of ${actor}.`,
         deleteBranch: true,
       });
     }

@@ -11,7 +11,7 @@ import { appendEvent } from "./audit-chain";
 import { type Actor, nowOf, type PromotionContext } from "./context";
 import { isUniqueViolation, PromotionInputError } from "./errors";
 import type { Assessment } from "./preview-promotion";
-import { attemptOf, idempotencyKey, openSlot } from "./promotion-record";
+import { attemptOf, idempotencyKey, openSlot, promotedReference } from "./promotion-record";
 import { transition } from "./promotion-state";
 
 export type Claim =
@@ -24,14 +24,16 @@ class ClaimRace extends Error {}
 /** Inserts the PENDING row (or finds the attempt already in flight), superseding an older OPEN one. */
 export async function claimPromotion(ctx: PromotionContext, a: Assessment, actor: Actor): Promise<Claim> {
   const { preview, plan } = a;
-  const { app, toEnv, digest, rollback } = preview.request;
-  if (!digest || !plan) throw new PromotionInputError("Nothing to promote.");
+  const { app, toEnv, digest, tag, rollback } = preview.request;
+  if ((!digest && !tag) || !plan) throw new PromotionInputError("Nothing to promote.");
   const repository = ctx.repo.repository;
   const slot = openSlot(repository, app, toEnv);
-  const branch = promotionBranchName(app, toEnv, digest);
+  const reference = promotedReference({ digest, tag });
+  const branch = promotionBranchName(app, toEnv, { digest, tag });
   for (let round = 0; round < 4; round++) {
     const latest = await ctx.db.promotion.findFirst({
-      where: { repository, app, toEnv, digest },
+      // A tag-only promotion is known by its tag; one with a digest by the digest (the bytes).
+      where: { repository, app, toEnv, digest, ...(digest ? {} : { tag }) },
       orderBy: { createdAt: "desc" },
     });
     if (latest && (latest.status === "PENDING" || latest.status === "OPEN")) return { kind: "existing", row: latest };
@@ -50,7 +52,7 @@ export async function claimPromotion(ctx: PromotionContext, a: Assessment, actor
             at: now,
             // The older row stays OPEN (its PR is still open) until the PR is closed below.
             data: () => ({ openSlot: null }),
-            events: () => [{ type: "promotion.superseded", detail: { by: id, byDigest: digest } }],
+            events: () => [{ type: "promotion.superseded", detail: { by: id, byDigest: digest, byTag: tag } }],
           });
           if (!released.changed) throw new ClaimRace();
         }
@@ -64,8 +66,10 @@ export async function claimPromotion(ctx: PromotionContext, a: Assessment, actor
             toEnv,
             digest,
             previousDigest: plan.from.digest,
+            tag,
+            previousTag: plan.from.tag,
             status: "PENDING",
-            idempotencyKey: idempotencyKey(repository, app, toEnv, digest, attempt),
+            idempotencyKey: idempotencyKey(repository, app, toEnv, reference, attempt),
             openSlot: slot,
             branch,
             baseCommit: a.planView.snapshot.commit,
@@ -89,6 +93,8 @@ export async function claimPromotion(ctx: PromotionContext, a: Assessment, actor
             toEnv,
             digest,
             previousDigest: plan.from.digest,
+            tag,
+            previousTag: plan.from.tag,
             rollback,
             attempt,
             baseCommit: row.baseCommit,

@@ -97,6 +97,8 @@ export function buildSegments(states: readonly CommitState[]): TimelineSegment[]
 export interface DigestEvidence {
   env: string;
   digest: string;
+  /** The tag it ran with in its latest run (null: a bare digest, or never observed). */
+  tag: string | null;
   /** The digest appears anywhere in the examined history. */
   observed: boolean;
   /** It is what the environment runs at the branch head. */
@@ -123,6 +125,7 @@ export function digestEvidence(timeline: Timeline, digest: string, now: Date): D
   const base = {
     env: timeline.env,
     digest,
+    tag: seg?.tag ?? null,
     commitsChecked: timeline.commitsChecked,
     truncated: timeline.truncated,
   };

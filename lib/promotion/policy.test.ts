@@ -27,6 +27,7 @@ function evidence(patch: Partial<DigestEvidence> = {}): DigestEvidence {
   return {
     env: "staging",
     digest: D2,
+    tag: null,
     observed: true,
     runningNow: true,
     since: "2026-03-08T12:00:00Z",
@@ -207,7 +208,7 @@ describe("evaluatePolicy", () => {
   });
 
   it("reports an open promotion: same digest returns it, another supersedes it, a pending one blocks", () => {
-    const open = { id: "p", digest: D2, status: "OPEN" as const, prNumber: 7, prUrl: null };
+    const open = { id: "p", digest: D2, tag: null, status: "OPEN" as const, prNumber: 7, prUrl: null };
     expect(statusOf({ openPromotion: open }, "open-promotion")?.status).toBe("pass");
     expect(statusOf({ openPromotion: { ...open, digest: D1 } }, "open-promotion")).toMatchObject({
       status: "warn",

@@ -54,7 +54,8 @@ export interface LockInfo {
 /** An open promotion already holding the (repository, app, environment) slot. */
 export interface OpenPromotionInfo {
   id: string;
-  digest: string;
+  digest: string | null;
+  tag: string | null;
   status: "PENDING" | "OPEN";
   prNumber: number | null;
   prUrl: string | null;
@@ -291,12 +292,14 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
     checks.push(check("already-running", "fail", `${toEnv} is already running ${short(digest)}`));
   } else if (digest) {
     checks.push(check("already-running", "pass", `${toEnv} runs ${short(input.target?.digest)}`));
+  } else if (input.source?.tag && !input.target?.digest && input.target?.tag === input.source.tag) {
+    checks.push(check("already-running", "fail", `${toEnv} is already running tag ${input.source.tag}`));
   }
 
   const open = input.openPromotion;
   if (open) {
     const pr = open.prNumber ? `PR #${open.prNumber}` : "a pull request being opened";
-    if (open.digest === digest) {
+    if (open.digest === digest && (digest !== null || open.tag === (input.source?.tag ?? null))) {
       checks.push(check("open-promotion", "pass", `already open as ${pr}: confirming returns it`));
     } else if (open.status === "PENDING") {
       checks.push(

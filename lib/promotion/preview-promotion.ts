@@ -5,6 +5,7 @@
  * view). `assessPromotion` is shared with execution, which re-runs it before writing anything.
  */
 import { matchList } from "../auth/membership";
+import type { PromotedReference } from "../github/promotion-pr-text";
 import { ladderYamlRefusal } from "../gitops/ladder-yaml-status";
 import { type DigestEditPlan, EditPlanError, planDigestEdit } from "../gitops/plan-edit";
 import type { Cell, ImageReference } from "../gitops/types";
@@ -40,12 +41,12 @@ export interface CellSide {
 
 export interface PlannedChange {
   path: string;
-  oldDigest: string | null;
-  newDigest: string;
-  tag: string | null;
+  /** What the target environment runs now, and what it will run: the source's digest and tag together. */
+  from: PromotedReference;
+  to: PromotedReference;
   unifiedDiff: string;
   description: string;
-  /** False when the edit could not be kept to the digest line(s). */
+  /** False when the edit could not be kept to the reference's line(s). */
   minimal: boolean;
 }
 
@@ -56,6 +57,8 @@ export interface PromotionPreview {
     fromEnv: string | null;
     image: string | null;
     digest: string | null;
+    /** The tag that moves with the digest (or alone, for a tag-only promotion). */
+    tag: string | null;
     rollback: boolean;
   };
   source: CellSide;
@@ -133,6 +136,9 @@ export async function assessPromotion(
     targetRef ??= pickImage(targetCell, repository);
   }
   const digest = request.digest ?? (rollback ? null : (sourceRef?.digest ?? null));
+  // A tag-only source (ladder.yaml allowTagOnly) promotes its tag; a rollback's tag is the one it ran with.
+  const tagOnly =
+    !rollback && !digest && sourceRef !== undefined && !sourceRef.pinned && sourceRef.tag !== null && policy.allowTagOnly;
   const evidenceEnv = rollback ? request.toEnv : fromEnv;
   const evidenceCell = rollback ? targetCell : sourceCell;
   const slot = openSlot(ctx.repo.repository, request.app, request.toEnv);
@@ -152,9 +158,19 @@ export async function assessPromotion(
     matchList(actor.login, policy.promoters, ctx.isTeamMember),
   ]);
   const evidence = timeline && digest ? digestEvidence(timeline, digest, now) : undefined;
+  // The tag that goes with the digest: what the source runs it as now, else what it ran as (a rollback, a chosen digest).
+  const tag =
+    !rollback && (tagOnly || (digest && sourceRef?.digest === digest)) ? (sourceRef?.tag ?? null) : (evidence?.tag ?? null);
   const openPromotion: OpenPromotionInfo | undefined =
     holder && (holder.status === "PENDING" || holder.status === "OPEN")
-      ? { id: holder.id, digest: holder.digest, status: holder.status, prNumber: holder.prNumber, prUrl: holder.prUrl }
+      ? {
+          id: holder.id,
+          digest: holder.digest,
+          tag: holder.tag,
+          status: holder.status,
+          prNumber: holder.prNumber,
+          prUrl: holder.prUrl,
+        }
       : undefined;
 
   const decision = evaluatePolicy({
@@ -179,16 +195,14 @@ export async function assessPromotion(
   const checks = [...decision.checks];
 
   let plan: DigestEditPlan | undefined;
-  if (!digest) {
-    if (sourceRef && !sourceRef.pinned && policy.allowTagOnly)
-      checks.push(check("plan", "fail", "Ladder promotes digests only: pin the image in the source environment first"));
-  } else if (targetRef && targetCell) {
+  if ((digest || tagOnly) && targetRef && targetCell) {
     try {
       plan = await planDigestEdit(planView.snapshot, planView.scan, {
         app: request.app,
         env: request.toEnv,
         image: targetRef.repository,
-        digest,
+        ...(digest ? { digest } : {}),
+        tag,
       });
       checks.push(
         plan.minimal
@@ -205,28 +219,26 @@ export async function assessPromotion(
   const image = targetRef?.repository ?? sourceRef?.repository ?? null;
 
   const preview: PromotionPreview = {
-    request: { app: request.app, toEnv: request.toEnv, fromEnv: fromEnv ?? null, image, digest, rollback },
+    request: { app: request.app, toEnv: request.toEnv, fromEnv: fromEnv ?? null, image, digest, tag, rollback },
     source: side(evidenceEnv ?? null, evidenceCell, rollback ? targetRef : sourceRef),
     target: side(request.toEnv, targetCell, targetRef),
-    change:
-      plan && digest
-        ? {
-            path: plan.path,
-            oldDigest: plan.from.digest,
-            newDigest: digest,
-            tag: plan.to.tag,
-            unifiedDiff: plan.unifiedDiff,
-            description: plan.description,
-            minimal: plan.minimal,
-          }
-        : null,
+    change: plan
+      ? {
+          path: plan.path,
+          from: { digest: plan.from.digest, tag: plan.from.tag },
+          to: { digest: plan.to.digest, tag: plan.to.tag },
+          unifiedDiff: plan.unifiedDiff,
+          description: plan.description,
+          minimal: plan.minimal,
+        }
+      : null,
     evidence: evidence ?? null,
     checks,
     allowed,
     view: { commit: planView.snapshot.commit, path: plan?.path ?? null, blobSha: viewBlob, checkedAt: now.toISOString() },
     openPromotion: openPromotion ?? null,
     token:
-      allowed && plan && digest && image && viewBlob
+      allowed && plan && image && viewBlob
         ? encodePromotionToken({
             v: 1,
             app: request.app,
@@ -234,6 +246,7 @@ export async function assessPromotion(
             fromEnv: fromEnv ?? null,
             image,
             digest,
+            tag,
             rollback,
             commit: planView.snapshot.commit,
             path: plan.path,

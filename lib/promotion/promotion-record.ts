@@ -7,11 +7,19 @@ export interface PromotionRecord {
   id: string;
   repository: string;
   app: string;
+  /** image | chart | remote-base */
+  kind: string;
   image: string;
   fromEnv: string;
   toEnv: string;
-  digest: string;
+  /** Null for a tag-only promotion (and for charts and refs). */
+  digest: string | null;
   previousDigest: string | null;
+  /** The tag moved with the digest (a chart's version, a ref); null when the source runs a bare digest. */
+  tag: string | null;
+  previousTag: string | null;
+  /** Shared by the promotions one pull request opened together. */
+  bundleId: string | null;
   status: PromotionStatus;
   /** 1 for the first attempt of (repository, app, toEnv, digest); a retry after FAILED/CLOSED is the next. */
   attempt: number;
@@ -32,13 +40,23 @@ export interface PromotionRecord {
   closedAt: string | null;
 }
 
-/** `${repository}|${app}|${toEnv}|${digest}` — the part of the idempotency key every attempt shares. */
-export function idempotencyBase(repository: string, app: string, toEnv: string, digest: string): string {
-  return `${repository}|${app}|${toEnv}|${digest}`;
+/**
+ * What a promotion moves, as one string: the digest (which names the bytes), else `tag:<tag>` for a
+ * tag-only promotion (a chart version, a ref). The idempotency key and the branch name use it.
+ */
+export function promotedReference(p: { digest: string | null; tag: string | null }): string {
+  if (p.digest) return p.digest;
+  if (p.tag) return `tag:${p.tag}`;
+  throw new Error("a promotion moves a digest or a tag");
 }
 
-export function idempotencyKey(repository: string, app: string, toEnv: string, digest: string, attempt: number): string {
-  return `${idempotencyBase(repository, app, toEnv, digest)}#${attempt}`;
+/** `${repository}|${app}|${toEnv}|${reference}` — the part of the idempotency key every attempt shares. */
+export function idempotencyBase(repository: string, app: string, toEnv: string, reference: string): string {
+  return `${repository}|${app}|${toEnv}|${reference}`;
+}
+
+export function idempotencyKey(repository: string, app: string, toEnv: string, reference: string, attempt: number): string {
+  return `${idempotencyBase(repository, app, toEnv, reference)}#${attempt}`;
 }
 
 export function attemptOf(key: string): number {
@@ -56,11 +74,15 @@ export function toPromotionRecord(row: Promotion): PromotionRecord {
     id: row.id,
     repository: row.repository,
     app: row.app,
+    kind: row.kind,
     image: row.image,
     fromEnv: row.fromEnv,
     toEnv: row.toEnv,
     digest: row.digest,
     previousDigest: row.previousDigest,
+    tag: row.tag,
+    previousTag: row.previousTag,
+    bundleId: row.bundleId,
     status: row.status,
     attempt: attemptOf(row.idempotencyKey),
     rollback: row.rollback,

@@ -8,6 +8,7 @@ const token: PromotionToken = {
   fromEnv: "staging",
   image: "ghcr.io/acme/api",
   digest: `sha256:${"a".repeat(64)}`,
+  tag: "1.3.0",
   rollback: false,
   commit: "b".repeat(40),
   path: "apps/api/overlays/prod/kustomization.yaml",

@@ -5,20 +5,28 @@
  */
 import { z } from "zod";
 
-const tokenSchema = z.strictObject({
-  v: z.literal(1),
-  app: z.string().min(1).max(200),
-  toEnv: z.string().min(1).max(200),
-  fromEnv: z.string().min(1).max(200).nullable(),
-  image: z.string().min(1).max(500),
-  digest: z.string().regex(/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/, "not a digest"),
-  rollback: z.boolean(),
-  /** Commit the preview (and its diff) was computed at. */
-  commit: z.string().regex(/^[0-9a-f]{40,64}$|^worktree$/),
-  /** The target file and its blob SHA at that commit. */
-  path: z.string().min(1).max(1000),
-  blobSha: z.string().min(1).max(128),
-});
+const tokenSchema = z
+  .strictObject({
+    v: z.literal(1),
+    app: z.string().min(1).max(200),
+    toEnv: z.string().min(1).max(200),
+    fromEnv: z.string().min(1).max(200).nullable(),
+    image: z.string().min(1).max(500),
+    /** Null for a tag-only promotion. */
+    digest: z
+      .string()
+      .regex(/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/, "not a digest")
+      .nullable(),
+    /** The tag that moves with the digest (null: the source runs a bare digest). */
+    tag: z.string().min(1).max(200).nullable(),
+    rollback: z.boolean(),
+    /** Commit the preview (and its diff) was computed at. */
+    commit: z.string().regex(/^[0-9a-f]{40,64}$|^worktree$/),
+    /** The target file and its blob SHA at that commit. */
+    path: z.string().min(1).max(1000),
+    blobSha: z.string().min(1).max(128),
+  })
+  .refine((t) => t.digest !== null || t.tag !== null, "neither a digest nor a tag");
 
 export type PromotionToken = z.infer<typeof tokenSchema>;
 

@@ -19,9 +19,8 @@
 import type { Promotion } from "../generated/prisma/client";
 import { StaleViewError } from "../github/errors";
 import { openPromotionPr, type PromotionPr } from "../github/open-promotion-pr";
-import type { AuditAnchor } from "../github/promotion-pr-text";
+import { type AuditAnchor, referenceText } from "../github/promotion-pr-text";
 import { closePullRequest } from "../github/pull-requests";
-import { shortDigest } from "../gitops/image-ref";
 import { closeSuperseded, findPullForRow, markFailed, removeOrphanBranch, repoRef, type SupersedeOutcome } from "./attempts";
 import { appendEvent } from "./audit-chain";
 import { claimPromotion } from "./claim-promotion";
@@ -118,7 +117,7 @@ async function openFor(
 ): Promise<RequestPromotionResult> {
   const plan = a.plan;
   const { preview } = a;
-  if (!plan || !preview.request.digest) throw new PromotionInputError("Nothing to promote.");
+  if (!plan || (!preview.request.digest && !preview.request.tag)) throw new PromotionInputError("Nothing to promote.");
   const treeSha = (a.planView.snapshot as { treeSha?: unknown }).treeSha;
   const ev = preview.evidence;
   let pr: PromotionPr;
@@ -128,26 +127,29 @@ async function openFor(
       ...repoRef(ctx),
       baseBranch: ctx.repo.branch,
       seen: { commit: a.planView.snapshot.commit, ...(typeof treeSha === "string" ? { treeSha } : {}) },
-      expectedBlobSha: preview.view.blobSha ?? "",
-      content: plan.after,
-      app: row.app,
+      files: [{ path: plan.path, content: plan.after, expectedBlobSha: preview.view.blobSha ?? "" }],
       fromEnv: row.fromEnv,
       toEnv: row.toEnv,
-      image: row.image,
-      oldDigest: plan.from.digest,
-      newDigest: row.digest,
-      path: plan.path,
-      evidence: ev?.observed
-        ? [
-            {
-              environment: ev.env,
-              ...(ev.since ? { since: ev.since } : {}),
-              ...(ev.commit ? { commit: ev.commit } : {}),
-              ...(ev.url ? { url: ev.url } : {}),
-            },
-          ]
-        : [],
-      diff: plan.unifiedDiff,
+      changes: [
+        {
+          app: row.app,
+          image: row.image,
+          from: { digest: plan.from.digest, tag: plan.from.tag },
+          to: { digest: row.digest, tag: row.tag },
+          path: plan.path,
+          diff: plan.unifiedDiff,
+          evidence: ev?.observed
+            ? [
+                {
+                  environment: ev.env,
+                  ...(ev.since ? { since: ev.since } : {}),
+                  ...(ev.commit ? { commit: ev.commit } : {}),
+                  ...(ev.url ? { url: ev.url } : {}),
+                },
+              ]
+            : [],
+        },
+      ],
       actor: actor.login,
       ...(anchor ? { anchor } : {}),
       ...(ctx.queue ? { queue: ctx.queue } : {}),
@@ -189,7 +191,12 @@ async function openFor(
     };
   }
   const superseded = supersedes
-    ? await closeSuperseded(ctx, supersedes, { id: row.id, digest: row.digest, prNumber: pr.number, prUrl: pr.url }, actor.login)
+    ? await closeSuperseded(
+        ctx,
+        supersedes,
+        { id: row.id, digest: row.digest, tag: row.tag, prNumber: pr.number, prUrl: pr.url },
+        actor.login,
+      )
     : undefined;
   const fresh = await ctx.db.promotion.findUniqueOrThrow({ where: { id: row.id } });
   return {
@@ -213,7 +220,7 @@ export async function requestPromotion(
     toEnv: t.toEnv,
     ...(t.fromEnv && !t.rollback ? { fromEnv: t.fromEnv } : {}),
     image: t.image,
-    digest: t.digest,
+    ...(t.digest ? { digest: t.digest } : {}),
     rollback: t.rollback,
   };
   let a: Assessment;
@@ -243,12 +250,21 @@ export async function requestPromotion(
     };
   }
 
+  if (preview.request.digest !== t.digest || preview.request.tag !== t.tag) {
+    const was = referenceText({ digest: t.digest, tag: t.tag });
+    const now = referenceText({ digest: preview.request.digest, tag: preview.request.tag });
+    return {
+      ok: false,
+      reason: "stale",
+      message: `${t.fromEnv ?? "The source environment"} now runs ${now}, not ${was} as when you looked; review the promotion again.`,
+    };
+  }
   const claimed = await claimPromotion(ctx, a, input.actor);
   if (claimed.kind === "busy") {
     return {
       ok: false,
       reason: "busy",
-      message: `Another promotion of ${t.app} to ${t.toEnv} (${shortDigest(claimed.holder.digest)}) is being opened; try again shortly.`,
+      message: `Another promotion of ${t.app} to ${t.toEnv} (${referenceText(claimed.holder)}) is being opened; try again shortly.`,
       promotion: toPromotionRecord(claimed.holder),
     };
   }

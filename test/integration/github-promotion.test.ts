@@ -36,7 +36,7 @@ async function planPromotion(
   app: string,
   build: number,
   overrides: Partial<OpenPromotionPrInput> = {},
-): Promise<OpenPromotionPrInput> {
+): Promise<OpenPromotionPrInput & { path: string; content: string; oldDigest: string; newDigest: string; diff: string }> {
   const snapshot = await createGitHubReader({ client, owner: "acme", repo: "gitops", blobCache: new BlobCache() }).snapshot(
     "main",
   );
@@ -45,24 +45,34 @@ async function planPromotion(
   const current = (await snapshot.read(path)) ?? "";
   const oldDigest = fakeDigest(app, 1);
   const newDigest = fakeDigest(app, build);
+  const content = current.replace(oldDigest, newDigest);
+  const diff = `-    digest: ${oldDigest}\n+    digest: ${newDigest}\n`;
   return {
     client,
     owner: "acme",
     repo: "gitops",
     baseBranch: "main",
     seen: { commit: snapshot.commit, treeSha: snapshot.treeSha },
-    expectedBlobSha: file?.sha ?? "",
-    content: current.replace(oldDigest, newDigest),
-    app,
+    files: [{ path, content, expectedBlobSha: file?.sha ?? "" }],
     fromEnv: "staging",
     toEnv: "prod",
-    image: `ghcr.io/acme/${app}`,
+    changes: [
+      {
+        app,
+        image: `ghcr.io/acme/${app}`,
+        from: { digest: oldDigest, tag: null },
+        to: { digest: newDigest, tag: null },
+        path,
+        evidence: [{ environment: "staging", since: "2025-03-01T10:00:00Z" }],
+        diff,
+      },
+    ],
+    actor: "alice",
+    path,
+    content,
     oldDigest,
     newDigest,
-    path,
-    evidence: [{ environment: "staging", since: "2025-03-01T10:00:00Z" }],
-    diff: `-    digest: ${oldDigest}\n+    digest: ${newDigest}\n`,
-    actor: "alice",
+    diff,
     ...overrides,
   };
 }
@@ -141,7 +151,7 @@ describe("openPromotionPr", () => {
 
     const record = server.control.pullRequests().find((p) => p.number === pr.number);
     expect(record?.title).toBe(
-      `Promote ${appName(0)} to prod: ${input.oldDigest?.slice(7, 19)} → ${input.newDigest.slice(7, 19)}`,
+      `Promote ${appName(0)} to prod: ${input.oldDigest.slice(7, 19)} → ${input.newDigest.slice(7, 19)}`,
     );
     expect(record?.body).toContain("### Evidence");
     expect(record?.body).toContain(input.diff.trim());

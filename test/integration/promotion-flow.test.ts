@@ -71,18 +71,24 @@ async function waitForStatus(id: string, status: PromotionStatus): Promise<void>
 }
 
 describe("happy path", () => {
-  it("previews the one-line diff, opens one PR, and follows it to MERGED through the webhook", async () => {
+  it("previews the tag and digest lines, opens one PR, and follows it to MERGED through the webhook", async () => {
     const preview = await previewPromotion(world.ctx, { app: "api", toEnv: "prod" }, alice);
     expect(preview.allowed).toBe(true);
-    expect(preview.request).toMatchObject({ fromEnv: "staging", digest: fakeDigest("api", 2), rollback: false });
+    expect(preview.request).toMatchObject({ fromEnv: "staging", digest: fakeDigest("api", 2), tag: "1.2.0", rollback: false });
     expect(preview.change).toMatchObject({
       path: overlayPath("api", "prod"),
-      oldDigest: fakeDigest("api", 1),
-      newDigest: fakeDigest("api", 2),
+      from: { digest: fakeDigest("api", 1), tag: "1.1.0" },
+      to: { digest: fakeDigest("api", 2), tag: "1.2.0" },
       minimal: true,
     });
+    // #14: the tag travels with the digest; the file never reads one version's tag beside another's digest.
     const changed = (preview.change?.unifiedDiff ?? "").split("\n").filter((l) => /^[-+](?![-+])/.test(l));
-    expect(changed).toEqual([`-    digest: ${fakeDigest("api", 1)}`, `+    digest: ${fakeDigest("api", 2)}`]);
+    expect(changed).toEqual([
+      '-    newTag: "1.1.0"',
+      `-    digest: ${fakeDigest("api", 1)}`,
+      '+    newTag: "1.2.0"',
+      `+    digest: ${fakeDigest("api", 2)}`,
+    ]);
     expect(preview.evidence).toMatchObject({ env: "staging", observed: true, runningNow: true });
     expect(Date.now() - Date.parse(preview.evidence?.since ?? "")).toBeGreaterThan(9 * 86_400_000);
     expect(preview.checks.map((c) => [c.id, c.status])).toEqual(
@@ -110,6 +116,8 @@ describe("happy path", () => {
       toEnv: "prod",
       digest: fakeDigest("api", 2),
       previousDigest: fakeDigest("api", 1),
+      tag: "1.2.0",
+      previousTag: "1.1.0",
       requestedBy: "alice",
       branch: promotionBranchName("api", "prod", fakeDigest("api", 2)),
       attempt: 1,
@@ -118,7 +126,7 @@ describe("happy path", () => {
     expect(p.prNumber).toBeGreaterThan(0);
     expect(Date.parse(p.sourceSince ?? "")).toBe(Date.parse(preview.evidence?.since ?? ""));
 
-    // The PR's commit changes exactly the digest line of the target file, with the trailer.
+    // The PR's commit changes exactly the tag and digest lines of the target file, with the trailer.
     const store = world.server.control.store;
     const head = (await world.server.control.head(p.branch ?? "")) ?? "";
     expect(await store.diffNames(p.baseCommit, head)).toEqual({ added: [], modified: [overlayPath("api", "prod")], removed: [] });
@@ -130,7 +138,10 @@ describe("happy path", () => {
     const oldLines = oldText.split("\n");
     const newLines = newText.split("\n");
     expect(newLines.length).toBe(oldLines.length);
-    expect(newLines.filter((l, i) => l !== oldLines[i])).toEqual([`    digest: ${fakeDigest("api", 2)}`]);
+    expect(newLines.filter((l, i) => l !== oldLines[i])).toEqual(['    newTag: "1.2.0"', `    digest: ${fakeDigest("api", 2)}`]);
+    expect(world.server.control.pullRequests().find((pr) => pr.number === p.prNumber)?.title).toBe(
+      `Promote api to prod: 1.1.0 (${fakeDigest("api", 1).slice(7, 19)}) → 1.2.0 (${fakeDigest("api", 2).slice(7, 19)})`,
+    );
 
     await world.server.control.mergePullRequest(p.prNumber ?? 0);
     await waitForStatus(p.id, "MERGED");
@@ -145,6 +156,9 @@ describe("happy path", () => {
     expect(again.allowed).toBe(false);
     expect(again.checks.find((c) => c.id === "already-running")).toMatchObject({ status: "fail" });
     expect(again.token).toBeNull();
+    // And the merged file reads what staging runs: its tag and its digest.
+    const prod = (await world.ctx.repo.current()).scan.apps.find((a) => a.name === "api")?.environments.prod?.images[0];
+    expect(prod).toMatchObject({ tag: "1.2.0", digest: fakeDigest("api", 2) });
     expect((await verifyChain(world.db)).ok).toBe(true);
   });
 });
@@ -331,6 +345,7 @@ describe("refusals create no PR and no OPEN row", () => {
       fromEnv: "staging",
       image: "ghcr.io/acme/billing",
       digest: fakeDigest("billing", 42),
+      tag: null,
       rollback: false,
       commit: head.snapshot.commit,
       path: prodPath,
@@ -521,9 +536,51 @@ describe("rollback and timeline", () => {
       fromEnv: "prod",
       toEnv: "prod",
       digest: fakeDigest("api", 1),
+      // The tag it ran with then comes back with it.
+      tag: "1.1.0",
       status: "OPEN",
     });
     const trail = await getPromotionWithEvents(world.db, result.promotion.id);
     expect(trail?.events[0]?.detail).toMatchObject({ rollback: true });
+  });
+});
+
+describe("tag-only promotion where ladder.yaml allows it", () => {
+  it("promotes the tag staging runs and removes prod's digest pin; a second request gets the same PR", async () => {
+    await commit(world, {
+      "ladder.yaml": ladderYaml({ prod: { allowTagOnly: true } }),
+      [overlayPath("cart", "staging")]: overlay("cart", "staging", { tag: "2.0.0" }),
+    });
+    world.ctx.repo.invalidate();
+    try {
+      const preview = await previewPromotion(world.ctx, { app: "cart", toEnv: "prod" }, alice);
+      expect(preview.allowed, JSON.stringify(preview.checks)).toBe(true);
+      expect(preview.checks.find((c) => c.id === "pinned")).toMatchObject({ status: "warn" });
+      expect(preview.request).toMatchObject({ digest: null, tag: "2.0.0" });
+      expect(preview.change).toMatchObject({
+        from: { digest: fakeDigest("cart", 1), tag: "1.1.0" },
+        to: { digest: null, tag: "2.0.0" },
+      });
+      const changed = (preview.change?.unifiedDiff ?? "").split("\n").filter((l) => /^[-+](?![-+])/.test(l));
+      expect(changed.sort()).toEqual(
+        ['+    newTag: "2.0.0"', '-    newTag: "1.1.0"', `-    digest: ${fakeDigest("cart", 1)}`].sort(),
+      );
+
+      const first = await requestPromotion(world.ctx, { token: preview.token ?? "", actor: alice });
+      if (!first.ok) throw new Error(first.message);
+      expect(first.promotion).toMatchObject({
+        status: "OPEN",
+        digest: null,
+        tag: "2.0.0",
+        previousDigest: fakeDigest("cart", 1),
+      });
+      expect(first.promotion.branch).toMatch(/^ladder\/cart\/prod\/t[0-9a-f]{11}$/);
+      const again = await requestPromotion(world.ctx, { token: preview.token ?? "", actor: alice });
+      expect(again).toMatchObject({ ok: true, status: "existing", promotion: { id: first.promotion.id } });
+      expect(prsFor("cart")).toHaveLength(1);
+    } finally {
+      await commit(world, { "ladder.yaml": ladderYaml() });
+      world.ctx.repo.invalidate();
+    }
   });
 });

@@ -25,7 +25,7 @@ export const ENVS = ["dev", "staging", "prod"] as const;
 export const REPOSITORY = "acme/gitops";
 export { baseFiles, fakeDigest, overlayPath };
 
-/** An overlay pinning `digest` (with a comment and a tag, so the diff shows only the digest line moves). */
+/** An overlay pinning `digest` and a tag, with a comment that must survive the edit. */
 export function overlay(app: string, env: string, image: { digest?: string; tag?: string }): string {
   return [
     "apiVersion: kustomize.config.k8s.io/v1beta1",
@@ -62,13 +62,16 @@ export function ladderYaml(options: LadderYamlOptions = {}): string {
   ].join("\n");
 }
 
-/** Every app on the ladder: dev runs build 3, staging build 2, prod build 1. */
+/** Every app on the ladder: dev runs build 3 (tag 1.3.0), staging build 2 (1.2.0), prod build 1 (1.1.0). */
 export function seedRepo(apps: readonly string[], options: LadderYamlOptions = {}): Record<string, string> {
   const files: Record<string, string> = { "ladder.yaml": ladderYaml(options) };
   for (const app of apps) {
     Object.assign(files, baseFiles(app));
     ENVS.forEach((env, i) => {
-      files[overlayPath(app, env)] = overlay(app, env, { digest: fakeDigest(app, ENVS.length - i), tag: "1.0" });
+      files[overlayPath(app, env)] = overlay(app, env, {
+        digest: fakeDigest(app, ENVS.length - i),
+        tag: `1.${ENVS.length - i}.0`,
+      });
     });
   }
   return files;
