@@ -1,66 +1,21 @@
 import "server-only";
-import { shortDigest } from "../gitops/image-ref";
-import { imageRelation } from "../gitops/image-relation";
-import type { Cell, ImageReference, LadderYamlStatus, ScanWarning } from "../gitops/types";
+import type { LadderYamlStatus, ScanWarning } from "../gitops/types";
+import { type MatrixRow, matrixRows } from "../matrix/environment-matrix";
 import type { PathCommit } from "../snapshot/types";
 import { cachedDiff } from "./compare";
 import { getRepository } from "./repository-view";
 
-export type CellRelation = "same" | "differs" | "not-deployed" | "bottom";
-
-export interface MatrixImage {
-  repository: string;
-  tag: string | null;
-  digest: string | null;
-  /** `sha256:` and the first 12 hex characters. */
-  shortDigest: string | null;
-  pinned: boolean;
-  /** The full reference to copy: repository[:tag][@digest]. */
-  reference: string;
-  inherited: boolean;
-  source: { file: string; line: number };
-}
-
-export interface MatrixCell {
-  env: string;
-  path: string;
-  images: MatrixImage[];
-  /** Compared with the rung below; "bottom" for the first environment. */
-  relation: CellRelation;
-  relationTo?: string;
-  /** The rung below runs a different pinned digest of an image this cell runs. */
-  promotable: boolean;
-  /** The rung below runs an image by tag only, so there is no digest to promote. */
-  belowTagOnly: boolean;
-  warnings: ScanWarning[];
-  /** What could not be resolved; `tag` when the values set a tag whose repository the chart decides. */
-  unresolved: { reference: string; reason: string; tag?: string }[];
-  lastChange?: { sha: string; author: string; date: string; message: string; url?: string };
-  /** Unexpected differences from the rung below (undefined when not compared). */
-  drift?: number;
-  /** The environment fans out: one line per target (cluster, region), and a one-line summary. */
-  targets?: MatrixTarget[];
-  targetSummary?: string;
-  /** Chart versions and remote-base refs the environment runs. */
-  artifacts?: { kind: "chart" | "remote-base"; name: string; version: string | null; pinned: boolean; note?: string }[];
-}
-
-export interface MatrixTarget {
-  name: string;
-  path: string;
-  images: MatrixImage[];
-  /** What the target runs, short: a digest's first 7 hex characters, else the tag. */
-  version: string;
-  problems: number;
-}
-
-export interface MatrixRow {
-  app: string;
-  format: string;
-  cells: Record<string, MatrixCell | null>;
-  waiting: number;
-  warnings: number;
-}
+// The rows and cells are plain functions of a scan (the CLI's `ladder status` prints the same).
+export {
+  type CellRelation,
+  type MatrixCell,
+  type MatrixImage,
+  type MatrixRow,
+  type MatrixTarget,
+  targetSummary,
+  toMatrixImage,
+  versionOf,
+} from "../matrix/environment-matrix";
 
 export type MatrixFilter = "all" | "waiting" | "warnings";
 
@@ -81,83 +36,6 @@ export interface EnvironmentMatrix {
   commitUrl?: string;
 }
 
-/** An image as the pages show it: short digest and the full reference to copy. */
-export function toMatrixImage(image: ImageReference): MatrixImage {
-  const reference = `${image.repository}${image.tag ? `:${image.tag}` : ""}${image.digest ? `@${image.digest}` : ""}`;
-  return {
-    repository: image.repository,
-    tag: image.tag,
-    digest: image.digest,
-    shortDigest: image.digest ? shortDigest(image.digest) : null,
-    pinned: image.pinned,
-    reference,
-    inherited: image.inherited,
-    source: image.source,
-  };
-}
-
-/** A target's version in one word: the short digest of each image, else its tag. */
-export function versionOf(images: readonly { digest: string | null; tag: string | null }[]): string {
-  if (images.length === 0) return "nothing resolved";
-  return images.map((i) => (i.digest ? i.digest.replace(/^sha256:/, "").slice(0, 7) : (i.tag ?? "untagged"))).join(" + ");
-}
-
-/** "3 targets · all 1a2b3c4", or "2 of 3 on 1a2b3c4 · 1 on 5d6e7f8" (most common first). */
-export function targetSummary(targets: readonly { version: string }[]): string {
-  const counts = new Map<string, number>();
-  for (const t of targets) counts.set(t.version, (counts.get(t.version) ?? 0) + 1);
-  const groups = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  const n = targets.length;
-  const noun = n === 1 ? "target" : "targets";
-  if (groups.length === 1) return `${n} ${noun} · ${n === 1 ? "" : "all "}${groups[0]?.[0] ?? ""}`;
-  return groups.map(([v, c], i) => (i === 0 ? `${c} of ${n} on ${v}` : `${c} on ${v}`)).join(" · ");
-}
-
-function targetsOf(cell: Cell): MatrixTarget[] | undefined {
-  if (!cell.targets) return undefined;
-  return Object.entries(cell.targets).map(([name, t]) => ({
-    name,
-    path: t.path,
-    images: t.images.map(toMatrixImage),
-    version: versionOf(t.images),
-    problems: t.warnings.length + t.unresolved.length,
-  }));
-}
-
-function relationOf(cell: Cell, below: Cell | undefined): CellRelation {
-  if (!below) return "not-deployed";
-  const relations = cell.images.map((image) =>
-    imageRelation(
-      image,
-      below.images.find((b) => b.repositoryNormalised === image.repositoryNormalised),
-    ),
-  );
-  if (relations.length === 0) return below.images.length ? "differs" : "same";
-  if (relations.includes("differs")) return "differs";
-  if (relations.every((r) => r === "same")) return "same";
-  return "not-deployed";
-}
-
-function isPromotable(cell: Cell, below: Cell | undefined): boolean {
-  if (!below) return false;
-  return below.images.some((b) => {
-    if (!b.digest) return false;
-    const here = cell.images.find((i) => i.repositoryNormalised === b.repositoryNormalised);
-    return !here || here.digest !== b.digest;
-  });
-}
-
-function lastChangeOf(cell: Cell, changes: Map<string, PathCommit>): MatrixCell["lastChange"] {
-  let newest: PathCommit | undefined;
-  for (const file of cell.ownFiles) {
-    const change = changes.get(file);
-    if (change && (!newest || Date.parse(change.date) > Date.parse(newest.date))) newest = change;
-  }
-  return newest
-    ? { sha: newest.sha, author: newest.author, date: newest.date, message: newest.message.split("\n")[0] ?? "", url: newest.url }
-    : undefined;
-}
-
 export interface MatrixQuery {
   q?: string;
   filter?: MatrixFilter;
@@ -176,50 +54,7 @@ export async function getEnvironmentMatrix(query: MatrixQuery = {}): Promise<Env
     return new Map<string, PathCommit>();
   });
 
-  const allRows: MatrixRow[] = scan.apps.map((app) => {
-    const cells: Record<string, MatrixCell | null> = {};
-    scan.environments.forEach((env, index) => {
-      const cell = app.environments[env];
-      if (!cell) {
-        cells[env] = null;
-        return;
-      }
-      const belowEnv = index > 0 ? scan.environments[index - 1] : undefined;
-      const below = belowEnv ? app.environments[belowEnv] : undefined;
-      cells[env] = {
-        env,
-        path: cell.path,
-        images: cell.images.map(toMatrixImage),
-        relation: belowEnv ? relationOf(cell, below) : "bottom",
-        relationTo: belowEnv,
-        promotable: isPromotable(cell, below),
-        belowTagOnly: below?.images.some((b) => !b.digest) ?? false,
-        warnings: cell.warnings,
-        unresolved: cell.unresolved.map((u) => ({ reference: u.reference, reason: u.reason, ...(u.tag ? { tag: u.tag } : {}) })),
-        lastChange: lastChangeOf(cell, changes),
-      };
-      if (cell.artifacts?.length)
-        Object.assign(cells[env], {
-          artifacts: cell.artifacts.map(({ kind, name, version, pinned, note }) => ({
-            kind,
-            name,
-            version,
-            pinned,
-            ...(note ? { note } : {}),
-          })),
-        });
-      const targets = targetsOf(cell);
-      if (targets) Object.assign(cells[env], { targets, targetSummary: targetSummary(targets) });
-    });
-    const values = Object.values(cells).filter((c): c is MatrixCell => c !== null);
-    return {
-      app: app.name,
-      format: app.format,
-      cells,
-      waiting: values.filter((c) => c.promotable).length,
-      warnings: values.reduce((n, c) => n + c.warnings.length + c.unresolved.length, 0),
-    };
-  });
+  const allRows = matrixRows(scan, changes);
 
   const q = query.q?.trim().toLowerCase() ?? "";
   const filter = query.filter ?? "all";
