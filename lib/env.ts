@@ -25,6 +25,9 @@ const repositoryName = z
   .trim()
   .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/name"');
 
+/** A GitHub login, or an App's bot login ("ladder-ci[bot]"). */
+export const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
+
 const port = z.coerce
   .number({ error: "must be a port number" })
   .int("must be a port number")
@@ -90,6 +93,13 @@ const serverSchema = z
         .string()
         .trim()
         .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub-style login (letters, digits, '-')"),
+    ),
+    /**
+     * Who `ladder promote` acts as when `--actor` is not given (a pipeline's name): checked against
+     * ladder.yaml's promoters like any user, and recorded in the audit trail and the commit.
+     */
+    LADDER_ACTOR: optional(
+      z.string().trim().regex(GITHUB_LOGIN, "must be a GitHub login (letters, digits, '-'; '[bot]' at the end)"),
     ),
     /** `local` mode is refused in production unless this is 1. */
     LADDER_ALLOW_LOCAL_AUTH: z

@@ -6,13 +6,18 @@ export interface CliIo {
 
 export interface ParsedArgs {
   positional: string[];
+  /** The last value of each flag. */
   flags: Map<string, string | true>;
+  /** Every value of each valued flag, in order (`--app a --app b`). */
+  repeated: Map<string, string[]>;
 }
 
 export interface Command {
   name: string;
   summary: string;
   usage: string;
+  /** The exit code of a usage error (default 2); `promote` keeps 2 for a policy refusal and says 1. */
+  usageExitCode?: number;
   run(args: ParsedArgs, io: CliIo): Promise<number>;
 }
 
@@ -27,6 +32,11 @@ export class UsageError extends Error {
 export function parseArgs(argv: readonly string[], booleans: readonly string[] = []): ParsedArgs {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
+  const repeated = new Map<string, string[]>();
+  const set = (key: string, value: string) => {
+    flags.set(key, value);
+    repeated.set(key, [...(repeated.get(key) ?? []), value]);
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? "";
     if (a === "--") {
@@ -39,21 +49,26 @@ export function parseArgs(argv: readonly string[], booleans: readonly string[] =
     }
     const eq = a.indexOf("=");
     const key = a.slice(2, eq < 0 ? undefined : eq);
-    if (eq >= 0) flags.set(key, a.slice(eq + 1));
+    if (eq >= 0) set(key, a.slice(eq + 1));
     else if (booleans.includes(key)) flags.set(key, true);
     else {
       const next = argv[i + 1];
       if (next === undefined || next.startsWith("--")) throw new UsageError(`--${key} needs a value`);
-      flags.set(key, next);
+      set(key, next);
       i++;
     }
   }
-  return { positional, flags };
+  return { positional, flags, repeated };
 }
 
 export function flag(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags.get(name);
   return typeof v === "string" ? v : undefined;
+}
+
+/** Every value given for a flag that may be repeated. */
+export function flagValues(args: ParsedArgs, name: string): string[] {
+  return args.repeated.get(name) ?? [];
 }
 
 export function requireFlag(args: ParsedArgs, name: string): string {

@@ -3,9 +3,10 @@ import { auditCommand } from "./commands/audit";
 import { diffCommand } from "./commands/diff";
 import { promoteCommand } from "./commands/promote";
 import { scanCommand } from "./commands/scan";
+import { statusCommand } from "./commands/status";
 
 /** Every command, by name. Add a command by adding its file and one entry here. */
-export const commands: readonly Command[] = [scanCommand, diffCommand, promoteCommand, auditCommand];
+export const commands: readonly Command[] = [scanCommand, statusCommand, diffCommand, promoteCommand, auditCommand];
 
 const BOOLEAN_FLAGS = ["json", "dry-run", "render", "help", "allow-invalid-config"];
 
@@ -32,7 +33,7 @@ export async function main(
   } catch (err) {
     if (err instanceof UsageError) {
       io.err(`${err.message}\nusage: ladder ${command.usage}`);
-      return 2;
+      return command.usageExitCode ?? 2;
     }
     io.err(`ladder ${name}: ${(err as Error).message}`);
     return 1;

@@ -1,58 +1,151 @@
-import { environmentPolicies } from "../../../lib/gitops/ladder-config";
+import { type ServerEnv, serverEnv } from "../../../lib/env";
 import { ladderYamlRefusal } from "../../../lib/gitops/ladder-yaml-status";
-import { planDigestEdit } from "../../../lib/gitops/plan-edit";
-import { scanContext, scanRepository } from "../../../lib/gitops/scan";
-import { type Command, flag, requireFlag, UsageError } from "../command";
+import { scanRepository } from "../../../lib/gitops/scan";
+import type { PromotionContext } from "../../../lib/promotion/context";
+import { messageOf } from "../../../lib/promotion/errors";
+import type { PromotionRequest } from "../../../lib/promotion/preview-promotion";
+import { type CliIo, type Command, flag, flagValues, type ParsedArgs, requireFlag, UsageError } from "../command";
+import { formatPlans, type LocalPlan, planLocalPromotion } from "../local-plan";
 import { snapshotOf } from "../open-dir";
+import {
+  actorOf,
+  cliPromotionContext,
+  EXIT_ERROR,
+  EXIT_OK,
+  EXIT_REFUSED,
+  exitCodeOf,
+  formatPreview,
+  type PromoteOneResult,
+  previewForOutput,
+  promoteOne,
+  reportOutcome,
+} from "../remote-promote";
 
+/**
+ * `ladder promote`. With a directory and --dry-run: the edit it would make in that checkout (no
+ * policy, no database). Without one: the configured repository through lib/promotion, as the
+ * web app does — --dry-run previews (every check, the diff), otherwise the pull request is
+ * opened. Exit codes (docs/cli.md): 0 opened or already open (or an allowed dry run), 2 refused
+ * by policy, 1 any error, a command-line mistake included.
+ */
 export const promoteCommand: Command = {
   name: "promote",
-  summary: "print the minimal edit that promotes a digest into an environment",
-  usage: "promote <dir> --app A --to E [--digest D] [--image REPO] [--from E0] --dry-run",
+  summary: "promote apps into an environment: opens the pull request, or --dry-run shows it (docs/cli.md)",
+  usage:
+    "promote [<dir>] --to E --app A [--app B …] [--from E0] [--image REPO] [--digest D] [--tag T] [--actor LOGIN] [--dry-run] [--json]",
+  usageExitCode: EXIT_ERROR,
   async run(args, io) {
-    if (!args.flags.has("dry-run"))
-      throw new UsageError("only --dry-run is supported here; promotions open pull requests from the web app");
-    const app = requireFlag(args, "app");
-    const to = requireFlag(args, "to");
-    const snap = await snapshotOf(args.positional[0]);
-    const scan = await scanRepository(snap);
-    const refusal = ladderYamlRefusal(scan.layout.ladderYaml);
-    if (refusal) {
-      io.err(`promote: ${refusal}`);
-      return 2;
-    }
-    const result = scan.apps.find((a) => a.name === app);
-    if (!result) throw new UsageError(`unknown app ${app} (apps: ${scan.apps.map((a) => a.name).join(", ")})`);
-    const target = result.environments[to];
-    if (!target) throw new UsageError(`app ${app} has no environment ${to}`);
-    // The feeding environment: --from, else ladder.yaml's `from`, else the previous rung where the app exists.
-    const config = scanContext(scan)?.config;
-    const fromPolicy = config ? environmentPolicies(config).find((p) => p.name === to)?.from : undefined;
-    const idx = scan.environments.indexOf(to);
-    const previous = scan.environments
-      .slice(0, idx)
-      .reverse()
-      .find((e) => result.environments[e]);
-    const from = flag(args, "from") ?? fromPolicy ?? previous;
-    let image = flag(args, "image");
-    let digest = flag(args, "digest");
-    const source = from ? result.environments[from] : undefined;
-    if (!image) {
-      const candidates = source?.images.filter((i) => i.digest) ?? target.images;
-      if (candidates.length !== 1)
-        throw new UsageError(`--image is required (candidates: ${candidates.map((i) => i.repository).join(", ") || "none"})`);
-      image = candidates[0]?.repository ?? "";
-    }
-    if (!digest) {
-      const wanted = image;
-      const src = source?.images.find((i) => i.repository === wanted || i.repositoryNormalised === wanted);
-      if (!src?.digest) throw new UsageError(`--digest is required (${from ?? "no feeding environment"} does not pin ${image})`);
-      digest = src.digest;
-    }
-    const plan = await planDigestEdit(snap, scan, { app, env: to, image, digest, tag: flag(args, "tag") });
-    io.out(
-      `# ${plan.description}\n# ${app}/${to}: ${plan.from.repository}:${plan.from.tag ?? ""}@${plan.from.digest ?? "-"} → @${plan.to.digest}${from ? ` (from ${from})` : ""}\n${plan.unifiedDiff}`,
-    );
-    return 0;
+    const apps = [...new Set(flagValues(args, "app"))];
+    if (apps.length === 0) throw new UsageError("--app is required (give it several times for several apps)");
+    const toEnv = requireFlag(args, "to");
+    if (apps.length > 1)
+      for (const one of ["image", "digest", "tag"])
+        if (flag(args, one)) throw new UsageError(`--${one} names one app's image: give a single --app with it`);
+    const dir = args.positional[0];
+    if (dir !== undefined) return await promoteLocal(dir, apps, toEnv, args, io);
+    return await promoteRemote(apps, toEnv, args, io);
   },
 };
+
+async function promoteLocal(dir: string, apps: string[], toEnv: string, args: ParsedArgs, io: CliIo): Promise<number> {
+  if (!args.flags.has("dry-run"))
+    throw new UsageError(
+      `a local checkout can only be planned (--dry-run); to promote, drop ${dir} and set LADDER_REPOSITORY, DATABASE_URL and GitHub credentials`,
+    );
+  const snap = await snapshotOf(dir);
+  const scan = await scanRepository(snap);
+  const refusal = ladderYamlRefusal(scan.layout.ladderYaml);
+  if (refusal) {
+    io.err(`promote: ${refusal}`);
+    if (args.flags.has("json")) io.out(JSON.stringify({ ok: false, reason: "refused", message: refusal }, null, 2));
+    return EXIT_REFUSED;
+  }
+  const plans: LocalPlan[] = [];
+  for (const app of apps) {
+    const from = flag(args, "from");
+    const image = flag(args, "image");
+    const digest = flag(args, "digest");
+    const tag = flag(args, "tag");
+    plans.push(
+      await planLocalPromotion(snap, scan, {
+        app,
+        toEnv,
+        ...(from ? { fromEnv: from } : {}),
+        ...(image ? { image } : {}),
+        ...(digest ? { digest } : {}),
+        ...(tag ? { tag } : {}),
+      }),
+    );
+  }
+  const paths = plans.map((p) => p.path);
+  for (const shared of new Set(paths.filter((p, i) => paths.indexOf(p) !== i)))
+    io.err(`promote: note: several apps edit ${shared}; each diff here is planned on its own`);
+  if (args.flags.has("json"))
+    io.out(JSON.stringify({ ok: true, dryRun: true, toEnv, commit: snap.commit, changes: plans }, null, 2));
+  else io.out(formatPlans(plans));
+  return EXIT_OK;
+}
+
+async function promoteRemote(apps: string[], toEnv: string, args: ParsedArgs, io: CliIo): Promise<number> {
+  const dryRun = args.flags.has("dry-run");
+  const json = args.flags.has("json");
+  const fail = (message: string): number => {
+    io.err(`promote: ${message}`);
+    if (json) io.out(JSON.stringify({ ok: false, reason: "error", message }, null, 2));
+    return EXIT_ERROR;
+  };
+  let env: ServerEnv;
+  try {
+    env = serverEnv();
+  } catch (error) {
+    return fail(messageOf(error));
+  }
+  const actor = actorOf(flag(args, "actor"), env);
+  if (apps.length > 1 && !dryRun)
+    // One bundle pull request for several apps needs lib/promotion's bundle API (previewBundle /
+    // requestBundle), which is not there yet; opening one PR per app would not be what was asked.
+    return fail(
+      `several --app in one pull request (a bundle) is not supported yet; promote ${apps.join(", ")} one at a time, or add --dry-run to see each diff`,
+    );
+  let ctx: PromotionContext;
+  try {
+    ctx = cliPromotionContext(env);
+  } catch (error) {
+    return fail(messageOf(error));
+  }
+  try {
+    const results: (PromoteOneResult & { app: string })[] = [];
+    for (const app of apps) {
+      const from = flag(args, "from");
+      const image = flag(args, "image");
+      const digest = flag(args, "digest");
+      const request: PromotionRequest = {
+        app,
+        toEnv,
+        ...(from ? { fromEnv: from } : {}),
+        ...(image ? { image } : {}),
+        ...(digest ? { digest } : {}),
+      };
+      results.push({ app, ...(await promoteOne(ctx, request, actor, { dryRun })) });
+    }
+    const codes = results.map((r) => (r.outcome ? exitCodeOf(r.outcome) : EXIT_OK));
+    // An error outranks a refusal: a pipeline must not read "policy said no" when it never got to ask.
+    const code = codes.includes(EXIT_ERROR) ? EXIT_ERROR : codes.includes(EXIT_REFUSED) ? EXIT_REFUSED : EXIT_OK;
+    for (const r of results) {
+      if (dryRun && r.preview && !json) io.out(formatPreview(r.preview));
+      // With --json, stdout holds the JSON alone; refusals and errors still go to stderr.
+      if (r.outcome) reportOutcome(json ? { out: () => undefined, err: io.err } : io, r.outcome, `${r.app} → ${toEnv}`);
+    }
+    if (json) {
+      const shown = results.map((r) => ({
+        app: r.app,
+        ...(r.outcome ?? { ok: true, dryRun: true }),
+        ...(dryRun && r.preview ? { preview: previewForOutput(r.preview) } : {}),
+      }));
+      io.out(JSON.stringify(shown.length === 1 ? shown[0] : { ok: code === EXIT_OK, results: shown }, null, 2));
+    }
+    return code;
+  } finally {
+    await ctx.db.$disconnect();
+  }
+}
