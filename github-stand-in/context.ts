@@ -7,6 +7,7 @@ import type { FaultInjector } from "./faults";
 import type { GitStore } from "./git-store";
 import { iso, type PullRecord, pullRequest, type RepoIdentity, repository, type Urls } from "./github-objects";
 import { notFound, type RateLimit, type Send } from "./http";
+import type { Mergeability, MergeGateState } from "./merge-gates";
 import type { OAuthProvider } from "./oauth";
 import type { OpenApiValidator, Violation } from "./openapi-validator";
 import type { PullState } from "./pulls";
@@ -26,6 +27,8 @@ export interface StandIn {
   readonly oauth: OAuthProvider;
   readonly faults: FaultInjector;
   readonly pulls: PullState;
+  /** Reviews, commit statuses, check runs and suites, branch protection. */
+  readonly gates: MergeGateState;
   readonly webhooks: WebhookState;
   readonly rate: RateLimit;
   readonly send: Send;
@@ -46,8 +49,8 @@ export const now = () => iso(Math.floor(Date.now() / 1000));
 
 export const repoJson = (s: StandIn) => repository(s.urls, s.identity, s.pulls.openCount(), s.pushedAt);
 
-export const prJson = (s: StandIn, pr: PullRecord, full: boolean) =>
-  pullRequest(s.urls, s.identity, pr, s.pulls.openCount(), s.pushedAt, full);
+export const prJson = (s: StandIn, pr: PullRecord, full: boolean, gate?: Mergeability) =>
+  pullRequest(s.urls, s.identity, pr, s.pulls.openCount(), s.pushedAt, full, gate);
 
 /** Every repository endpoint answers 404 for another owner/name, as GitHub does for a repo you cannot see. */
 export function checkRepo(s: StandIn, params: Record<string, string>): void {

@@ -1,12 +1,14 @@
 /**
  * The control API: what tests, the benchmarks and the demo use to arrange "GitHub" and look
- * inside it — commit or seed files, merge and close pull requests, inject faults, read request
- * counters, violations and webhook deliveries, reset. In process as `server.control`, over HTTP
+ * inside it — commit or seed files, merge and close pull requests, review them, report statuses
+ * and checks, protect branches (gate-control.ts), inject faults, read request counters,
+ * violations and webhook deliveries, reset. In process as `server.control`, over HTTP
  * under `/_control/` (for Playwright and anything outside the process).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { StandIn } from "./context";
 import type { FaultRule } from "./faults";
+import { createGateControl, type GateControl, handleGateControl } from "./gate-control";
 import type { GitStore } from "./git-store";
 import type { PullRecord } from "./github-objects";
 import { readBody, record, str } from "./http";
@@ -25,7 +27,7 @@ export interface CommitOptions {
   replaceAll?: boolean;
 }
 
-export interface GitHubServerControl {
+export interface GitHubServerControl extends GateControl {
   /** OAuth sign-in: who approves next, team memberships. */
   readonly oauth: OAuthProvider;
   readonly store: GitStore;
@@ -61,6 +63,7 @@ export interface GitHubServerControl {
 export function createControl(s: StandIn): GitHubServerControl {
   const { store, faults, defaultBranch } = s;
   const control: GitHubServerControl = {
+    ...createGateControl(s),
     oauth: s.oauth,
     store,
     validator: s.validator,
@@ -137,6 +140,7 @@ export async function handleControl(
   const body = record(method === "GET" ? undefined : await readBody(req));
   const ok = (value: unknown) => send(res, 200, value ?? { ok: true });
   const action = path.slice("/_control/".length);
+  if (await handleGateControl(s, control, req, res, action, body)) return;
   const merge = /^pulls\/(\d+)\/(merge|close)$/.exec(action);
   if (merge) {
     const number = Number(merge[1]);

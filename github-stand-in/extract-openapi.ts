@@ -31,6 +31,16 @@ export const OPERATIONS = [
   "pulls/update",
   "pulls/merge",
   "issues/create-comment",
+  // What gates a merge: reviews, commit statuses, check runs and suites, branch protection.
+  "pulls/create-review",
+  "pulls/list-reviews",
+  "repos/create-commit-status",
+  "repos/get-combined-status-for-ref",
+  "checks/create",
+  "checks/update",
+  "checks/list-for-ref",
+  "checks/list-suites-for-ref",
+  "repos/get-branch-protection",
   "apps/create-installation-access-token",
   // Sign-in: who the OAuth token belongs to, and team membership for ladder.yaml's `org/team` entries.
   "users/get-authenticated",
@@ -43,6 +53,9 @@ export const WEBHOOKS = [
   "pull-request-closed",
   "pull-request-reopened",
   "pull-request-synchronize",
+  "pull-request-review-submitted",
+  "check-suite-completed",
+  "status",
   "push",
 ] as const;
 

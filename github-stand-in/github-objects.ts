@@ -279,6 +279,8 @@ export function pullRequest(
   openIssues: number,
   pushedAt: string,
   full: boolean,
+  /** Computed by merge-gates.ts for GET pull; otherwise an open pull request reads as clean. */
+  gate?: { mergeable: boolean | null; state: string },
 ): Record<string, unknown> {
   const fullName = `${repo.owner}/${repo.name}`;
   const api = `${urls.api}/repos/${fullName}`;
@@ -342,9 +344,9 @@ export function pullRequest(
   return {
     ...base,
     merged: pr.merged,
-    mergeable: pr.state === "open" ? true : null,
+    mergeable: gate ? gate.mergeable : pr.state === "open" ? true : null,
     rebaseable: false,
-    mergeable_state: pr.state === "open" ? "clean" : "unknown",
+    mergeable_state: gate ? gate.state : pr.state === "open" ? "clean" : "unknown",
     merged_by: pr.merged ? simpleUser(urls, pr.user) : null,
     comments: pr.comments,
     review_comments: 0,

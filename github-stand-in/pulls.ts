@@ -1,7 +1,8 @@
 /**
- * Pull requests: create, list, get, update (title, body, close, reopen), merge (merge commit or
- * squash, with GitHub's compare-and-swap on the head and base), comments, and the web page a
- * person merges or closes one from. Each change announces a `pull_request` webhook; a merge also
+ * Pull requests: create, list, get (with `mergeable` / `mergeable_state` from merge-gates.ts),
+ * update (title, body, close, reopen), merge (merge commit or squash, with GitHub's
+ * compare-and-swap on the head and base; through the API refused with 405 while branch
+ * protection is unmet), comments, and the web page a person merges or closes one from. Each change announces a `pull_request` webhook; a merge also
  * announces the push. The records are saved beside the git repository, so a restarted demo still
  * knows the pull requests its database points at.
  */
@@ -12,6 +13,7 @@ import { join } from "node:path";
 import { checkRepo, now, prJson, type StandIn } from "./context";
 import { issueComment, type PullRecord, stableId } from "./github-objects";
 import { HttpError, notFound, type RouteTable, record, str, unprocessable } from "./http";
+import { mergeability } from "./merge-gates";
 import { plainPage, pullRequestPage } from "./web-pages";
 import { announcePull, announcePush } from "./webhooks";
 
@@ -66,12 +68,27 @@ async function refreshHead(s: StandIn, pr: PullRecord): Promise<void> {
   if (base) pr.baseSha = base;
 }
 
-async function mergePull(s: StandIn, pr: PullRecord, method: string, expectedSha?: string, title?: string): Promise<string> {
+/**
+ * Merges an open pull request. `enforceProtection` (the API) refuses while branch protection is
+ * unmet, with GitHub's message; the control API and the web page merge as an admin would.
+ */
+async function mergePull(
+  s: StandIn,
+  pr: PullRecord,
+  method: string,
+  options: { expectedSha?: string; title?: string; enforceProtection?: boolean } = {},
+): Promise<string> {
   const { store, actor, owner } = s;
+  const { expectedSha, title } = options;
   if (pr.state !== "open") throw new HttpError(405, "Pull Request is not mergeable");
   await refreshHead(s, pr);
   if (expectedSha && expectedSha !== pr.headSha)
     throw new HttpError(409, "Head branch was modified. Review and try the merge again.");
+  if (options.enforceProtection) {
+    const gate = await mergeability(s, pr);
+    const [refusal] = gate.refusals;
+    if (refusal && gate.state !== "dirty") throw new HttpError(405, refusal);
+  }
   const baseSha = await store.resolveRef(`refs/heads/${pr.base}`);
   if (!baseSha) throw new HttpError(422, "Base branch does not exist");
   const merged = await store.mergeTrees(baseSha, pr.headSha);
@@ -188,7 +205,7 @@ export function registerPullEndpoints(routes: RouteTable, s: StandIn): void {
     checkRepo(s, params);
     const pr = findPull(s, params.pull_number);
     await refreshHead(s, pr);
-    return { status: 200, body: prJson(s, pr, true) };
+    return { status: 200, body: prJson(s, pr, true, await mergeability(s, pr)) };
   });
 
   routes.add("PATCH", `${R}/pulls/{pull_number}`, "pulls/update", async ({ params, body }) => {
@@ -213,7 +230,11 @@ export function registerPullEndpoints(routes: RouteTable, s: StandIn): void {
     checkRepo(s, params);
     const pr = findPull(s, params.pull_number);
     const input = record(body);
-    const sha = await mergePull(s, pr, str(input.merge_method) ?? "merge", str(input.sha), str(input.commit_title));
+    const sha = await mergePull(s, pr, str(input.merge_method) ?? "merge", {
+      ...(str(input.sha) ? { expectedSha: str(input.sha) } : {}),
+      ...(str(input.commit_title) ? { title: str(input.commit_title) } : {}),
+      enforceProtection: true,
+    });
     return { status: 200, body: { sha, merged: true, message: "Pull Request successfully merged" } };
   });
 

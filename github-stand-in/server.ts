@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { handleApi } from "./api";
 import { registerAuthEndpoints } from "./auth-endpoints";
+import { registerCheckEndpoints } from "./checks";
 import type { StandIn } from "./context";
 import { createControl, type GitHubServerControl, handleControl } from "./control";
 import { FaultInjector } from "./faults";
@@ -22,9 +23,11 @@ import { GitStore } from "./git-store";
 import { basicError, iso, stableId } from "./github-objects";
 import { registerGraphql } from "./graphql";
 import { RateLimit, RouteTable, sender } from "./http";
+import { MergeGateState } from "./merge-gates";
 import { type OAuthOptions, OAuthProvider } from "./oauth";
 import { OpenApiValidator } from "./openapi-validator";
 import { handlePullPage, PullState, registerPullEndpoints } from "./pulls";
+import { registerReviewEndpoints } from "./reviews";
 import { WebhookState } from "./webhooks";
 
 export type { CommitOptions, GitHubServerControl } from "./control";
@@ -93,6 +96,7 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
     oauth: new OAuthProvider(options.oauth),
     faults: new FaultInjector(),
     pulls: new PullState(repoDir),
+    gates: new MergeGateState(repoDir),
     webhooks: new WebhookState(options.webhookUrl, options.webhookSecret ?? ""),
     rate,
     send: sender(rate),
@@ -109,6 +113,8 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
   registerAuthEndpoints(routes, s);
   registerGitEndpoints(routes, s);
   registerPullEndpoints(routes, s);
+  registerReviewEndpoints(routes, s);
+  registerCheckEndpoints(routes, s);
   registerGraphql(routes, s);
   const control = createControl(s);
 
@@ -130,10 +136,13 @@ export async function startGitHubServer(options: StartGitHubServerOptions = {}):
         : path === webPrefix || path.startsWith(`${webPrefix}/`)
           ? handlePullPage(s, req, res, path.slice(webPrefix.length), url.searchParams)
           : handleApi(s, routes, req, res, path, url.searchParams);
-    // Anything that may have changed pull requests is saved once it is done.
+    // Anything that may have changed pull requests, reviews or checks is saved once it is done.
     if (req.method !== "GET")
       void work.then(
-        () => s.pulls.persist(),
+        () => {
+          s.pulls.persist();
+          s.gates.persist();
+        },
         () => undefined,
       );
     work.catch((error: unknown) => {

@@ -1,17 +1,20 @@
 /**
- * Webhook deliveries as GitHub sends them: `push` and `pull_request` payloads, each checked
+ * Webhook deliveries as GitHub sends them: `push`, `pull_request`, `pull_request_review`,
+ * `status` and `check_suite` payloads, each checked
  * against the OpenAPI description's webhook schema (a mismatch is recorded as a violation),
  * signed with HMAC-SHA256 in `X-Hub-Signature-256` and POSTed to the configured URL.
  */
 import { createHmac, randomUUID } from "node:crypto";
 import { now, prJson, repoJson, type StandIn } from "./context";
+import { checkSuiteJson, headCommitJson, type PullRef, reviewJson, statusJson } from "./gate-objects";
 import { type CommitInfo, ZERO_SHA } from "./git-store";
-import { iso, type PullRecord, simpleUser } from "./github-objects";
+import { iso, type PullRecord, restCommit, simpleUser } from "./github-objects";
 import { str } from "./http";
+import { type CheckSuiteRecord, type ReviewRecord, type StatusRecord, suiteResult } from "./merge-gates";
 
 export interface WebhookDelivery {
   id: string;
-  event: "pull_request" | "push";
+  event: "pull_request" | "push" | "pull_request_review" | "status" | "check_suite";
   action?: string;
   payload: Record<string, unknown>;
   status?: number;
@@ -148,6 +151,61 @@ export function announcePull(s: StandIn, pr: PullRecord, action: "opened" | "clo
     number: pr.number,
     pull_request: prJson(s, pr, true),
     repository: repoJson(s),
+    sender: simpleUser(s.urls, s.actor),
+  });
+}
+
+export function announceReview(s: StandIn, pr: PullRecord, review: ReviewRecord): void {
+  deliver(s, "pull_request_review", "pull-request-review-submitted", {
+    action: "submitted",
+    review: reviewJson(s.urls, s.identity, review),
+    pull_request: prJson(s, pr, true),
+    repository: repoJson(s),
+    sender: simpleUser(s.urls, review.user),
+  });
+}
+
+/** A commit status was set; `branches` are the branches whose head is that commit. */
+export async function announceStatus(s: StandIn, st: StatusRecord): Promise<void> {
+  const commit = await s.store.readCommit(st.sha);
+  if (!commit) return;
+  const branches = (await s.store.listRefs("refs/heads/"))
+    .filter((r) => r.sha === st.sha)
+    .map((r) => ({
+      name: r.ref.slice("refs/heads/".length),
+      commit: { sha: r.sha, url: `${s.urls.api}/repos/${s.owner}/${s.repoName}/commits/${r.sha}` },
+      protected: s.gates.protection.has(r.ref.slice("refs/heads/".length)),
+    }));
+  deliver(s, "status", "status", {
+    ...statusJson(s.urls, s.identity, st),
+    sha: st.sha,
+    name: `${s.owner}/${s.repoName}`,
+    commit: restCommit(s.urls, s.identity, commit),
+    branches,
+    repository: repoJson(s),
+    sender: simpleUser(s.urls, st.creator),
+  });
+}
+
+/** Every run of a check suite has completed. */
+export async function announceCheckSuite(s: StandIn, suite: CheckSuiteRecord, pulls: readonly PullRef[]): Promise<void> {
+  const commit = await s.store.readCommit(suite.sha);
+  if (!commit) return;
+  const runs = s.gates.runsOfSuite(suite.id);
+  const repository = repoJson(s);
+  deliver(s, "check_suite", "check-suite-completed", {
+    action: "completed",
+    check_suite: checkSuiteJson(
+      s.urls,
+      s.identity,
+      repository,
+      suite,
+      suiteResult(runs),
+      runs.length,
+      headCommitJson(commit),
+      pulls,
+    ),
+    repository,
     sender: simpleUser(s.urls, s.actor),
   });
 }
