@@ -10,7 +10,7 @@ import { isWellKnownEnv, LAYOUT_PARENTS, NON_ENV_DIRS } from "./env-names";
 import { baseOf, dirOf } from "./file-store";
 import { fluxLeaves } from "./flux-wiring";
 import type { KInfo } from "./kustomization-index";
-import type { KResource } from "./kustomize-resource";
+import { originalName } from "./kustomize-resource";
 import type { CellPlan } from "./layout-plan";
 import type { ScanWarning } from "./types";
 import { workloadsOf } from "./workload-kinds";
@@ -25,10 +25,6 @@ interface EnvCandidate {
   /** A target (cluster, region) of `env`, and the environment's shared directory. */
   target?: string;
   envDir?: string;
-}
-
-function originalName(r: KResource): string {
-  return r.previousNames[0] ?? r.name;
 }
 
 /** Adds one cell per Kustomize overlay found, and says how each was found and named. */

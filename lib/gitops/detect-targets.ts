@@ -11,7 +11,7 @@
 import { isWellKnownEnv, NON_ENV_DIRS } from "./env-names";
 import { baseOf, dirOf } from "./file-store";
 import { envAndTarget, type FluxLeaf } from "./flux-wiring";
-import type { KResource } from "./kustomize-resource";
+import { type KResource, originalName } from "./kustomize-resource";
 import type { ScanWarning } from "./types";
 
 /** A deployable leaf of one target of one environment. */
@@ -136,8 +136,8 @@ export function detectTargets(
     if (isWellKnownEnv(target) && !isWellKnownEnv(env)) continue;
     const mine = workloads(k.dir);
     if (mine.length === 0) continue;
-    const shared = new Set(workloads(envBase).map((r) => `${r.kind}/${r.previousNames[0] ?? r.name}`));
-    if (!mine.every((r) => shared.has(`${r.kind}/${r.previousNames[0] ?? r.name}`))) continue;
+    const shared = new Set(workloads(envBase).map((r) => `${r.kind}/${originalName(r)}`));
+    if (!mine.every((r) => shared.has(`${r.kind}/${originalName(r)}`))) continue;
     nested.push({ env, target, dir: k.dir, root: dirOf(envPath), envDir: envBase, how: "nesting" });
   }
   // 2b. `clusters/<target>/…/<env>`: a per-cluster tree whose leaves are named after environments.

@@ -1,13 +1,15 @@
 /**
  * Image strings found in a cell's sources (a container's `image:`, a Helm values key) and how they
- * become the cell's image references: one per image, listing every workload that runs it, while
- * templates, invalid strings and placeholders become unresolved entries with a reason.
+ * become the cell's image references: one per image, listing every workload that runs it, each
+ * with labels for what is suspicious about it (image-labels.ts).
  */
 import type { HelmImageHit } from "./helm-values";
-import { isPlaceholderImage, isTemplated, looksLikeImage, normaliseRepository, splitImage } from "./image-ref";
+import { imageLabels, LABEL_WARNING_CODE } from "./image-labels";
+import { isPullableDigest, normaliseRepository, pullReference, splitImage } from "./image-ref";
 import { visitContainers } from "./kustomize-images";
 import { imageSetters, type KResource } from "./kustomize-resource";
-import type { ImageReference, ImageSetBy, ScanWarning, SourcePos, UnresolvedImage } from "./types";
+import { NO_EVIDENCE, type PlaceholderEvidence } from "./placeholder-evidence";
+import type { ImageReference, ImageSetBy, ScanWarning, SourcePos } from "./types";
 import { getPos, str } from "./yaml-source";
 
 /** One image string and where it is set, before classify() makes it a reference. */
@@ -42,59 +44,63 @@ export function helmHitToHit(h: HelmImageHit, setBy: ImageSetBy, usedByPrefix: s
   };
 }
 
-function toReference(hit: Hit, own: ReadonlySet<string>): ImageReference {
-  const p = splitImage(hit.image);
+/** One image string as the cell shows it: parsed, normalised for comparison, labelled. */
+export function imageReference(
+  image: string,
+  at: Pick<ImageReference, "source" | "inherited" | "setBy" | "usedBy" | "keyPath" | "helmKeys">,
+  evidence: PlaceholderEvidence,
+): ImageReference {
+  const p = splitImage(image);
   return {
     repository: p.name,
     repositoryNormalised: normaliseRepository(p.name),
     tag: p.tag ?? null,
     digest: p.digest ?? null,
-    pinned: p.digest !== undefined,
-    source: hit.pos,
-    inherited: !own.has(hit.pos.file),
-    setBy: hit.setBy,
-    usedBy: [hit.usedBy],
-    ...(hit.keyPath !== undefined ? { keyPath: hit.keyPath } : {}),
-    ...(hit.helmKeys !== undefined ? { helmKeys: hit.helmKeys } : {}),
+    pinned: p.digest !== undefined && isPullableDigest(p.digest),
+    written: image,
+    pull: pullReference(p),
+    labels: imageLabels(image, p, evidence),
+    source: at.source,
+    inherited: at.inherited,
+    setBy: at.setBy,
+    usedBy: at.usedBy,
+    ...(at.keyPath !== undefined ? { keyPath: at.keyPath } : {}),
+    ...(at.helmKeys !== undefined ? { helmKeys: at.helmKeys } : {}),
   };
 }
 
-/** Turns raw image strings into references; placeholders and templates become unresolved entries with a reason. */
+/**
+ * Turns raw image strings into references, one per string with every workload that runs it. Nothing
+ * a build renders is dropped: a bare name, a malformed digest, a template token or a build tool's
+ * placeholder is shown as written, labelled, and reported once per cell as a warning.
+ */
 export function classify(
   hits: Hit[],
   own: ReadonlySet<string>,
-  unresolved: UnresolvedImage[],
   warnings: ScanWarning[],
+  evidence: PlaceholderEvidence = NO_EVIDENCE,
 ): ImageReference[] {
   const byImage = new Map<string, ImageReference>();
   for (const h of hits) {
-    if (isTemplated(h.image)) {
-      const reason = `image '${h.image}' is a template expression, filled in outside git`;
-      unresolved.push({ reference: h.image, reason, source: h.pos });
-      warnings.push({ ...h.pos, message: reason, code: "templated-image" });
-      continue;
-    }
-    if (!looksLikeImage(h.image)) {
-      const reason = `'${h.image}' is not a valid image reference`;
-      unresolved.push({ reference: h.image, reason, source: h.pos });
-      warnings.push({ ...h.pos, message: reason, code: "invalid-image" });
-      continue;
-    }
-    const parsed = splitImage(h.image);
-    if (isPlaceholderImage(parsed)) {
-      const reason = `placeholder image '${h.image}' (bare name, no registry, tag or digest): a build tool such as skaffold substitutes the real image at deploy time; it is not in git`;
-      if (!unresolved.some((u) => u.reference === h.image)) {
-        unresolved.push({ reference: h.image, reason, source: h.pos });
-        warnings.push({ ...h.pos, message: reason, code: "placeholder-image" });
-      }
-      continue;
-    }
     const existing = byImage.get(h.image);
     if (existing) {
       if (!existing.usedBy.includes(h.usedBy)) existing.usedBy.push(h.usedBy);
       continue;
     }
-    byImage.set(h.image, toReference(h, own));
+    const ref = imageReference(
+      h.image,
+      {
+        source: h.pos,
+        inherited: !own.has(h.pos.file),
+        setBy: h.setBy,
+        usedBy: [h.usedBy],
+        keyPath: h.keyPath,
+        helmKeys: h.helmKeys,
+      },
+      evidence,
+    );
+    for (const l of ref.labels ?? []) warnings.push({ ...h.pos, message: l.reason, code: LABEL_WARNING_CODE[l.kind] });
+    byImage.set(h.image, ref);
   }
   return [...byImage.values()];
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   applyImageTagEntry,
-  isPlaceholderImage,
+  kustomizeImageMatches,
   looksLikeImage,
   normaliseRepository,
   shortDigest,
@@ -33,9 +33,24 @@ describe("image references", () => {
     expect(applyImageTagEntry("a:1", { name: "a", newName: "b", newTag: "2", digest: D })).toBe(`b:2@${D}`);
   });
 
-  it("recognises placeholders and templates", () => {
-    expect(isPlaceholderImage(splitImage("frontend"))).toBe(true);
-    expect(isPlaceholderImage(splitImage("redis:7"))).toBe(false);
+  it("applies tagSuffix to the tag and drops a digest, after newTag and digest lose to it", () => {
+    expect(applyImageTagEntry(`a:1@${D}`, { name: "a", tagSuffix: "-s" })).toBe("a:1-s");
+    expect(applyImageTagEntry("a", { name: "a", tagSuffix: "-s" })).toBe("a:-s");
+    expect(applyImageTagEntry("a:1", { name: "a", newTag: "2", tagSuffix: "-s" })).toBe("a:2");
+  });
+
+  it("matches images: names as Kustomize 5.5 does: a Go regular expression, sha256 digests only", () => {
+    expect(kustomizeImageMatches("ghcr.io/x:1", "ghcr.io/x")).toBe(true);
+    expect(kustomizeImageMatches("ghcrXio/x:1", "ghcr.io/x")).toBe(true);
+    expect(kustomizeImageMatches(`ghcr.io/x:1@${D}`, "ghcr.io/x")).toBe(true);
+    expect(kustomizeImageMatches("ghcr.io/x@sha512:abcd", "ghcr.io/x")).toBe(false);
+    expect(kustomizeImageMatches("ghcr.io/x:1+2", "ghcr.io/x")).toBe(false);
+    expect(kustomizeImageMatches("ghcr.io/x/y:1", "ghcr.io/x")).toBe(false);
+    expect(kustomizeImageMatches("nginx:1", "nginx:1")).toBe(true);
+    expect(kustomizeImageMatches("nginx:1", "(nginx")).toBe(false);
+  });
+
+  it("recognises templates", () => {
     expect(looksLikeImage("{{ .Values.image.repository }}:{{ .Values.image.tag }}")).toBe(false);
     // Kargo expression syntax, built so it does not read as a JS template by mistake.
     expect(looksLikeImage(`$${"{{"} vars.image }}`)).toBe(false);

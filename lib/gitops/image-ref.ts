@@ -1,4 +1,5 @@
 /** Parsing and normalising container image references (`registry/repo:tag@sha256:…`). */
+import { compileGoRegex } from "./target-regex";
 
 export interface ParsedImage {
   /** The name part as written (registry and path, no tag or digest). */
@@ -77,12 +78,23 @@ export function isTemplated(value: string): boolean {
 }
 
 /**
- * A bare name with no registry, path, tag or digest (`image: contacts`) is almost always a build-tool
- * placeholder (skaffold, ko, tilt) substituted at deploy time; reading it as `docker.io/library/contacts:latest`
- * would be a guess, so callers report it instead of resolving it.
+ * A digest a runtime can pull by: a registered algorithm and its length of lower-case hex (the OCI
+ * image spec; containerd and Docker refuse anything else). `isDigest` is looser on purpose: it says
+ * whether text is shaped like a digest at all.
  */
-export function isPlaceholderImage(p: ParsedImage): boolean {
-  return !p.tag && !p.digest && !p.name.includes("/") && !p.name.includes(".");
+const PULLABLE_DIGEST_RE = /^(?:sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
+
+export function isPullableDigest(value: string): boolean {
+  return PULLABLE_DIGEST_RE.test(value);
+}
+
+/**
+ * What a container runtime pulls for a reference: Docker Hub and `library/` filled in, and `latest`
+ * when neither a tag nor a digest is given (`nginx` → `docker.io/library/nginx:latest`).
+ */
+export function pullReference(p: ParsedImage): string {
+  const tag = p.tag ? `:${p.tag}` : p.digest ? "" : ":latest";
+  return `${normaliseRepository(p.name)}${tag}${p.digest ? `@${p.digest}` : ""}`;
 }
 
 /** Plausible image syntax (lower-case path components, optional port); filters prose and templates out. */
@@ -95,12 +107,20 @@ export function looksLikeImage(value: string): boolean {
   return true;
 }
 
+/** The Go regular expression Kustomize 5.5's IsImageMatched builds from an `images:` entry name. */
+export function kustomizeImagePattern(entryName: string): string {
+  return `^${entryName}(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`;
+}
+
 /**
- * Kustomize's `images:` matching: the entry name matches the image's name part exactly, whatever
- * tag or digest follows (`^name(@sha256)?(:tag)?$`, with the digest handled by the split).
+ * Kustomize's `images:` matching (IsImageMatched, api/image/image.go): the entry name is a Go
+ * regular expression, not a literal, followed by an optional tag and an optional sha256 digest.
+ * So `ghcr.io/x` also matches `ghcrXio/x`, an image pinned by sha512 or tagged `1+2` is not
+ * matched at all, and an entry name that does not compile matches nothing (the build fails on it).
  */
 export function kustomizeImageMatches(image: string, entryName: string): boolean {
-  return splitImage(image).name === entryName;
+  const re = compileGoRegex(kustomizeImagePattern(entryName));
+  return re.ok && re.test(image);
 }
 
 export interface ImageTagEntry {
@@ -108,11 +128,15 @@ export interface ImageTagEntry {
   newName?: string;
   newTag?: string;
   digest?: string;
+  tagSuffix?: string;
 }
 
 /**
- * Applies one Kustomize `images:` entry (v5 semantics): `newName` replaces the name; `newTag` and `digest`
- * together set both; `newTag` alone drops an existing digest; `digest` alone drops an existing tag.
+ * Applies one Kustomize `images:` entry (v5 semantics, api/filters/imagetag/updater.go): `newName`
+ * replaces the name; `newTag` and `digest` together set both; `newTag` alone drops an existing
+ * digest; `digest` alone drops an existing tag; else `tagSuffix` is appended to the tag and drops
+ * the digest. Empty fields count as unset. The name part is rebuilt from the split, so an image
+ * the entry matches comes out as `name[:tag][@digest]`.
  */
 export function applyImageTagEntry(image: string, entry: ImageTagEntry): string {
   const p = splitImage(image);
@@ -127,6 +151,9 @@ export function applyImageTagEntry(image: string, entry: ImageTagEntry): string 
   } else if (entry.digest) {
     digest = entry.digest;
     tag = undefined;
+  } else if (entry.tagSuffix) {
+    tag = `${tag ?? ""}${entry.tagSuffix}`;
+    digest = undefined;
   }
   return formatImage({ name, tag, digest });
 }

@@ -1,7 +1,8 @@
 /** The public surface of lib/gitops: what the web app, the CLI and other lib modules call. */
 export { detectLayout } from "./detect-layout";
 export { envRank, orderEnvironments } from "./env-names";
-export { isPlaceholderImage, normaliseRepository, splitImage } from "./image-ref";
+export { imageLabels } from "./image-labels";
+export { normaliseRepository, pullReference, splitImage } from "./image-ref";
 export { type ImagePair, type ImageRelation, imageRelation, relateCells } from "./image-relation";
 export {
   type EnvironmentPolicy,

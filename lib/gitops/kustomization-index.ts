@@ -13,7 +13,25 @@ export interface KInfo {
   refs: string[];
   /** Patch files it applies (never environments themselves). */
   patchFiles: string[];
+  /**
+   * Every local file it names (resources, patches, transformer and generator configs,
+   * configurations, CRDs, replacement sources), whatever the extension: Kustomize reads
+   * `patch.json` or an extensionless file as readily as YAML, so the scan fetches them too.
+   */
+  inputs: string[];
 }
+
+const FILE_LISTS = [
+  "resources",
+  "bases",
+  "patchesStrategicMerge",
+  "transformers",
+  "generators",
+  "validators",
+  "configurations",
+  "crds",
+];
+const PATH_ENTRIES = ["patches", "patchesJson6902", "replacements"];
 
 /** Reads every kustomization's kind and local references (cheap: no patches applied). */
 export function kustomizations(store: FileStore): KInfo[] {
@@ -46,7 +64,22 @@ export function kustomizations(store: FileStore): KInfo[] {
       const list = k[field];
       if (Array.isArray(list)) for (const r of list) patchRef(r);
     }
-    out.push({ dir, file: p, kind: str(k.kind) ?? "Kustomization", refs, patchFiles });
+    const inputs = new Set<string>();
+    const input = (r: Json | undefined) => {
+      if (typeof r !== "string" || r.includes("\n") || isRemoteRef(r)) return;
+      const target = resolveRepoPath(dir, r);
+      if (target !== undefined && store.isFile(target)) inputs.add(target);
+    };
+    for (const field of FILE_LISTS) {
+      const list = k[field];
+      if (Array.isArray(list)) for (const r of list) input(r);
+    }
+    for (const field of PATH_ENTRIES) {
+      const list = k[field];
+      if (Array.isArray(list)) for (const r of list) input(isObject(r) ? r.path : undefined);
+    }
+    if (isObject(k.openapi)) input(k.openapi.path);
+    out.push({ dir, file: p, kind: str(k.kind) ?? "Kustomization", refs, patchFiles, inputs: [...inputs] });
   }
   return out;
 }

@@ -2,14 +2,18 @@
  * A static Kustomize build: the walk over a kustomization's resources, bases and components, and the
  * order its transformers run in. The transformers themselves live beside it: kustomize-patches.ts
  * (with kustomize-selectors.ts, kustomize-strategic-merge.ts, kustomize-json6902.ts),
- * kustomize-images.ts, kustomize-replicas.ts; the shared model is kustomize-resource.ts.
+ * kustomize-images.ts, kustomize-names.ts, kustomize-replicas.ts, and kustomize-plugins.ts for
+ * `transformers:`/`generators:` configs; kustomize-decode.ts reads fields as Kustomize's Go
+ * decoding does; the shared model is kustomize-resource.ts.
  */
 import { type FileStore, resolveRepoPath } from "./file-store";
+import { readKustomization } from "./kustomize-decode";
 import { applyImages } from "./kustomize-images";
-import { applyPatchDoc, loadPatchDocs } from "./kustomize-patches";
+import { addNameAffixes, setNamespace } from "./kustomize-names";
+import { runJson6902Entry, runPatchEntry, runStrategicMergePatches } from "./kustomize-patches";
+import { runGeneratorConfigs, runTransformerConfigs } from "./kustomize-plugins";
 import { applyReplicas } from "./kustomize-replicas";
 import { type BuildContext, type BuildResult, type KResource, toResource, warn } from "./kustomize-resource";
-import { parseTarget } from "./kustomize-selectors";
 import type { ScanWarning } from "./types";
 import { getPos, isObject, type Json, str } from "./yaml-source";
 
@@ -46,8 +50,8 @@ function buildDir(ctx: BuildContext, dir: string, stack: string[], acc: KResourc
   ctx.dirs.add(dir);
   const loaded = ctx.store.peek(kFile);
   ctx.warnings.push(...loaded.warnings);
-  const k = loaded.docs[0]?.value;
-  if (!isObject(k)) {
+  const k = readKustomization(loaded.docs[0]?.value);
+  if (!k) {
     if (loaded.warnings.length === 0)
       ctx.warnings.push({ file: kFile, line: 1, message: "kustomization is not a mapping", code: "kustomization-error" });
     return;
@@ -118,95 +122,47 @@ function buildDir(ctx: BuildContext, dir: string, stack: string[], acc: KResourc
     for (let i = 0; i < comps.length; i++) addEntry(comps[i] as Json, comps, i, "components");
   }
 
+  const sub = (p: string): KResource[] => {
+    const out: KResource[] = [];
+    if (stack.includes(p) || p === dir) warn(ctx, undefined, kFile, `cycle: ${[...stack, dir, p].join(" → ")}`, "cycle");
+    else buildDir(ctx, p, [...stack, dir], out, false);
+    return out;
+  };
+  if (Array.isArray(k.generators)) runGeneratorConfigs(ctx, dir, k.generators, kFile, sub);
   for (const field of ["helmCharts", "helmChartInflationGenerator"] as const) {
     if (k[field] !== undefined)
       warn(
         ctx,
         getPos(k, field),
         kFile,
-        `${field} is not inflated statically; images from those charts are unknown`,
+        `${field} is not inflated statically; images from those charts are known only rendered`,
         "helm-charts-unsupported",
       );
   }
-  if (k.replacements !== undefined && JSON.stringify(k.replacements).includes("image")) {
+
+  // The builtin transformers, in Kustomize's order (configureBuiltinTransformers), then the
+  // kustomization's own `transformers:`.
+  if (Array.isArray(k.patchesStrategicMerge)) runStrategicMergePatches(ctx, own, dir, k.patchesStrategicMerge, kFile);
+  const patches = k.patches;
+  if (Array.isArray(patches))
+    for (let i = 0; i < patches.length; i++) runPatchEntry(ctx, own, dir, patches[i] ?? null, kFile, getPos(patches, i));
+  const ns = str(k.namespace);
+  if (ns) setNamespace(own, ns);
+  addNameAffixes(own, str(k.namePrefix) ?? "", str(k.nameSuffix) ?? "");
+  const pj = k.patchesJson6902;
+  if (Array.isArray(pj)) for (let i = 0; i < pj.length; i++) runJson6902Entry(ctx, own, dir, pj[i] ?? null, kFile, getPos(pj, i));
+  if (Array.isArray(k.replicas)) applyReplicas(own, k.replicas);
+  if (Array.isArray(k.images)) applyImages(ctx, own, k.images, kFile);
+  if (k.replacements !== undefined && /image|containers/.test(JSON.stringify(k.replacements))) {
     warn(
       ctx,
       getPos(k, "replacements"),
       kFile,
-      "replacements that touch image fields are not evaluated statically",
+      "replacements that touch containers or images are not evaluated statically; their images are known only rendered",
       "replacements-unsupported",
     );
   }
-
-  const psm = k.patchesStrategicMerge;
-  if (Array.isArray(psm)) {
-    psm.forEach((ref, i) => {
-      if (typeof ref !== "string") return;
-      const body = loadPatchDocs(ctx, dir, ref, kFile, getPos(psm, i));
-      if (!body) return;
-      for (const d of body.docs) applyPatchDoc(ctx, own, d, undefined, body.file, getPos(psm, i));
-    });
-  }
-  const patches = k.patches;
-  if (Array.isArray(patches)) {
-    patches.forEach((p, i) => {
-      if (!isObject(p)) return;
-      const ref = str(p.path) ?? str(p.patch);
-      if (ref === undefined) return;
-      const pos = getPos(p, p.path !== undefined ? "path" : "patch") ?? getPos(patches, i);
-      const body = loadPatchDocs(ctx, dir, ref, kFile, pos);
-      if (!body) return;
-      const target = parseTarget(ctx, p.target, kFile);
-      // A file of JSON6902 operations parses as one sequence document.
-      for (const d of body.docs) applyPatchDoc(ctx, own, d, target, body.file, pos);
-    });
-  }
-  const ns = str(k.namespace);
-  const prefix = str(k.namePrefix) ?? "";
-  const suffix = str(k.nameSuffix) ?? "";
-  for (const r of own) {
-    if (ns !== undefined) r.namespace = ns;
-    if ((prefix || suffix) && r.kind !== "Namespace" && r.kind !== "CustomResourceDefinition") {
-      r.previousNames.push(r.name);
-      r.name = `${prefix}${r.name}${suffix}`;
-    }
-  }
-  const pj = k.patchesJson6902;
-  if (Array.isArray(pj)) {
-    pj.forEach((p, i) => {
-      if (!isObject(p)) return;
-      const ref = str(p.path) ?? str(p.patch);
-      if (ref === undefined) return;
-      const body = loadPatchDocs(ctx, dir, ref, kFile, getPos(pj, i));
-      const target = parseTarget(ctx, p.target, kFile);
-      if (!body || !target) return;
-      for (const d of body.docs) applyPatchDoc(ctx, own, Array.isArray(d) ? d : [], target, body.file, getPos(pj, i));
-    });
-  }
-  const transformers = k.transformers;
-  if (Array.isArray(transformers)) {
-    transformers.forEach((t, i) => {
-      if (typeof t !== "string" || isRemoteRef(t)) return;
-      const body = loadPatchDocs(ctx, dir, t, kFile, getPos(transformers, i));
-      for (const d of body?.docs ?? []) {
-        if (!isObject(d)) continue;
-        if (d.kind === "ImageTagTransformer" && isObject(d.imageTag)) applyImages(ctx, own, [d.imageTag], body?.file ?? kFile);
-        else if (typeof d.kind === "string" && /Patch|Replacement/.test(d.kind)) {
-          warn(
-            ctx,
-            getPos(transformers, i),
-            kFile,
-            `transformer ${d.kind} is not evaluated statically`,
-            "transformer-unsupported",
-          );
-        }
-      }
-    });
-  }
-  const images = k.images;
-  if (Array.isArray(images)) applyImages(ctx, own, images, kFile);
-  const replicas = k.replicas;
-  if (Array.isArray(replicas)) applyReplicas(own, replicas);
+  if (Array.isArray(k.transformers)) runTransformerConfigs(ctx, own, dir, k.transformers, kFile, sub);
   acc.push(...own);
 }
 

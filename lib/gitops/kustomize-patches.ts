@@ -1,34 +1,43 @@
 /**
- * Kustomize patches: loading a patch body (a file or inline YAML) and applying each of its documents
- * to the resources it names or targets, as a strategic merge or as JSON 6902 operations.
+ * Kustomize patches: loading a patch body (a file of any extension, or inline YAML or JSON text)
+ * and applying each of its documents to the resources it names or targets, as a strategic merge
+ * or as JSON 6902 operations.
  */
 import { resolveRepoPath } from "./file-store";
+import { foldFields, PATCH_FIELDS } from "./kustomize-decode";
 import { visitContainers } from "./kustomize-images";
 import { applyJson6902 } from "./kustomize-json6902";
 import { type BuildContext, imageSetters, type KResource, warn } from "./kustomize-resource";
-import { type PatchTarget, targetMatches } from "./kustomize-selectors";
+import { idMatches, type PatchTarget, parseTarget, targetMatches } from "./kustomize-selectors";
 import { isBuiltin, strategicMerge } from "./kustomize-strategic-merge";
 import type { SourcePos } from "./types";
 import { cloneJson, getPos, isObject, type Json, type JsonObject, loadYaml, setPos, str } from "./yaml-source";
 
-/** Loads a patch body (a file path or inline YAML), returning its documents. */
-export function loadPatchDocs(
+/** A patch body's documents and the file they are read from (the kustomization, for inline text). */
+export interface PatchBody {
+  docs: Json[];
+  file: string;
+}
+
+/** Inline patch text (YAML or JSON) written in the kustomization, with lines pointing into it. */
+export function loadInlinePatch(ctx: BuildContext, text: string, kFile: string, pos: SourcePos | undefined): PatchBody {
+  const inline = loadYaml(text, kFile);
+  // Inline line numbers are relative to the block; shift them so they point into the kustomization.
+  const offset = (pos?.line ?? 1) - 1;
+  for (const w of inline.warnings) ctx.warnings.push({ ...w, line: w.line + offset });
+  const docs = inline.docs.map((d) => d.value);
+  for (const d of docs) shiftLines(d, kFile, offset + 1);
+  return { docs, file: kFile };
+}
+
+/** A patch file, whatever its extension (`.yaml`, `.yml`, `.json`, none): Kustomize reads them all as YAML. */
+export function loadPatchFile(
   ctx: BuildContext,
   dir: string,
   ref: string,
   kFile: string,
   pos: SourcePos | undefined,
-): { docs: Json[]; file: string } | undefined {
-  // Inline patches are YAML text containing a newline or a mapping/sequence start.
-  if (/\n/.test(ref) || /^\s*(?:-\s|\{|\[|[\w$]+:\s)/.test(ref)) {
-    const inline = loadYaml(ref, kFile);
-    // Inline line numbers are relative to the block; shift them so they point into the kustomization.
-    const offset = (pos?.line ?? 1) - 1;
-    for (const w of inline.warnings) ctx.warnings.push({ ...w, line: w.line + offset });
-    const docs = inline.docs.map((d) => d.value);
-    for (const d of docs) shiftLines(d, kFile, offset + 1);
-    return { docs, file: kFile };
-  }
+): PatchBody | undefined {
   const p = resolveRepoPath(dir, ref);
   if (p === undefined) {
     warn(ctx, pos, kFile, `patch path escapes the repository: ${ref}`, "path-escape");
@@ -43,6 +52,42 @@ export function loadPatchDocs(
   const loaded = ctx.store.peek(p);
   ctx.warnings.push(...loaded.warnings);
   return { docs: loaded.docs.map((d) => d.value), file: p };
+}
+
+/**
+ * A `patchesStrategicMerge` entry: Kustomize first reads the string itself as resources and only
+ * when that fails loads it as a path, so a mapping written inline is a patch and anything else a file.
+ */
+export function loadStrategicMergeEntry(
+  ctx: BuildContext,
+  dir: string,
+  entry: string,
+  kFile: string,
+  pos: SourcePos | undefined,
+): PatchBody | undefined {
+  const asText = loadYaml(entry, kFile);
+  if (asText.warnings.length === 0 && asText.docs.length > 0 && asText.docs.every((d) => isObject(d.value)))
+    return loadInlinePatch(ctx, entry, kFile, pos);
+  return loadPatchFile(ctx, dir, entry, kFile, pos);
+}
+
+/** A `patches:`/`patchesJson6902:` entry's body: `path` is a file, `patch` inline text. */
+export function loadPatchEntry(
+  ctx: BuildContext,
+  dir: string,
+  entry: JsonObject,
+  kFile: string,
+  fallback: SourcePos | undefined,
+): PatchBody | undefined {
+  const path = str(entry.path);
+  const patch = str(entry.patch);
+  if (path !== undefined && patch !== undefined) {
+    warn(ctx, getPos(entry, "path") ?? fallback, kFile, "patch and path can't be set at the same time", "patch-error");
+    return undefined;
+  }
+  if (path !== undefined) return loadPatchFile(ctx, dir, path, kFile, getPos(entry, "path") ?? fallback);
+  if (patch !== undefined) return loadInlinePatch(ctx, patch, kFile, getPos(entry, "patch") ?? fallback);
+  return undefined;
 }
 
 function shiftLines(v: Json, file: string, offset: number): void {
@@ -87,9 +132,7 @@ export function applyPatchDoc(
   const meta = isObject(doc.metadata) ? doc.metadata : {};
   const matches = target
     ? acc.filter((r) => targetMatches(target, r))
-    : acc.filter(
-        (r) => r.kind === str(doc.kind) && (r.name === str(meta.name) || r.previousNames.includes(str(meta.name) ?? "")),
-      );
+    : acc.filter((r) => idMatches(r, str(doc.apiVersion) ?? "", str(doc.kind) ?? "", str(meta.name) ?? "", str(meta.namespace)));
   if (!target && matches.length === 0) {
     warn(ctx, pos, file, `patch target ${str(doc.kind) ?? "?"}/${str(meta.name) ?? "?"} not found`, "patch-no-target");
   }
@@ -117,4 +160,56 @@ function markPatchedImages(target: JsonObject, patch: JsonObject): void {
       if (tc.name === pc.name && tc.image === pc.image) imageSetters.set(tc, "patch");
     });
   });
+}
+
+/** `patchesStrategicMerge:` (and a PatchStrategicMergeTransformer's `paths`): each entry's documents merged by id. */
+export function runStrategicMergePatches(ctx: BuildContext, acc: KResource[], dir: string, list: Json[], kFile: string): void {
+  list.forEach((ref, i) => {
+    if (typeof ref !== "string") return;
+    const pos = getPos(list, i);
+    const body = loadStrategicMergeEntry(ctx, dir, ref, kFile, pos);
+    for (const d of body?.docs ?? []) applyPatchDoc(ctx, acc, d, undefined, body?.file ?? kFile, pos);
+  });
+}
+
+/**
+ * One `patches:` entry (a PatchTransformer): a strategic merge or JSON 6902 operations, told apart
+ * by the body itself (a sequence is operations), applied to its target or, without one, by id.
+ */
+export function runPatchEntry(
+  ctx: BuildContext,
+  acc: KResource[],
+  dir: string,
+  raw: Json,
+  kFile: string,
+  fallback: SourcePos | undefined,
+): void {
+  const entry = foldFields(raw, PATCH_FIELDS);
+  if (!entry) return;
+  const body = loadPatchEntry(ctx, dir, entry, kFile, fallback);
+  if (!body) return;
+  const target = parseTarget(ctx, entry.target, kFile);
+  const pos = getPos(entry, entry.path !== undefined ? "path" : "patch") ?? fallback;
+  for (const d of body.docs) applyPatchDoc(ctx, acc, d, target, body.file, pos);
+}
+
+/** One `patchesJson6902:` entry: operations (a file or inline text) on the resources its target selects. */
+export function runJson6902Entry(
+  ctx: BuildContext,
+  acc: KResource[],
+  dir: string,
+  raw: Json,
+  kFile: string,
+  fallback: SourcePos | undefined,
+): void {
+  const entry = foldFields(raw, PATCH_FIELDS);
+  if (!entry) return;
+  const target = parseTarget(ctx, entry.target, kFile);
+  if (!target) {
+    warn(ctx, fallback, kFile, "patchesJson6902 entry without a target", "patch-error");
+    return;
+  }
+  const body = loadPatchEntry(ctx, dir, entry, kFile, fallback);
+  if (!body) return;
+  for (const d of body.docs) applyPatchDoc(ctx, acc, Array.isArray(d) ? d : [], target, body.file, fallback);
 }

@@ -13,8 +13,11 @@ export interface KResource {
   apiVersion: string;
   name: string;
   namespace?: string;
-  /** Names it had before prefixes/suffixes, which Kustomize still lets patches match. */
-  previousNames: string[];
+  /**
+   * The (name, namespace) ids it had before namespaces, prefixes and suffixes changed it, oldest
+   * first: Kustomize still lets patches find a resource by them (see kustomize-selectors.ts).
+   */
+  previousIds: ResId[];
   file: string;
   /** The overlay-level `resources:` entry it came through (a base directory or a file). */
   origin: string;
@@ -48,10 +51,26 @@ export function toResource(obj: JsonObject, file: string, origin: string): KReso
     apiVersion: str(obj.apiVersion) ?? "",
     name: name ?? "",
     namespace: meta ? str(meta.namespace) : undefined,
-    previousNames: [],
+    previousIds: [],
     file,
     origin,
   };
+}
+
+/** A resource's name and namespace at one point of the build (no namespace: `default`). */
+export interface ResId {
+  name: string;
+  namespace?: string;
+}
+
+/** The name a resource was first given, before any prefix or suffix. */
+export function originalName(r: KResource): string {
+  return r.previousIds[0]?.name ?? r.name;
+}
+
+/** Records the current id as a previous one, before a transformer renames or moves the resource. */
+export function storePreviousId(r: KResource): void {
+  r.previousIds.push({ name: r.name, ...(r.namespace !== undefined ? { namespace: r.namespace } : {}) });
 }
 
 /** What one build shares across its steps: where it reads, and what it reports and visits. */

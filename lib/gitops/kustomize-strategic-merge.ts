@@ -55,7 +55,23 @@ export function strategicMerge(target: JsonObject, patch: JsonObject, builtin: b
   }
 }
 
+/** A list item that is only a directive (`- $patch: replace`): it says what to do with the whole list. */
+function isListDirective(item: Json | undefined): item is JsonObject {
+  return isObject(item) && Object.keys(item).length === 1 && typeof item.$patch === "string";
+}
+
 function mergeList(target: Json[], patch: Json[], key: string, builtin: boolean): void {
+  if (patch.some((item) => isListDirective(item) && item.$patch === "replace")) {
+    // The patch's other items become the list, as written.
+    target.length = 0;
+    for (let i = 0; i < patch.length; i++) {
+      const item = patch[i];
+      if (item === undefined || isListDirective(item)) continue;
+      target.push(cloneJson(item));
+      copyMeta(patch, i, target, target.length - 1);
+    }
+    return;
+  }
   for (let i = 0; i < patch.length; i++) {
     const item = patch[i];
     if (!isObject(item)) continue;

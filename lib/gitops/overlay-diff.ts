@@ -5,6 +5,7 @@ import type { RepoSnapshot } from "../snapshot/types";
 import { cellAt, planAt, splitColumn } from "./columns";
 import { mergeValues } from "./helm-values";
 import { type ImagePair, relateCells } from "./image-relation";
+import { originalName } from "./kustomize-resource";
 import { environmentPolicies } from "./ladder-config";
 import type { CellPlan } from "./layout-plan";
 import { getBuild } from "./resolve-kustomize";
@@ -165,8 +166,8 @@ function resourcesOf(ctx: ScanContext, plan: CellPlan): Map<string, JsonObject> 
   for (const p of paths) {
     for (const r of getBuild(ctx, p).resources) {
       if (plan.select?.origins && !plan.select.origins.includes(r.origin)) continue;
-      if (plan.select?.workloads && !plan.select.workloads.includes(r.previousNames[0] ?? r.name)) continue;
-      out.set(`${r.kind}/${r.previousNames[0] ?? r.name}`, r.obj);
+      if (plan.select?.workloads && !plan.select.workloads.includes(originalName(r))) continue;
+      out.set(`${r.kind}/${originalName(r)}`, r.obj);
     }
   }
   for (const f of plan.manifests?.files ?? []) {

@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { mapLimit } from "../util/map-limit";
-import { normaliseRepository, splitImage } from "./image-ref";
+import { imageReference } from "./image-hits";
+import { formatImage } from "./image-ref";
 import { visitContainers } from "./kustomize-images";
 import type { CellPlan } from "./layout-plan";
+import { placeholderEvidence } from "./placeholder-evidence";
 import { getBuild } from "./resolve-kustomize";
 import type { ScanContext } from "./scan";
-import type { AppResult, RenderedComparison, TargetCell } from "./types";
+import type { AppResult, ImageReference, RenderedComparison, TargetCell } from "./types";
 import { loadYaml } from "./yaml-source";
 
 const execFileAsync = promisify(execFile);
@@ -95,12 +97,15 @@ export async function renderOverlay(
   }
 }
 
+/** An image reference as Kustomize renders it: the text as written. */
+function asWritten(i: ImageReference): string {
+  return i.written ?? formatImage({ name: i.repository, tag: i.tag ?? undefined, digest: i.digest ?? undefined });
+}
+
 function staticStrings(cell: TargetCell): string[] {
   const s = new Set<string>();
   // HelmRelease values are not pod specs: kustomize leaves them to Flux, so they cannot be compared.
-  for (const i of cell.images)
-    if (i.setBy !== "helm-release-values") s.add(`${i.repository}${i.tag ? `:${i.tag}` : ""}${i.digest ? `@${i.digest}` : ""}`);
-  for (const u of cell.unresolved) if (!u.reference.includes(":") || !/^(chart|values):/.test(u.reference)) s.add(u.reference);
+  for (const i of cell.images) if (i.setBy !== "helm-release-values") s.add(asWritten(i));
   return [...s];
 }
 
@@ -176,28 +181,20 @@ export async function renderCells(ctx: ScanContext, apps: AppResult[], opts: Ren
       onlyStatic,
     };
     cell.rendered = cmp;
-    if (cmp.status === "disagree" && !partial) applyRenderedTruth(cell, onlyRendered, onlyStatic);
+    if (cmp.status === "disagree" && !partial) applyRenderedTruth(ctx, cell, onlyRendered, onlyStatic);
   }
 }
 
-function applyRenderedTruth(cell: TargetCell, onlyRendered: string[], onlyStatic: string[]): void {
+function applyRenderedTruth(ctx: ScanContext, cell: TargetCell, onlyRendered: string[], onlyStatic: string[]): void {
   const staticNote = onlyStatic.join(", ");
-  cell.images = cell.images.filter(
-    (i) => !onlyStatic.includes(`${i.repository}${i.tag ? `:${i.tag}` : ""}${i.digest ? `@${i.digest}` : ""}`),
-  );
+  cell.images = cell.images.filter((i) => !onlyStatic.includes(asWritten(i)));
+  const evidence = placeholderEvidence(ctx.store);
   for (const r of onlyRendered) {
-    const p = splitImage(r);
-    cell.images.push({
-      repository: p.name,
-      repositoryNormalised: normaliseRepository(p.name),
-      tag: p.tag ?? null,
-      digest: p.digest ?? null,
-      pinned: p.digest !== undefined,
-      source: { file: cell.ownFiles[0] ?? cell.path, line: 1 },
-      inherited: false,
-      setBy: "manifest",
-      usedBy: ["rendered"],
-      renderedOverride: { static: staticNote },
-    });
+    const ref = imageReference(
+      r,
+      { source: { file: cell.ownFiles[0] ?? cell.path, line: 1 }, inherited: false, setBy: "manifest", usedBy: ["rendered"] },
+      evidence,
+    );
+    cell.images.push({ ...ref, renderedOverride: { static: staticNote } });
   }
 }

@@ -11,6 +11,7 @@ import { outsideOverrides } from "./helmfile";
 import { classify, type Hit, helmHitToHit } from "./image-hits";
 import { dedupeWarnings } from "./kustomize-build";
 import type { CellPlan } from "./layout-plan";
+import { placeholderEvidence } from "./placeholder-evidence";
 import type { ScanContext } from "./scan";
 import type { Cell, ScanWarning, UnresolvedImage } from "./types";
 import { isObject, type JsonObject } from "./yaml-source";
@@ -66,7 +67,7 @@ export function resolveHelmCell(ctx: ScanContext, plan: CellPlan): Cell {
     return {
       path: plan.path,
       format: "helm",
-      images: classify(hits, own, unresolved, warnings),
+      images: classify(hits, own, warnings, placeholderEvidence(ctx.store)),
       unresolved,
       remote: [],
       ownFiles: [...own].sort(),
@@ -97,7 +98,7 @@ export function resolveHelmCell(ctx: ScanContext, plan: CellPlan): Cell {
     }
   }
   const own = new Set(helm.ownValueFiles);
-  const images = classify(hits, own, unresolved, warnings);
+  const images = classify(hits, own, warnings, placeholderEvidence(ctx.store));
   const artifacts = helm.chartDir !== undefined ? chartDependencies(ctx.store, helm.chartDir) : [];
   return {
     path: plan.path,

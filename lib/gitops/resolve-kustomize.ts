@@ -7,8 +7,9 @@ import { dedupeArtifacts, helmReleaseChart, remoteBase, unpinnedWarnings } from 
 import { extractHelmImages } from "./helm-values";
 import { classify, containerHits, type Hit, helmHitToHit } from "./image-hits";
 import { buildKustomization, dedupeWarnings } from "./kustomize-build";
-import type { BuildResult, KResource } from "./kustomize-resource";
+import { type BuildResult, type KResource, originalName } from "./kustomize-resource";
 import type { CellPlan } from "./layout-plan";
+import { placeholderEvidence } from "./placeholder-evidence";
 import type { ScanContext } from "./scan";
 import type { Artifact, Cell, RemoteRef, ScanWarning, UnresolvedImage } from "./types";
 import { getPos, isObject, str } from "./yaml-source";
@@ -64,7 +65,7 @@ export function resolveKustomizeCell(ctx: ScanContext, plan: CellPlan): Cell {
     for (const f of b.files) files.add(f);
     const selected = b.resources.filter((r) => {
       if (plan.select?.origins && !plan.select.origins.includes(r.origin)) return false;
-      if (plan.select?.workloads && !plan.select.workloads.includes(r.previousNames[0] ?? r.name)) return false;
+      if (plan.select?.workloads && !plan.select.workloads.includes(originalName(r))) return false;
       return true;
     });
     for (const r of selected) {
@@ -79,7 +80,7 @@ export function resolveKustomizeCell(ctx: ScanContext, plan: CellPlan): Cell {
   warnings.push(...unpinnedWarnings(artifacts));
   const own = ownFilesOf(files, plan.ownDirs);
   const ownSet = new Set(own);
-  const images = classify(hits, ownSet, unresolved, warnings);
+  const images = classify(hits, ownSet, warnings, placeholderEvidence(ctx.store));
   return {
     path: plan.path,
     ...(plan.extraPaths.length ? { extraPaths: plan.extraPaths } : {}),

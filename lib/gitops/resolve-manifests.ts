@@ -3,6 +3,7 @@ import { isYamlPath } from "./file-store";
 import { classify, containerHits, type Hit } from "./image-hits";
 import { dedupeWarnings } from "./kustomize-build";
 import type { CellPlan } from "./layout-plan";
+import { placeholderEvidence } from "./placeholder-evidence";
 import type { ScanContext } from "./scan";
 import type { Cell, ScanWarning, UnresolvedImage } from "./types";
 import { isObject, str } from "./yaml-source";
@@ -24,7 +25,7 @@ export function resolveManifestsCell(ctx: ScanContext, plan: CellPlan): Cell {
       if (plan.select?.workloads && !plan.select.workloads.includes(name)) continue;
       hits.push(
         ...containerHits(
-          { obj: d.value, kind, apiVersion: str(d.value.apiVersion) ?? "", name, previousNames: [], file: f, origin: f },
+          { obj: d.value, kind, apiVersion: str(d.value.apiVersion) ?? "", name, previousIds: [], file: f, origin: f },
           { file: f, line: d.line },
         ),
       );
@@ -34,7 +35,7 @@ export function resolveManifestsCell(ctx: ScanContext, plan: CellPlan): Cell {
   return {
     path: plan.path,
     format: "manifests",
-    images: classify(hits, own, unresolved, warnings),
+    images: classify(hits, own, warnings, placeholderEvidence(ctx.store)),
     unresolved,
     remote: [],
     ownFiles: [...own].sort(),

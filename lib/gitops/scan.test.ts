@@ -209,7 +209,7 @@ describe("scan: bad input never crashes and never guesses", () => {
     expect(cell?.warnings).toContainEqual(expect.objectContaining({ code: "remote-base", line: 2 }));
   });
 
-  it("placeholder images (bare names) are unresolved with a reason, not docker.io/library guesses", async () => {
+  it("a bare name is shown as the runtime pulls it, labelled implicit latest; a placeholder only with evidence", async () => {
     const s = await scanRepository(
       memorySnapshot({
         "overlays/dev/kustomization.yaml": "resources:\n  - deploy.yaml\n",
@@ -217,9 +217,25 @@ describe("scan: bad input never crashes and never guesses", () => {
       }),
     );
     const cell = s.apps[0]?.environments.dev;
-    expect(cell?.images).toEqual([]);
-    expect(cell?.unresolved[0]?.reason).toMatch(/placeholder/);
-    expect(cell?.warnings[0]).toMatchObject({ file: "overlays/dev/deploy.yaml", line: 10, code: "placeholder-image" });
+    expect(cell?.images).toMatchObject([
+      { repository: "frontend", written: "frontend", pull: "docker.io/library/frontend:latest", pinned: false },
+    ]);
+    expect(cell?.images[0]?.labels?.map((l) => l.kind)).toEqual(["implicit-latest"]);
+    expect(cell?.unresolved).toEqual([]);
+    expect(cell?.warnings[0]).toMatchObject({ file: "overlays/dev/deploy.yaml", line: 10, code: "implicit-latest" });
+
+    // The same name is a placeholder when skaffold builds an artifact of it: labelled, still shown.
+    const withSkaffold = await scanRepository(
+      memorySnapshot({
+        "skaffold.yaml": "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n    - image: frontend\n",
+        "overlays/dev/kustomization.yaml": "resources:\n  - deploy.yaml\n",
+        "overlays/dev/deploy.yaml": deploy("frontend"),
+      }),
+    );
+    const placeholder = withSkaffold.apps[0]?.environments.dev?.images[0];
+    expect(placeholder?.labels?.map((l) => [l.kind, l.reason])).toEqual([
+      ["placeholder", expect.stringContaining("skaffold.yaml:1")],
+    ]);
   });
 });
 

@@ -11,10 +11,12 @@ import { FileStore, isYamlPath } from "./file-store";
 import { expandGenerators, findGeneratorCharts, type HelmRunOptions } from "./helm-generators";
 import { findHelm } from "./helm-render";
 import { helmfileInputs } from "./helmfile";
+import { kustomizations } from "./kustomization-index";
 import { dedupeWarnings } from "./kustomize-build";
 import type { BuildResult } from "./kustomize-resource";
 import { type LadderConfig, parseLadderConfig } from "./ladder-config";
 import type { LayoutPlan } from "./layout-plan";
+import { tiltfilePaths } from "./placeholder-evidence";
 import { planFromConfig } from "./plan-from-config";
 import { renderCells } from "./rendered";
 import { renderHelmCells } from "./rendered-helm";
@@ -117,6 +119,9 @@ export async function scanRepository(snapshot: RepoSnapshot, options: ScanOption
   const files = snapshot.files();
   const store = new FileStore(snapshot, files);
   await store.prefetch();
+  // Kustomize reads whatever file a kustomization names (`patch.json`, an extensionless resource),
+  // and Tiltfiles say which image names are build placeholders: fetch what the YAML prefetch left.
+  await store.ensure([...kustomizations(store).flatMap((k) => k.inputs), ...tiltfilePaths(store)]);
   const warnings: ScanWarning[] = [];
   const skipped = (snapshot as { skipped?: readonly { path: string; reason: string }[] }).skipped ?? [];
   for (const s of skipped) warnings.push({ file: s.path, line: 1, message: `not read: ${s.reason}`, code: "path-escape" });

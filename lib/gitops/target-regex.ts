@@ -23,27 +23,35 @@ function anchor(pattern: string): string {
 const CACHE_LIMIT = 512;
 const cache = new Map<string, TargetRegex>();
 
-function compile(pattern: string): TargetRegex {
+function compile(source: string): TargetRegex {
   try {
-    const re = RE2JS.compile(anchor(pattern));
+    const re = RE2JS.compile(source);
     return { ok: true, test: (value) => re.test(value) };
   } catch (err) {
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
 }
 
-/** Compiles a target pattern once; an invalid pattern comes back as `{ ok: false }` with RE2's message. */
-export function compileTargetRegex(pattern: string): TargetRegex {
-  const hit = cache.get(pattern);
+/**
+ * Compiles a Go regular expression as written (no anchoring added) once; an invalid one comes back
+ * as `{ ok: false }` with RE2's message. Kustomize's `images:` names are matched this way too.
+ */
+export function compileGoRegex(source: string): TargetRegex {
+  const hit = cache.get(source);
   if (hit) return hit;
-  const compiled = compile(pattern);
+  const compiled = compile(source);
   // Map keeps insertion order, so the first key is the oldest entry.
   if (cache.size >= CACHE_LIMIT) {
     const oldest = cache.keys().next();
     if (!oldest.done) cache.delete(oldest.value);
   }
-  cache.set(pattern, compiled);
+  cache.set(source, compiled);
   return compiled;
+}
+
+/** Compiles a target pattern once; an invalid pattern comes back as `{ ok: false }` with RE2's message. */
+export function compileTargetRegex(pattern: string): TargetRegex {
+  return compileGoRegex(anchor(pattern));
 }
 
 /**

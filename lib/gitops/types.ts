@@ -18,6 +18,26 @@ export type AppFormat = "kustomize" | "helm" | "manifests";
 /** How the value that decides an image was written, so an edit knows what to change. */
 export type ImageSetBy = "images-transformer" | "manifest" | "patch" | "helm-values" | "helm-release-values" | "chart-default";
 
+/**
+ * Something about an image reference worth a second look. It is shown beside the reference, never
+ * a reason to hide it: the cell shows what the environment runs, suspicious or not.
+ * - `implicit-latest`: no tag and no digest, so the runtime pulls `:latest`, whatever that is today;
+ * - `invalid-digest`: a digest that is not `sha256:` and 64 lower-case hex characters (or another
+ *   registered algorithm's length), which no runtime pulls by;
+ * - `placeholder`: a name a build tool fills in at deploy time, with the repository's evidence
+ *   (a skaffold or Tilt artifact of that name, `ko://`, a token such as `PLACEHOLDER` or `${IMAGE}`);
+ * - `invalid-reference`: text that is not an image reference at all.
+ */
+export type ImageLabelKind = "implicit-latest" | "invalid-digest" | "placeholder" | "invalid-reference";
+
+export interface ImageLabel {
+  kind: ImageLabelKind;
+  /** A few words for a badge: "implicit latest, unpinned". */
+  text: string;
+  /** The sentence behind it, evidence included. */
+  reason: string;
+}
+
 export interface ImageReference {
   /** Repository as written (registry and path, no tag/digest). */
   repository: string;
@@ -25,8 +45,14 @@ export interface ImageReference {
   repositoryNormalised: string;
   tag: string | null;
   digest: string | null;
-  /** Has a digest. */
+  /** Has a digest a runtime can pull by (a malformed one does not pin anything). */
   pinned: boolean;
+  /** The whole reference exactly as written, as Kustomize renders it (`nginx`, `redis:7@sha256:…`). */
+  written?: string;
+  /** What a container runtime pulls: `nginx` → `docker.io/library/nginx:latest`. */
+  pull?: string;
+  /** What is suspicious about it, labelled (absent or empty: nothing). */
+  labels?: ImageLabel[];
   /** Where the deciding value (digest, else tag, else name) is set. */
   source: SourcePos;
   /** Set in a shared base, not in the environment's own path. */
