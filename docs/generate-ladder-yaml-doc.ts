@@ -40,6 +40,8 @@ export const DESCRIPTIONS: Record<string, string> = {
     "GitHub logins (`alice`) or teams (`my-org/sre`) allowed to promote into this environment. Empty: anyone who can sign in.",
   "environments[].lockers": "GitHub logins or teams allowed to freeze and unfreeze this environment.",
   "environments[].allowTagOnly": "Allow promoting an image that has a tag but no digest. Off by default: promotions pin digests.",
+  "environments[].autoMerge":
+    "Ladder merges a promotion's pull request into this environment once GitHub says it is mergeable (`mergeable_state` clean: the required reviews and checks of the branch protection are met, nothing else failing) and the digest's `soak` has passed, naming the head it checked so a later push is refused. It never bypasses protection; who and what merged is in the audit trail, and a merge GitHub refuses is recorded and not retried until something changes. Off by default.",
   "environments[].targets":
     "The targets (clusters, regions) this environment fans out to, in display order. An app whose path has `{target}` gets one leaf per target; the cell shows a summary and one line per target.",
   apps: "The deployable units and where each environment's configuration lives.",

@@ -4,6 +4,7 @@ import { serverEnv } from "../env";
 import type { Actor } from "../promotion/context";
 import { type PromotionContext, promotionContextFromEnv } from "../promotion/context";
 import { type PromotionPreview, type PromotionRequest, previewPromotion } from "../promotion/preview-promotion";
+import { refreshPromotions } from "../promotion/refresh-review-status";
 import { type RequestPromotionResult, requestPromotion } from "../promotion/request-promotion";
 import { reconcileIfDue } from "../promotion/track-pull-requests";
 
@@ -32,5 +33,18 @@ export async function reconcileOnView(): Promise<void> {
     await reconcileIfDue(promotionContext(), { budget: 10 });
   } catch (error) {
     console.error("reconciling open promotions failed", error);
+  }
+}
+
+/**
+ * After a review, check suite or status webhook: re-reads those promotions' review and check
+ * status (auto-merging where ladder.yaml says so). The delivery is already recorded; a failure
+ * here is logged and the reconciler catches up.
+ */
+export async function refreshAfterWebhook(ids: readonly string[]): Promise<void> {
+  try {
+    await refreshPromotions(promotionContext(), ids);
+  } catch (error) {
+    console.error("refreshing promotions after a webhook failed", error);
   }
 }

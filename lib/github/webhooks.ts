@@ -1,7 +1,8 @@
 /**
  * GitHub webhook intake: verify `X-Hub-Signature-256` over the raw body (before any JSON
- * parsing, as GitHub signs bytes), then reduce `pull_request` and `push` payloads to the few
- * fields Ladder acts on. Everything else is acknowledged and ignored.
+ * parsing, as GitHub signs bytes), then reduce `pull_request`, `push`, and the events that move
+ * a pull request's review and check status (`pull_request_review`, `check_suite`, `status`) to
+ * the few fields Ladder acts on. Everything else is acknowledged and ignored.
  */
 import { Webhooks } from "@octokit/webhooks";
 import { z } from "zod";
@@ -59,13 +60,29 @@ export interface PushEvent {
   changedPaths: string[];
 }
 
+/** A review, a check suite or a commit status changed: the named pull requests' status is re-read. */
+export interface MergeGateEvent {
+  kind: "merge_gate";
+  deliveryId: string;
+  event: "pull_request_review" | "check_suite" | "status";
+  /** e.g. submitted, dismissed, completed; for `status` its state (pending, success, failure, error). */
+  action: string;
+  repository: string;
+  /** The pull requests the event names (a review's; a check suite's, when GitHub lists them). */
+  pullNumbers: number[];
+  /** The commit it is about (a check suite's head, a status's commit). */
+  sha: string | undefined;
+}
+
 export interface IgnoredEvent {
   kind: "ignored";
   deliveryId: string;
   event: string;
 }
 
-export type GitHubWebhookEvent = PullRequestEvent | PushEvent | IgnoredEvent;
+export type GitHubWebhookEvent = PullRequestEvent | PushEvent | MergeGateEvent | IgnoredEvent;
+
+const MERGE_GATE_EVENTS = new Set(["pull_request_review", "check_suite", "status"]);
 
 const repositorySchema = z.object({ full_name: z.string() });
 
@@ -99,6 +116,58 @@ const pushPayload = z.object({
     }),
   ),
 });
+
+const reviewPayload = z.object({
+  action: z.string(),
+  repository: repositorySchema,
+  pull_request: z.object({ number: z.number().int(), head: z.object({ sha: z.string() }) }),
+});
+
+const checkSuitePayload = z.object({
+  action: z.string(),
+  repository: repositorySchema,
+  check_suite: z.object({
+    head_sha: z.string(),
+    pull_requests: z.array(z.object({ number: z.number().int() })).nullish(),
+  }),
+});
+
+const statusPayload = z.object({ sha: z.string(), state: z.string(), repository: repositorySchema });
+
+function mergeGateEvent(event: string, deliveryId: string, json: unknown): MergeGateEvent {
+  const base = { kind: "merge_gate" as const, deliveryId };
+  const fail = (error: z.ZodError) => new WebhookPayloadError(`Unexpected ${event} payload: ${error.message}`, { cause: error });
+  if (event === "pull_request_review") {
+    const parsed = reviewPayload.safeParse(json);
+    if (!parsed.success) throw fail(parsed.error);
+    const p = parsed.data;
+    return {
+      ...base,
+      event,
+      action: p.action,
+      repository: p.repository.full_name,
+      pullNumbers: [p.pull_request.number],
+      sha: p.pull_request.head.sha,
+    };
+  }
+  if (event === "check_suite") {
+    const parsed = checkSuitePayload.safeParse(json);
+    if (!parsed.success) throw fail(parsed.error);
+    const p = parsed.data;
+    return {
+      ...base,
+      event,
+      action: p.action,
+      repository: p.repository.full_name,
+      pullNumbers: (p.check_suite.pull_requests ?? []).map((pr) => pr.number),
+      sha: p.check_suite.head_sha,
+    };
+  }
+  const parsed = statusPayload.safeParse(json);
+  if (!parsed.success) throw fail(parsed.error);
+  const p = parsed.data;
+  return { ...base, event: "status", action: p.state, repository: p.repository.full_name, pullNumbers: [], sha: p.sha };
+}
 
 // One verifier per secret; the secret is fixed per deployment, so this stays tiny.
 const verifiers = new Map<string, Webhooks>();
@@ -137,7 +206,8 @@ export async function parseWebhook(request: WebhookRequest): Promise<GitHubWebho
   const event = request.header("x-github-event") ?? "";
   const deliveryId = request.header("x-github-delivery") ?? "";
   if (!deliveryId) throw new WebhookPayloadError("Missing X-GitHub-Delivery header.");
-  if (event !== "pull_request" && event !== "push") return { kind: "ignored", deliveryId, event };
+  if (event !== "pull_request" && event !== "push" && !MERGE_GATE_EVENTS.has(event))
+    return { kind: "ignored", deliveryId, event };
 
   let json: unknown;
   try {
@@ -145,6 +215,8 @@ export async function parseWebhook(request: WebhookRequest): Promise<GitHubWebho
   } catch (error) {
     throw new WebhookPayloadError("Webhook body is not JSON.", { cause: error });
   }
+
+  if (MERGE_GATE_EVENTS.has(event)) return mergeGateEvent(event, deliveryId, json);
 
   if (event === "pull_request") {
     const parsed = pullRequestPayload.safeParse(json);

@@ -30,6 +30,11 @@ const envPolicyFields = {
   lockers: z.array(z.string().min(1)).optional(),
   /** Allow promoting a tag without a digest (off by default: promotions pin digests). */
   allowTagOnly: z.boolean().optional(),
+  /**
+   * Merge a promotion's pull request once GitHub says it is mergeable (reviews, checks, branch
+   * protection) and the soak has passed; never bypasses protection (off by default).
+   */
+  autoMerge: z.boolean().optional(),
   /** Targets (clusters, regions) the environment fans out to; an app's `{target}` path names each one's leaf. */
   targets: z.array(nameSchema).min(1).optional(),
 };
@@ -101,6 +106,8 @@ export interface EnvironmentPolicy {
   promoters: string[];
   lockers: string[];
   allowTagOnly: boolean;
+  /** Ladder merges the pull request once GitHub says it is mergeable and the soak has passed. */
+  autoMerge?: boolean;
 }
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -127,6 +134,7 @@ export function environmentPolicies(config: LadderConfig): EnvironmentPolicy[] {
       promoters: e.promoters ?? [],
       lockers: e.lockers ?? [],
       allowTagOnly: e.allowTagOnly ?? false,
+      autoMerge: e.autoMerge ?? false,
     };
   });
 }

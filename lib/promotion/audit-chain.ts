@@ -19,6 +19,10 @@ export type AuditEventType =
   | "promotion.failed"
   | "promotion.superseded"
   | "promotion.reinstated"
+  /** Ladder merged the pull request itself (ladder.yaml `autoMerge`): the head, approvals and checks it saw. */
+  | "promotion.auto-merged"
+  /** GitHub refused Ladder's auto-merge (protection, a moved head): recorded, asked again only once something changes. */
+  | "promotion.auto-merge-refused"
   | "environment.locked"
   | "environment.unlocked";
 

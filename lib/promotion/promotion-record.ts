@@ -1,5 +1,7 @@
 /** The promotion row as the rest of Ladder sees it: plain JSON-safe data (dates as ISO strings). */
 import type { Promotion, PromotionStatus } from "../generated/prisma/client";
+import type { PullRequestStatus } from "../github/pull-request-status";
+import { type AutoMergeRefusal, parseAutoMergeRefusal, parseReviewStatus } from "./review-status";
 
 export type { PromotionStatus };
 
@@ -34,6 +36,10 @@ export interface PromotionRecord {
   /** Since when the digest ran in the source environment when it was requested (git history). */
   sourceSince: string | null;
   error: string | null;
+  /** While OPEN: reviews, required checks and GitHub's mergeable state as last read (review-status.ts). */
+  reviewStatus: PullRequestStatus | null;
+  /** The last auto-merge GitHub refused, if any. */
+  autoMergeRefusal: AutoMergeRefusal | null;
   createdAt: string;
   updatedAt: string;
   openedAt: string | null;
@@ -95,6 +101,8 @@ export function toPromotionRecord(row: Promotion): PromotionRecord {
     requestedBy: row.requestedBy,
     sourceSince: row.sourceSince?.toISOString() ?? null,
     error: row.error,
+    reviewStatus: parseReviewStatus(row.reviewStatus),
+    autoMergeRefusal: parseAutoMergeRefusal(row.autoMergeRefusal),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     openedAt: row.openedAt?.toISOString() ?? null,

@@ -15,7 +15,7 @@ export interface Transition {
   to: PromotionStatus;
 }
 
-export type TransitionSource = "request" | "webhook" | "reconcile";
+export type TransitionSource = "request" | "webhook" | "reconcile" | "auto-merge";
 
 export async function lockRow(tx: Prisma.TransactionClient, id: string): Promise<Promotion | null> {
   await tx.$queryRaw`SELECT id FROM promotion WHERE id = ${id}::uuid FOR UPDATE`;

@@ -3,22 +3,29 @@
  * its id first, in the same transaction as its effect, so a replay is recognised and a crash
  * mid-way lets GitHub's redelivery try again. The reconciler is the safety net for missed
  * webhooks and interrupted requests: it reads the PRs of PENDING and OPEN rows within a
- * request budget (on start and on page views).
+ * request budget (on start and on page views), and for each PR still open its reviews and
+ * checks (refresh-review-status.ts), merging it where ladder.yaml says `autoMerge`. A review,
+ * check suite or status webhook only names the promotions to re-read ("refresh"): the reading
+ * needs GitHub, so it happens after the delivery is recorded, not inside its transaction.
  */
 import type { Db } from "../db/client";
 import type { Prisma } from "../generated/prisma/client";
 import type { RepoRef } from "../github/github-reader";
-import { deleteBranch, getPullRequest } from "../github/pull-requests";
+import { getPullRequestGate } from "../github/pull-request-status";
+import { deleteBranch } from "../github/pull-requests";
 import type { GitHubWebhookEvent } from "../github/webhooks";
 import { closeSuperseded, findPullForRow, markFailed } from "./attempts";
 import { nowOf, type PromotionContext } from "./context";
 import { messageOf } from "./errors";
 import { applyPullRequestState, type Transition } from "./promotion-state";
+import { newRefreshRun, refreshReviewStatus } from "./refresh-review-status";
 
 export type WebhookResult =
   | { outcome: "duplicate"; deliveryId: string; message: string }
   | { outcome: "ignored"; deliveryId: string; message: string }
   | { outcome: "updated"; deliveryId: string; transitions: Transition[] }
+  /** A review, check suite or status of these OPEN promotions' pull requests changed: re-read them (refreshPromotions). */
+  | { outcome: "refresh"; deliveryId: string; promotionIds: string[] }
   | {
       outcome: "invalidate";
       deliveryId: string;
@@ -39,14 +46,16 @@ async function finishDelivery(tx: Prisma.TransactionClient, deliveryId: string, 
 /**
  * Processes one verified delivery (from `parseWebhook`) exactly once.
  * pull_request closed+merged → MERGED, closed → CLOSED, opened → OPEN for a row still PENDING;
- * push → "invalidate". Deliveries for other repositories or PRs Ladder did not open are ignored.
+ * push → "invalidate"; pull_request_review, check_suite completed and status → "refresh" for the
+ * OPEN promotions they name (by PR number, or by head commit). Deliveries for other repositories
+ * or PRs Ladder did not open are ignored.
  */
 export async function processWebhook(
   db: Db,
   event: GitHubWebhookEvent,
   deliveryId: string = event.deliveryId,
 ): Promise<WebhookResult> {
-  const eventName = event.kind === "ignored" ? event.event : event.kind;
+  const eventName = event.kind === "ignored" || event.kind === "merge_gate" ? event.event : event.kind;
   return await db.$transaction(async (tx): Promise<WebhookResult> => {
     if (!(await recordDelivery(tx, deliveryId, eventName))) {
       return { outcome: "duplicate", deliveryId, message: `delivery ${deliveryId} was already processed; ignoring the replay` };
@@ -58,6 +67,28 @@ export async function processWebhook(
     if (event.kind === "push") {
       await finishDelivery(tx, deliveryId, `invalidate ${event.branch ?? event.ref}`);
       return { outcome: "invalidate", deliveryId, branch: event.branch, changedPaths: event.changedPaths };
+    }
+    if (event.kind === "merge_gate") {
+      const which = [
+        ...(event.pullNumbers.length > 0 ? [{ prNumber: { in: event.pullNumbers } }] : []),
+        ...(event.sha ? [{ headCommit: event.sha }] : []),
+      ];
+      const rows =
+        (event.event === "check_suite" && event.action !== "completed") || which.length === 0
+          ? []
+          : await tx.promotion.findMany({
+              where: { repository: event.repository, status: "OPEN", OR: which },
+              select: { id: true },
+              orderBy: { createdAt: "asc" },
+            });
+      if (rows.length === 0) {
+        const message = `${event.event} ${event.action}: no open promotion for ${event.repository} ${event.pullNumbers.length > 0 ? `PR #${event.pullNumbers.join(", #")}` : (event.sha?.slice(0, 12) ?? "")}`;
+        await finishDelivery(tx, deliveryId, `ignored: ${message}`);
+        return { outcome: "ignored", deliveryId, message };
+      }
+      const promotionIds = rows.map((r) => r.id);
+      await finishDelivery(tx, deliveryId, `refresh ${promotionIds.join(", ")}`);
+      return { outcome: "refresh", deliveryId, promotionIds };
     }
     const candidates = await tx.promotion.findMany({
       where: {
@@ -135,6 +166,7 @@ export async function reconcile(ctx: PromotionContext, options: ReconcileOptions
     orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
   });
   const result: ReconcileResult = { checked: 0, transitions: [], requests: 0, remaining: 0, closedSuperseded: [], errors: [] };
+  const run = newRefreshRun();
   for (const [i, row] of rows.entries()) {
     if (result.requests >= budget) {
       result.remaining = rows.length - i;
@@ -144,7 +176,7 @@ export async function reconcile(ctx: PromotionContext, options: ReconcileOptions
     try {
       if (row.status === "OPEN" && row.prNumber !== null) {
         result.requests++;
-        const pr = await getPullRequest(ctx.github, repo, row.prNumber);
+        const { summary: pr, gate } = await getPullRequestGate(ctx.github, repo, row.prNumber);
         if (pr.state !== "open") {
           const t = await applyPullRequestState(ctx.db, row.id, pr, { source: "reconcile", at: nowOf(ctx) });
           if (t) result.transitions.push(t);
@@ -163,8 +195,12 @@ export async function reconcile(ctx: PromotionContext, options: ReconcileOptions
             } else result.errors.push({ promotionId: row.id, message: outcome.error ?? "could not close" });
           }
         } else {
-          // Still open: move it to the back of the queue for the next run.
+          // Still open: move it to the back of the queue for the next run, then catch up on its
+          // reviews and checks (and auto-merge it when ladder.yaml asks and GitHub says clean).
           await ctx.db.promotion.update({ where: { id: row.id }, data: { updatedAt: nowOf(ctx) } });
+          const refreshed = await refreshReviewStatus(ctx, row, run, gate);
+          result.requests += refreshed.requests;
+          if (refreshed.autoMerge?.outcome === "merged") result.transitions.push({ id: row.id, from: "OPEN", to: "MERGED" });
         }
       } else if (row.status === "PENDING") {
         result.requests++;

@@ -1,3 +1,4 @@
+import { refreshAfterWebhook } from "@/lib/data/promotions";
 import { getRepository } from "@/lib/data/repository-view";
 import { db } from "@/lib/db/client";
 import { serverEnv } from "@/lib/env";
@@ -9,14 +10,16 @@ import { processWebhook } from "@/lib/promotion/track-pull-requests";
 export const dynamic = "force-dynamic";
 
 /**
- * GitHub's `push` and `pull_request` webhooks. The signature is checked on
+ * GitHub's `push`, `pull_request`, `pull_request_review`, `check_suite` and `status` webhooks. The signature is checked on
  * the raw bytes before anything is parsed. Anyone can send this route a
  * body, so it is read with a bound: no signature header, no read at all;
  * over GitHub's 25 MB cap, 413, before reading when Content-Length says so
  * and as soon as the count passes it otherwise. Each delivery id is processed
  * once (a replay is acknowledged and ignored). A pull request closing moves
  * its promotion to MERGED or CLOSED; a push to the watched branch drops the
- * cached head so every open dashboard sees the new commit on its next poll.
+ * cached head so every open dashboard sees the new commit on its next poll. A review, a finished
+ * check suite or a commit status re-reads the named promotions' review and check status from
+ * GitHub once the delivery is recorded (and auto-merges where ladder.yaml says so).
  */
 export const POST = publicRoute(async (request: Request) => {
   const env = serverEnv();
@@ -45,6 +48,7 @@ export const POST = publicRoute(async (request: Request) => {
     throw error;
   }
   const result = await processWebhook(db(), event);
+  if (result.outcome === "refresh") await refreshAfterWebhook(result.promotionIds);
   if (result.outcome === "invalidate" && event.kind === "push") {
     const repository = getRepository();
     if (event.repository.toLowerCase() === repository.repository.toLowerCase() && result.branch === repository.branch) {
