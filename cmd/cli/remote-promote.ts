@@ -26,7 +26,7 @@ export const EXIT_REFUSED = 2;
 /** What `--json` prints: the promotion core's result, or an error that kept it from answering. */
 export type PromoteOutcome = RequestPromotionResult | { ok: false; reason: "error"; message: string };
 
-export function exitCodeOf(outcome: PromoteOutcome): number {
+export function exitCodeOf(outcome: { ok: true } | { ok: false; reason: string }): number {
   if (outcome.ok) return EXIT_OK;
   return outcome.reason === "refused" ? EXIT_REFUSED : EXIT_ERROR;
 }

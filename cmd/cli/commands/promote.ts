@@ -1,12 +1,13 @@
 import { type ServerEnv, serverEnv } from "../../../lib/env";
 import { ladderYamlRefusal } from "../../../lib/gitops/ladder-yaml-status";
 import { scanRepository } from "../../../lib/gitops/scan";
-import type { PromotionContext } from "../../../lib/promotion/context";
+import type { Actor, PromotionContext } from "../../../lib/promotion/context";
 import { messageOf } from "../../../lib/promotion/errors";
 import type { PromotionRequest } from "../../../lib/promotion/preview-promotion";
 import { type CliIo, type Command, flag, flagValues, type ParsedArgs, requireFlag, UsageError } from "../command";
 import { formatPlans, type LocalPlan, planLocalPromotion } from "../local-plan";
 import { snapshotOf } from "../open-dir";
+import { bundlePreviewForOutput, formatBundlePreview, promoteBundle, reportBundleOutcome } from "../remote-bundle";
 import {
   actorOf,
   cliPromotionContext,
@@ -15,7 +16,6 @@ import {
   EXIT_REFUSED,
   exitCodeOf,
   formatPreview,
-  type PromoteOneResult,
   previewForOutput,
   promoteOne,
   reportOutcome,
@@ -101,12 +101,6 @@ async function promoteRemote(apps: string[], toEnv: string, args: ParsedArgs, io
     return fail(messageOf(error));
   }
   const actor = actorOf(flag(args, "actor"), env);
-  if (apps.length > 1 && !dryRun)
-    // One bundle pull request for several apps needs lib/promotion's bundle API (previewBundle /
-    // requestBundle), which is not there yet; opening one PR per app would not be what was asked.
-    return fail(
-      `several --app in one pull request (a bundle) is not supported yet; promote ${apps.join(", ")} one at a time, or add --dry-run to see each diff`,
-    );
   let ctx: PromotionContext;
   try {
     ctx = cliPromotionContext(env);
@@ -114,38 +108,60 @@ async function promoteRemote(apps: string[], toEnv: string, args: ParsedArgs, io
     return fail(messageOf(error));
   }
   try {
-    const results: (PromoteOneResult & { app: string })[] = [];
-    for (const app of apps) {
-      const from = flag(args, "from");
-      const image = flag(args, "image");
-      const digest = flag(args, "digest");
-      const request: PromotionRequest = {
-        app,
-        toEnv,
-        ...(from ? { fromEnv: from } : {}),
-        ...(image ? { image } : {}),
-        ...(digest ? { digest } : {}),
-      };
-      results.push({ app, ...(await promoteOne(ctx, request, actor, { dryRun })) });
-    }
-    const codes = results.map((r) => (r.outcome ? exitCodeOf(r.outcome) : EXIT_OK));
-    // An error outranks a refusal: a pipeline must not read "policy said no" when it never got to ask.
-    const code = codes.includes(EXIT_ERROR) ? EXIT_ERROR : codes.includes(EXIT_REFUSED) ? EXIT_REFUSED : EXIT_OK;
-    for (const r of results) {
-      if (dryRun && r.preview && !json) io.out(formatPreview(r.preview));
-      // With --json, stdout holds the JSON alone; refusals and errors still go to stderr.
-      if (r.outcome) reportOutcome(json ? { out: () => undefined, err: io.err } : io, r.outcome, `${r.app} → ${toEnv}`);
-    }
-    if (json) {
-      const shown = results.map((r) => ({
-        app: r.app,
-        ...(r.outcome ?? { ok: true, dryRun: true }),
-        ...(dryRun && r.preview ? { preview: previewForOutput(r.preview) } : {}),
-      }));
-      io.out(JSON.stringify(shown.length === 1 ? shown[0] : { ok: code === EXIT_OK, results: shown }, null, 2));
-    }
-    return code;
+    const [app = "", ...more] = apps;
+    if (more.length > 0) return await bundle(ctx, { apps, toEnv, from: flag(args, "from") }, actor, { dryRun, json }, io);
+    const from = flag(args, "from");
+    const image = flag(args, "image");
+    const digest = flag(args, "digest");
+    const request: PromotionRequest = {
+      app,
+      toEnv,
+      ...(from ? { fromEnv: from } : {}),
+      ...(image ? { image } : {}),
+      ...(digest ? { digest } : {}),
+    };
+    const { outcome, preview } = await promoteOne(ctx, request, actor, { dryRun });
+    if (dryRun && preview && !json) io.out(formatPreview(preview));
+    // With --json, stdout holds the JSON alone; refusals and errors still go to stderr.
+    if (outcome) reportOutcome(json ? { out: () => undefined, err: io.err } : io, outcome, `${app} → ${toEnv}`);
+    if (json)
+      io.out(
+        JSON.stringify(
+          { ...(outcome ?? { ok: true, dryRun: true }), ...(dryRun && preview ? { preview: previewForOutput(preview) } : {}) },
+          null,
+          2,
+        ),
+      );
+    return outcome ? exitCodeOf(outcome) : EXIT_OK;
   } finally {
     await ctx.db.$disconnect();
   }
+}
+
+/** Several apps: one bundle pull request (remote-bundle.ts). */
+async function bundle(
+  ctx: PromotionContext,
+  request: { apps: string[]; toEnv: string; from: string | undefined },
+  actor: Actor,
+  options: { dryRun: boolean; json: boolean },
+  io: CliIo,
+): Promise<number> {
+  const { apps, toEnv, from } = request;
+  const result = await promoteBundle(ctx, { toEnv, apps, ...(from ? { fromEnv: from } : {}) }, actor, options);
+  const code = result.outcome ? exitCodeOf(result.outcome) : EXIT_OK;
+  if (options.dryRun && result.preview && !options.json) io.out(formatBundlePreview(result.preview));
+  const what = `${apps.join(", ")} → ${toEnv}`;
+  if (result.outcome) reportBundleOutcome(options.json ? { out: () => undefined, err: io.err } : io, result.outcome, what);
+  if (options.json)
+    io.out(
+      JSON.stringify(
+        {
+          ...(result.outcome ?? { ok: true, dryRun: true }),
+          ...(options.dryRun && result.preview ? { preview: bundlePreviewForOutput(result.preview) } : {}),
+        },
+        null,
+        2,
+      ),
+    );
+  return code;
 }
