@@ -195,6 +195,8 @@ describe("ladder CLI", () => {
     expect(local.code).toBe(1);
     expect(local.err).toContain("can only be planned (--dry-run)");
     expect((await run("promote", fixture, "--to", "prod", "--dry-run")).code).toBe(1);
+    // A promotion moves the source's tag: --tag is a local plan's alone.
+    expect((await run("promote", "--to", "prod", "--app", "api", "--tag", "9.9")).err).toContain("--tag is for a local");
     expect((await run("nope")).code).toBe(2);
     expect((await run("audit")).code).toBe(2);
     expect((await run("audit", "frobnicate")).code).toBe(2);

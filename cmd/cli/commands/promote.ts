@@ -87,6 +87,8 @@ async function promoteLocal(dir: string, apps: string[], toEnv: string, args: Pa
 }
 
 async function promoteRemote(apps: string[], toEnv: string, args: ParsedArgs, io: CliIo): Promise<number> {
+  // The preview moves the tag the source runs with its digest; a tag of one's own is a local plan's.
+  if (flag(args, "tag")) throw new UsageError("--tag is for a local <dir> --dry-run; a promotion moves the source's tag");
   const dryRun = args.flags.has("dry-run");
   const json = args.flags.has("json");
   const fail = (message: string): number => {
