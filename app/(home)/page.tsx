@@ -7,7 +7,7 @@ import { MatrixToolbar } from "@/components/matrix/matrix-toolbar";
 import { ReadFailureView } from "@/components/read-failure";
 import { getActiveLocks } from "@/lib/data/locks";
 import { type EnvironmentMatrix, getEnvironmentMatrix, type MatrixFilter } from "@/lib/data/matrix";
-import { reconcileOnView } from "@/lib/data/promotions";
+import { getOpenPromotions, reconcileOnView } from "@/lib/data/promotions";
 import { describeReadFailure } from "@/lib/data/read-failure";
 import { getRepository } from "@/lib/data/repository-view";
 import { getSystemStatus } from "@/lib/data/status";
@@ -57,10 +57,17 @@ async function MatrixSection({ query }: { query: { q?: string; filter: MatrixFil
   // Catch up on missed webhooks in the background: the matrix shows no promotion status, so the
   // page must not wait on GitHub for it (reconcileOnView logs its own failures).
   void reconcileOnView();
-  const locks = await getActiveLocks().catch((error: unknown) => {
-    console.error("reading locks failed", error);
-    return {};
-  });
+  const [locks, openPromotions] = await Promise.all([
+    getActiveLocks().catch((error: unknown) => {
+      console.error("reading locks failed", error);
+      return {};
+    }),
+    // Which cells wait on a pull request, and what its reviews and checks say (from the database).
+    getOpenPromotions().catch((error: unknown) => {
+      console.error("reading open promotions failed", error);
+      return {};
+    }),
+  ]);
   const waiting = matrix.rows.reduce((n, r) => n + r.waiting, 0);
   return (
     <>
@@ -129,7 +136,7 @@ async function MatrixSection({ query }: { query: { q?: string; filter: MatrixFil
         </details>
       )}
       <MatrixToolbar matching={matrix.matchingApps} total={matrix.totalApps} />
-      <MatrixTable matrix={matrix} locks={locks} />
+      <MatrixTable matrix={matrix} locks={locks} openPromotions={openPromotions} />
       {matrix.pageCount > 1 && <Pagination page={matrix.page} pageCount={matrix.pageCount} query={query} />}
     </>
   );

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { requireViewer } from "@/app/_auth/require-viewer";
 import { DetailsButton } from "@/components/history/promotion-drawer";
+import { ReviewStatusText } from "@/components/history/review-status";
 import { StatsCharts } from "@/components/history/stats-charts";
 import { StatusBadge } from "@/components/history/status-badge";
 import { PromoteButton } from "@/components/promote/promote-button";
@@ -187,6 +188,7 @@ async function PromotionTable({ query }: { query: HistoryQuery }) {
                 </td>
                 <td className="px-3 py-2">
                   <StatusBadge status={p.status} />
+                  {p.status === "OPEN" && <ReviewStatusText status={p.reviewStatus} />}
                   {p.error && (
                     <div className="max-w-56 truncate text-xs text-red-700 dark:text-red-400" title={p.error}>
                       {p.error}

@@ -6,6 +6,7 @@ import type { AuditEvent } from "@/lib/promotion/audit-chain";
 import type { PromotionRecord } from "@/lib/promotion/promotion-record";
 import { queryKeys } from "../query/query-client";
 import { RelativeTime } from "../ui/relative-time";
+import { ReviewStatusText } from "./review-status";
 import { StatusBadge } from "./status-badge";
 
 interface Detail {
@@ -56,8 +57,48 @@ function Drawer({ id, onClose }: { id: string; onClose: () => void }) {
             <dt className="text-zinc-500 dark:text-zinc-400">Status</dt>
             <dd>
               <StatusBadge status={p.status} />
+              {p.status === "OPEN" && <ReviewStatusText status={p.reviewStatus} />}
               {p.rollback ? " rollback" : ""}
             </dd>
+            {p.status === "OPEN" && p.reviewStatus && (
+              <>
+                <dt className="text-zinc-500 dark:text-zinc-400">Reviews</dt>
+                <dd data-testid="drawer-reviews">
+                  {p.reviewStatus.reviews.approvedBy.length > 0
+                    ? `approved by ${p.reviewStatus.reviews.approvedBy.join(", ")}`
+                    : "no approvals"}
+                  {p.reviewStatus.reviews.required ? ` (${p.reviewStatus.reviews.required} required)` : ""}
+                  {p.reviewStatus.reviews.changesRequestedBy.length > 0 &&
+                    `; changes requested by ${p.reviewStatus.reviews.changesRequestedBy.join(", ")}`}
+                </dd>
+                <dt className="text-zinc-500 dark:text-zinc-400">Checks</dt>
+                <dd>
+                  {p.reviewStatus.checks.list.length === 0 ? (
+                    "none reported"
+                  ) : (
+                    <ul data-testid="drawer-checks" className="space-y-0.5 text-xs">
+                      {p.reviewStatus.checks.list.map((c) => (
+                        <li key={c.name}>
+                          <span className="font-mono">{c.name}</span>: {c.state}
+                          {c.required ? " (required)" : ""}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                  <div className="text-xs text-zinc-500 dark:text-zinc-400">
+                    GitHub says {p.reviewStatus.mergeableState} · <RelativeTime date={p.reviewStatus.checkedAt} />
+                  </div>
+                </dd>
+              </>
+            )}
+            {p.status === "OPEN" && p.autoMergeRefusal && (
+              <>
+                <dt className="text-zinc-500 dark:text-zinc-400">Auto-merge</dt>
+                <dd data-testid="drawer-auto-merge" className="text-amber-800 dark:text-amber-300">
+                  GitHub refused the merge ({p.autoMergeRefusal.status}): {p.autoMergeRefusal.message}
+                </dd>
+              </>
+            )}
             <dt className="text-zinc-500 dark:text-zinc-400">Image</dt>
             <dd className="min-w-0 break-all font-mono text-xs">{p.image}</dd>
             <dt className="text-zinc-500 dark:text-zinc-400">Digest</dt>

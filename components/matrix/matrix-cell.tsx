@@ -1,9 +1,11 @@
 import Link from "next/link";
 import type { MatrixCell as Cell, MatrixTarget } from "@/lib/data/matrix";
+import type { OpenPromotionView } from "@/lib/data/promotions";
 import { PromoteButton } from "../promote/promote-button";
 import { Badge } from "../ui/badge";
 import { CopyButton } from "../ui/copy-button";
 import { RelativeTime } from "../ui/relative-time";
+import { OpenPromotionBadge } from "./open-promotion-badge";
 
 function RelationChip({ cell, app }: { cell: Cell; app: string }) {
   if (cell.relation === "bottom" || !cell.relationTo) return null;
@@ -48,7 +50,18 @@ function TargetsView({ targets, summary, testId }: { targets: MatrixTarget[]; su
   );
 }
 
-export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; app: string; promoteFrom?: string }) {
+export function MatrixCellView({
+  cell,
+  app,
+  promoteFrom,
+  openPromotion,
+}: {
+  cell: Cell | null;
+  app: string;
+  promoteFrom?: string;
+  /** The promotion into this cell that is waiting on its pull request. */
+  openPromotion?: OpenPromotionView;
+}) {
   if (!cell) {
     return <div className="px-3 py-3 text-xs text-zinc-400 dark:text-zinc-600">not deployed</div>;
   }
@@ -148,6 +161,7 @@ export function MatrixCellView({ cell, app, promoteFrom }: { cell: Cell | null; 
           {cell.relationTo} runs a tag only: pin a digest to promote it
         </span>
       )}
+      {openPromotion && <OpenPromotionBadge promotion={openPromotion} testId={`open-promotion-${app}-${cell.env}`} />}
       {cell.promotable && promoteFrom && (
         <div className="mt-auto">
           <PromoteButton

@@ -1,11 +1,21 @@
 import Link from "next/link";
 import type { EnvironmentMatrix } from "@/lib/data/matrix";
+import type { OpenPromotionView } from "@/lib/data/promotions";
 import type { LockRecord } from "@/lib/promotion/locks";
 import { LockControls } from "../locks/lock-controls";
 import { GridNavigation } from "./grid-navigation";
 import { MatrixCellView } from "./matrix-cell";
 
-export function MatrixTable({ matrix, locks = {} }: { matrix: EnvironmentMatrix; locks?: Record<string, LockRecord[]> }) {
+export function MatrixTable({
+  matrix,
+  locks = {},
+  openPromotions = {},
+}: {
+  matrix: EnvironmentMatrix;
+  locks?: Record<string, LockRecord[]>;
+  /** By `${app}|${env}` (lib/data/promotions.ts getOpenPromotions). */
+  openPromotions?: Record<string, OpenPromotionView>;
+}) {
   if (matrix.rows.length === 0) {
     return (
       <p className="rounded-lg border border-dashed border-zinc-300 p-8 text-center text-sm text-zinc-500 dark:border-zinc-700 dark:text-zinc-400">
@@ -62,7 +72,12 @@ export function MatrixTable({ matrix, locks = {} }: { matrix: EnvironmentMatrix;
                 </th>
                 {matrix.environments.map((env, i) => (
                   <td key={env} className="border-l border-zinc-100 dark:border-zinc-800/60">
-                    <MatrixCellView cell={row.cells[env] ?? null} app={row.app} promoteFrom={matrix.environments[i - 1]} />
+                    <MatrixCellView
+                      cell={row.cells[env] ?? null}
+                      app={row.app}
+                      promoteFrom={matrix.environments[i - 1]}
+                      openPromotion={openPromotions[`${row.app}|${env}`]}
+                    />
                   </td>
                 ))}
               </tr>
