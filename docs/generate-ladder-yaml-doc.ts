@@ -66,6 +66,19 @@ export const DESCRIPTIONS: Record<string, string> = {
   "apps[].helm.images[].tag": "Key path of the tag (`image.tag`).",
   "apps[].helm.images[].digest": "Key path of the digest (`image.digest`); promotions write the digest here.",
   "apps[].helm.images[].registry": "Key path of a separate registry host (`image.registry`, `global.imageRegistry`).",
+  notify:
+    "Where notifications of promotions and locks go: a Slack incoming webhook or a signed JSON webhook per entry, delivered from Ladder's database with retries ([notifications](notifications.md)). A name may appear once.",
+  "notify[].name": "The target's name, shown with each delivery in the promotion drawer.",
+  "notify[].kind": "`slack`: a Slack-compatible incoming webhook (`{text}`). `webhook`: a JSON POST signed with HMAC-SHA256.",
+  "notify[].url":
+    "`webhook` only: the URL, written out. Not for Slack, whose URL is itself the credential; a URL with a user or password is refused too. Give `url` or `urlEnv`, not both.",
+  "notify[].urlEnv":
+    "The environment variable of Ladder's server that holds the URL, `LADDER_NOTIFY_…`. Read when a notification is sent; unset, the delivery fails naming it and is retried.",
+  "notify[].secretEnv":
+    "`webhook`: the environment variable (`LADDER_NOTIFY_…`) holding the signing secret; required. Each request carries `X-Ladder-Signature-256: sha256=<HMAC of the body>`.",
+  "notify[].environments":
+    "Only events of these environments (a promotion's target environment, a lock's environment). Default: every environment. An unknown name is a warning.",
+  "notify[].events": "Only these events. Default: all of them.",
 };
 
 type Schema = Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import { z } from "zod";
+import { notifySchema } from "../notify/notify-config";
 import { MAX_NAME_LENGTH, NAME_PATTERN } from "../security/names";
 import type { ScanWarning } from "./types";
 import { MAX_ALIAS_COUNT, MAX_FILE_BYTES } from "./yaml-source";
@@ -88,6 +89,8 @@ export const ladderConfigSchema = z.strictObject({
   /** Users or teams (`org/team`) who may see Ladder at all (default: anyone who can sign in). */
   viewers: z.array(z.string().min(1)).optional(),
   apps: z.array(appSchema).min(1),
+  /** Where notifications of promotions and locks go (lib/notify/notify-config.ts, docs/notifications.md). */
+  notify: notifySchema.optional(),
 });
 
 export type LadderConfigInput = z.input<typeof ladderConfigSchema>;
@@ -267,6 +270,17 @@ export function parseLadderConfig(text: string, file = "ladder.yaml"): LadderPar
           file,
           line: nodeLine(doc.contents, ["apps", i], lc),
           message: `app ${a.name ?? a.path}: unknown environment '${env}'`,
+          code: "ladder-config",
+        });
+    }
+  });
+  config.notify?.forEach((t, i) => {
+    for (const env of t.environments ?? []) {
+      if (!names.includes(env))
+        warnings.push({
+          file,
+          line: nodeLine(doc.contents, ["notify", i, "environments"], lc),
+          message: `notify target ${t.name}: unknown environment '${env}'`,
           code: "ladder-config",
         });
     }
