@@ -1,6 +1,7 @@
 /**
  * Runs once per server process before Next serves a request. Installs the peer-address stamp
- * that `proxy` sign-in relies on (lib/auth/peer-stamp.ts), whichever way the server was started:
+ * that `proxy` sign-in relies on (lib/auth/peer-stamp.ts) and starts the notification worker
+ * (lib/notify/start-from-env.ts), whichever way the server was started:
  * `npm start`, `npm run dev`, the demo or the container's standalone server.
  */
 export async function register(): Promise<void> {
@@ -9,4 +10,8 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { installPeerStamp } = await import("./lib/auth/peer-stamp");
   installPeerStamp();
+  // Delivers ladder.yaml `notify:` notifications from the database outbox (lib/notify); runs
+  // beside the server, never inside a request.
+  const { startNotificationsFromEnv } = await import("./lib/notify/start-from-env");
+  startNotificationsFromEnv();
 }

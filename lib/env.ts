@@ -8,6 +8,7 @@
 import { BlockList, isIP, SocketAddress } from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import { NOTIFY_VARIABLE_PATTERN } from "./notify/notify-config";
 
 const postgresUrl = z
   .string()
@@ -327,6 +328,17 @@ export function parseServerEnv(source: Record<string, string | undefined> = proc
 /** The raw process environment, for code that passes it on to a child process. */
 export function processEnv(): Record<string, string | undefined> {
   return process.env;
+}
+
+/**
+ * A notification target's URL or secret, by the `LADDER_NOTIFY_*` name ladder.yaml gives it; read
+ * when a notification is sent, so it is never part of the validated start-up environment. Any
+ * other name is refused (undefined), whatever ladder.yaml says.
+ */
+export function notifyVariable(name: string, source: Record<string, string | undefined> = process.env): string | undefined {
+  if (!NOTIFY_VARIABLE_PATTERN.test(name)) return undefined;
+  const value = source[name];
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
 let cached: ServerEnv | undefined;

@@ -4,7 +4,9 @@
  * predecessor, so changing, removing or reordering any event breaks every later link. The newest
  * events have no later link; their PR bodies anchor them instead (audit-anchors.ts).
  * Appends are serialised with a transaction-scoped advisory lock so two concurrent appends
- * cannot both chain onto the same predecessor (a fork). There is no update or delete path:
+ * cannot both chain onto the same predecessor (a fork). That lock also makes events commit in
+ * id order, which the notification outbox relies on (lib/notify/fan-out.ts reads events past a
+ * cursor). There is no update or delete path:
  * the database refuses one too (trigger in the `promotion_rollback_source_since` migration).
  */
 import { createHash } from "node:crypto";
@@ -23,6 +25,8 @@ export type AuditEventType =
   | "promotion.auto-merged"
   /** GitHub refused Ladder's auto-merge (protection, a moved head): recorded, asked again only once something changes. */
   | "promotion.auto-merge-refused"
+  /** A request refused by policy at execution (no promotion row: the detail names app and environments). */
+  | "promotion.refused"
   | "environment.locked"
   | "environment.unlocked";
 

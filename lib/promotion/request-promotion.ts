@@ -31,6 +31,7 @@ import { type Assessment, assessPromotion, type PromotionRequest } from "./previ
 import { attemptOf, type PromotionRecord, toPromotionRecord } from "./promotion-record";
 import { applyPullRequestState } from "./promotion-state";
 import { decodePromotionToken } from "./promotion-token";
+import { recordRefusal } from "./record-refusal";
 
 export type RequestPromotionResult =
   | {
@@ -242,6 +243,8 @@ export async function requestPromotion(
   }
   if (!preview.allowed) {
     const failed = preview.checks.filter((c) => c.status === "fail");
+    // Notifications (#14): the refusal is an audit event, so it can be routed like the others.
+    await recordRefusal(ctx, preview, input.actor);
     return {
       ok: false,
       reason: "refused",
