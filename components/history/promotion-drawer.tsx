@@ -2,16 +2,20 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
+import type { DeliveryRecord } from "@/lib/notify/deliveries";
 import type { AuditEvent } from "@/lib/promotion/audit-chain";
 import type { PromotionRecord } from "@/lib/promotion/promotion-record";
 import { queryKeys } from "../query/query-client";
 import { RelativeTime } from "../ui/relative-time";
+import { NotificationDeliveries } from "./notification-deliveries";
 import { ReviewStatusText } from "./review-status";
 import { StatusBadge } from "./status-badge";
 
 interface Detail {
   promotion: PromotionRecord;
   events: AuditEvent[];
+  /** Notifications sent (or being retried) of this promotion's events. */
+  deliveries: DeliveryRecord[];
 }
 
 /** A side panel with one promotion's fields and its full, hash-chained event trail. */
@@ -27,6 +31,8 @@ function Drawer({ id, onClose }: { id: string; onClose: () => void }) {
       if (!response.ok) throw new Error(((await response.json()) as { message: string }).message);
       return (await response.json()) as Detail;
     },
+    // While a notification is still being retried, keep its status current.
+    refetchInterval: (query) => (query.state.data?.deliveries?.some((d) => d.status === "PENDING") ? 3_000 : false),
   });
   const p = detail.data?.promotion;
   return (
@@ -127,6 +133,7 @@ function Drawer({ id, onClose }: { id: string; onClose: () => void }) {
             )}
           </dl>
         )}
+        {detail.data && detail.data.deliveries?.length > 0 && <NotificationDeliveries deliveries={detail.data.deliveries} />}
         {detail.data && (
           <section aria-labelledby="trail-heading">
             <h3 id="trail-heading" className="mb-2 font-medium">

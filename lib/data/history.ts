@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import { db } from "../db/client";
+import { deliveriesOfPromotion } from "../notify/deliveries";
 import { exportPromotions, getPromotionWithEvents, listPromotions, type PromotionFilters } from "../promotion/history";
 import { type PromotionStats, promotionStats } from "../promotion/promotion-stats";
 import { getRepository } from "./repository-view";
@@ -41,8 +42,11 @@ export function getHistoryPage(query: HistoryQuery, limit = 50) {
   return listPromotions(db(), toFilters(query), query.cursor ?? null, limit);
 }
 
-export function getPromotionDetail(id: string) {
-  return getPromotionWithEvents(db(), id);
+/** One promotion, its event trail and the notifications sent of it (the history drawer). */
+export async function getPromotionDetail(id: string) {
+  const detail = await getPromotionWithEvents(db(), id);
+  if (!detail) return null;
+  return { ...detail, deliveries: await deliveriesOfPromotion(db(), id) };
 }
 
 export function exportHistory(query: HistoryQuery, format: "csv" | "json") {
