@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { Suspense } from "react";
 import { requireViewer } from "@/app/_auth/require-viewer";
+import { BundleSelection } from "@/components/matrix/bundle-selection";
 import { HeadWatcher } from "@/components/matrix/head-watcher";
 import { MatrixTable } from "@/components/matrix/matrix-table";
 import { MatrixToolbar } from "@/components/matrix/matrix-toolbar";
@@ -37,6 +38,14 @@ export default async function HomePage({ searchParams }: { searchParams: SearchP
       </Suspense>
     </div>
   );
+}
+
+/** Per environment, the apps on this page it could take a promotion for (what "select all waiting" selects). */
+function waitingByEnvironment(matrix: EnvironmentMatrix): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const env of matrix.environments.slice(1))
+    out[env] = matrix.rows.filter((r) => r.cells[env]?.promotable).map((r) => r.app);
+  return out;
 }
 
 async function MatrixSection({ query }: { query: { q?: string; filter: MatrixFilter; page: number } }) {
@@ -136,7 +145,9 @@ async function MatrixSection({ query }: { query: { q?: string; filter: MatrixFil
         </details>
       )}
       <MatrixToolbar matching={matrix.matchingApps} total={matrix.totalApps} />
-      <MatrixTable matrix={matrix} locks={locks} openPromotions={openPromotions} />
+      <BundleSelection environments={matrix.environments} waiting={waitingByEnvironment(matrix)}>
+        <MatrixTable matrix={matrix} locks={locks} openPromotions={openPromotions} />
+      </BundleSelection>
       {matrix.pageCount > 1 && <Pagination page={matrix.page} pageCount={matrix.pageCount} query={query} />}
     </>
   );

@@ -4,9 +4,12 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { requireActor } from "@/app/_auth/session";
 import { authorize, isAuthError, limitPromotions } from "@/lib/auth";
+import { submitBundle } from "@/lib/data/bundles";
 import { lockEnv, unlock } from "@/lib/data/locks";
 import { submitPromotion } from "@/lib/data/promotions";
 import { publicMessage } from "@/lib/http/handler";
+import type { RequestBundleResult } from "@/lib/promotion/bundle-request";
+import { decodeBundleToken, MAX_BUNDLE_TOKEN_CHARS } from "@/lib/promotion/bundle-token";
 import { LockError } from "@/lib/promotion/errors";
 import { decodePromotionToken } from "@/lib/promotion/promotion-token";
 import type { RequestPromotionResult } from "@/lib/promotion/request-promotion";
@@ -64,6 +67,54 @@ export async function promoteAction(input: { token: string }): Promise<PromoteAc
   }
   revalidatePath("/", "layout");
   return summarise(result);
+}
+
+const bundleSchema = z.object({ token: z.string().min(16).max(MAX_BUNDLE_TOKEN_CHARS) });
+
+export type PromoteBundleActionResult =
+  | {
+      ok: true;
+      status: "opened" | "existing";
+      prUrl: string | null;
+      prNumber: number | null;
+      bundleId: string;
+      apps: string[];
+      leftOut: { app: string; reasons: string[] }[];
+    }
+  | { ok: false; message: string; reason?: string; prUrl?: string | null; leftOut?: { app: string; reasons: string[] }[] };
+
+function summariseBundle(result: RequestBundleResult): PromoteBundleActionResult {
+  const leftOut = result.leftOut.map((l) => ({ app: l.app, reasons: l.reasons }));
+  if (result.ok)
+    return {
+      ok: true,
+      status: result.status,
+      prUrl: result.prUrl,
+      prNumber: result.prNumber,
+      bundleId: result.bundleId,
+      apps: result.promotions.map((p) => p.app),
+      leftOut,
+    };
+  return { ok: false, message: result.message, reason: result.reason, prUrl: result.prUrl ?? null, leftOut };
+}
+
+/** Confirm in the bundle dialog: every member re-checked on the server, one PR for all of them. */
+export async function promoteBundleAction(input: { token: string }): Promise<PromoteBundleActionResult> {
+  const parsed = bundleSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, message: "The bundle request is malformed; reopen the dialog." };
+  const decoded = decodeBundleToken(parsed.data.token);
+  if (!decoded.ok) return { ok: false, message: decoded.message, reason: "invalid" };
+  let result: RequestBundleResult;
+  try {
+    const actor = await requireActor();
+    await authorize(actor, "promote", { env: decoded.token.toEnv });
+    await limitPromotions(actor);
+    result = await submitBundle(parsed.data.token, { login: actor.login });
+  } catch (error) {
+    return { ok: false, message: publicMessage(error, "The bundle"), ...(isAuthError(error) ? { reason: "forbidden" } : {}) };
+  }
+  revalidatePath("/", "layout");
+  return summariseBundle(result);
 }
 
 /**

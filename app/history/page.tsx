@@ -6,6 +6,7 @@ import { DetailsButton } from "@/components/history/promotion-drawer";
 import { ReviewStatusText } from "@/components/history/review-status";
 import { StatsCharts } from "@/components/history/stats-charts";
 import { StatusBadge } from "@/components/history/status-badge";
+import { BundleRollbackButton } from "@/components/promote/bundle-rollback-button";
 import { PromoteButton } from "@/components/promote/promote-button";
 import { ReadFailureView } from "@/components/read-failure";
 import { RelativeTime } from "@/components/ui/relative-time";
@@ -150,8 +151,34 @@ async function PromotionTable({ query }: { query: HistoryQuery }) {
       </p>
     );
   }
+  const bundleMerged = query.bundle ? page.items.filter((p) => p.status === "MERGED") : [];
   return (
     <>
+      {query.bundle && (
+        <section
+          aria-label="Bundle"
+          data-testid="bundle-summary"
+          className="flex flex-wrap items-center justify-between gap-2 rounded-md border border-violet-200 bg-violet-50 px-3 py-2 text-sm dark:border-violet-900 dark:bg-violet-950/40"
+        >
+          <span>
+            One pull request for {page.items.length} app{page.items.length === 1 ? "" : "s"}:{" "}
+            {page.items.map((p) => p.app).join(", ")}
+            {page.items[0]?.prUrl && (
+              <>
+                {" "}
+                (
+                <a className="underline" href={page.items[0].prUrl}>
+                  #{page.items[0].prNumber}
+                </a>
+                )
+              </>
+            )}
+          </span>
+          {bundleMerged.length > 0 && bundleMerged.some((p) => p.previousDigest) && (
+            <BundleRollbackButton bundleId={query.bundle} env={bundleMerged[0]?.toEnv ?? ""} />
+          )}
+        </section>
+      )}
       <div className="overflow-x-auto rounded-lg border border-zinc-200 dark:border-zinc-800">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">Promotions, newest first</caption>
@@ -177,6 +204,15 @@ async function PromotionTable({ query }: { query: HistoryQuery }) {
                   <Link className="hover:underline" href={`/apps/${encodeURIComponent(p.app)}`}>
                     {p.app}
                   </Link>
+                  {p.bundleId && (
+                    <Link
+                      href={`/history?bundle=${p.bundleId}`}
+                      title="Promoted together with other apps in one pull request: show the whole bundle"
+                      className="ml-1.5 rounded bg-violet-50 px-1 py-0.5 text-[11px] font-normal text-violet-800 hover:underline dark:bg-violet-950 dark:text-violet-300"
+                    >
+                      bundle
+                    </Link>
+                  )}
                 </td>
                 <td className="px-3 py-2">
                   {p.fromEnv} → {p.toEnv}

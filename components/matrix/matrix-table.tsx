@@ -3,6 +3,7 @@ import type { EnvironmentMatrix } from "@/lib/data/matrix";
 import type { OpenPromotionView } from "@/lib/data/promotions";
 import type { LockRecord } from "@/lib/promotion/locks";
 import { LockControls } from "../locks/lock-controls";
+import { BundleCheckbox } from "./bundle-selection";
 import { GridNavigation } from "./grid-navigation";
 import { MatrixCellView } from "./matrix-cell";
 
@@ -56,6 +57,7 @@ export function MatrixTable({
             {matrix.rows.map((row) => (
               <tr key={row.app} className="align-top">
                 <th scope="row" className="sticky left-0 z-10 bg-white px-3 py-2.5 font-medium dark:bg-zinc-950">
+                  <BundleCheckbox app={row.app} />
                   <Link
                     href={`/apps/${encodeURIComponent(row.app)}`}
                     data-grid-cell

@@ -17,6 +17,7 @@ export const historyQuerySchema = z.object({
   from: z.iso.date().optional().catch(undefined),
   to: z.iso.date().optional().catch(undefined),
   cursor: z.string().max(200).optional().catch(undefined),
+  bundle: z.uuid().optional().catch(undefined),
 });
 
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
@@ -32,6 +33,7 @@ export function toFilters(query: HistoryQuery): PromotionFilters {
   if (query.env) filters.env = query.env;
   if (query.status) filters.status = query.status;
   if (query.person) filters.person = query.person;
+  if (query.bundle) filters.bundle = query.bundle;
   if (query.from) filters.from = new Date(`${query.from}T00:00:00Z`);
   // "to" is inclusive of that whole day.
   if (query.to) filters.to = new Date(new Date(`${query.to}T00:00:00Z`).getTime() + 86_400_000);

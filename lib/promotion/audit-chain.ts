@@ -147,8 +147,18 @@ export function toAuditEvent(row: EventRow): AuditEvent {
  * Appends one event inside the caller's transaction. Must run in a transaction: the advisory
  * lock is held until commit, so the next append sees this event as its predecessor.
  */
-export async function appendEvent(tx: Prisma.TransactionClient, input: AppendEventInput): Promise<AuditEvent> {
+/**
+ * Takes the chain's transaction-scoped lock (re-entrant within one transaction). A transaction
+ * that will lock promotion rows and then append takes it first (promotion-state.ts lockRow):
+ * with every writer taking chain lock → row locks in that order, a bundle's per-row updates and
+ * a webhook updating the same rows in one transaction cannot deadlock.
+ */
+export async function lockAuditChain(tx: Prisma.TransactionClient): Promise<void> {
   await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtext('ladder.promotion_event'))`;
+}
+
+export async function appendEvent(tx: Prisma.TransactionClient, input: AppendEventInput): Promise<AuditEvent> {
+  await lockAuditChain(tx);
   const last = await tx.promotionEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
   const prevHash = last?.hash ?? GENESIS_HASH;
   const detail = normaliseDetail(input.detail);

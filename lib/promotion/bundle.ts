@@ -173,6 +173,23 @@ export async function previewBundle(ctx: PromotionContext, request: BundleReques
   };
 }
 
+/**
+ * A bundle's rollback: every app the bundle merged, back to the digest it replaced. Apps the
+ * bundle did not merge (closed, failed) have nothing to roll back; an app that had no digest
+ * before cannot go back to one.
+ */
+export async function bundleRollbackRequest(ctx: PromotionContext, bundleId: string): Promise<BundleRequest> {
+  const rows = await ctx.db.promotion.findMany({
+    where: { repository: ctx.repo.repository, bundleId, status: "MERGED" },
+    orderBy: { app: "asc" },
+  });
+  const first = rows[0];
+  if (!first) throw new PromotionInputError(`Bundle ${bundleId} merged nothing to roll back.`);
+  const back = rows.filter((r) => r.previousDigest);
+  if (back.length === 0) throw new PromotionInputError(`No app of bundle ${bundleId} ran a digest before it.`);
+  return { toEnv: first.toEnv, apps: [], rollback: Object.fromEntries(back.map((r) => [r.app, r.previousDigest ?? ""])) };
+}
+
 /** `app=reference` of every member, sorted: what makes two requests the same bundle. */
 export function bundleKey(members: readonly { app: string; digest: string | null; tag: string | null }[]): string {
   return members

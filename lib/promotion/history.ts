@@ -23,6 +23,8 @@ export interface PromotionFilters {
   /** createdAt < to. */
   to?: Date;
   rollback?: boolean;
+  /** The promotions one pull request opened together. */
+  bundle?: string;
 }
 
 export interface PromotionPage {
@@ -49,6 +51,7 @@ export function promotionWhere(filters: PromotionFilters): Prisma.PromotionWhere
     ...(filters.person ? { requestedBy: { equals: filters.person, mode: "insensitive" as const } } : {}),
     ...(filters.from || filters.to ? { createdAt } : {}),
     ...(filters.rollback !== undefined ? { rollback: filters.rollback } : {}),
+    ...(filters.bundle ? { bundleId: filters.bundle } : {}),
   };
 }
 

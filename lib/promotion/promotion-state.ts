@@ -7,7 +7,7 @@
 import type { Db } from "../db/client";
 import type { Prisma, Promotion, PromotionStatus } from "../generated/prisma/client";
 import type { PullRequestSummary } from "../github/pull-requests";
-import { type AuditEventType, appendEvent } from "./audit-chain";
+import { type AuditEventType, appendEvent, lockAuditChain } from "./audit-chain";
 
 export interface Transition {
   id: string;
@@ -18,6 +18,8 @@ export interface Transition {
 export type TransitionSource = "request" | "webhook" | "reconcile" | "auto-merge";
 
 export async function lockRow(tx: Prisma.TransactionClient, id: string): Promise<Promotion | null> {
+  // The audit chain's lock before the row's: the one order every writer takes them in (audit-chain.ts).
+  await lockAuditChain(tx);
   await tx.$queryRaw`SELECT id FROM promotion WHERE id = ${id}::uuid FOR UPDATE`;
   return await tx.promotion.findUnique({ where: { id } });
 }

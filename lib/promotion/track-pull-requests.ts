@@ -99,11 +99,18 @@ export async function processWebhook(
     // A PENDING row matched by branch only takes a PR no other attempt has recorded.
     const claimedElsewhere = await tx.promotion.findFirst({
       where: { repository: event.repository, prNumber: event.number },
-      select: { id: true },
+      select: { id: true, bundleId: true },
     });
     // The candidates were read without a lock: a concurrent delivery for the same PR may have
     // recorded the number on this very row meanwhile, which is no claim "elsewhere".
-    const rows = candidates.filter((r) => r.prNumber === event.number || !claimedElsewhere || claimedElsewhere.id === r.id);
+    // A bundle's rows share one PR: a sibling that recorded it does not count as another attempt.
+    const rows = candidates.filter(
+      (r) =>
+        r.prNumber === event.number ||
+        !claimedElsewhere ||
+        claimedElsewhere.id === r.id ||
+        (r.bundleId !== null && claimedElsewhere.bundleId === r.bundleId),
+    );
     if (rows.length === 0) {
       const message = `no promotion for ${event.repository} PR #${event.number}`;
       await finishDelivery(tx, deliveryId, `ignored: ${message}`);

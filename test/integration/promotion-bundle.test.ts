@@ -5,9 +5,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { PromotionStatus } from "../../lib/generated/prisma/client";
 import { verifyChain } from "../../lib/promotion/audit-chain";
-import { previewBundle, waitingApps } from "../../lib/promotion/bundle";
+import { bundleRollbackRequest, previewBundle, waitingApps } from "../../lib/promotion/bundle";
 import { requestBundle } from "../../lib/promotion/bundle-request";
 import type { Actor } from "../../lib/promotion/context";
+import { listPromotions } from "../../lib/promotion/history";
 import { commit, fakeDigest, overlay, overlayPath, startWorld, type World } from "../support/promotion-world";
 
 const APPS = ["api", "web", "worker", "billing", "search", "mail", "docs"] as const;
@@ -100,11 +101,16 @@ describe("a three-app bundle", () => {
     expect((await verifyChain(world.db)).ok).toBe(true);
 
     // Rollback per bundle: each app back to what it ran before, in one PR.
-    const back = await previewBundle(
-      world.ctx,
-      { toEnv: "prod", apps: [], rollback: Object.fromEntries(rows.map((r) => [r.app, r.previousDigest ?? ""])) },
-      alice,
-    );
+    // History groups the bundle.
+    const grouped = await listPromotions(world.db, { bundle: first.bundleId });
+    expect(grouped.items.map((p) => p.app).sort()).toEqual(["api", "web", "worker"]);
+    const request = await bundleRollbackRequest(world.ctx, first.bundleId);
+    expect(request).toEqual({
+      toEnv: "prod",
+      apps: [],
+      rollback: Object.fromEntries(rows.map((r) => [r.app, fakeDigest(r.app, 1)])),
+    });
+    const back = await previewBundle(world.ctx, request, alice);
     expect(back.leftOut).toEqual([]);
     expect(back.included.map((p) => [p.request.app, p.request.rollback, p.change?.to.tag])).toEqual([
       ["api", true, "1.1.0"],

@@ -553,31 +553,35 @@ describe("tag-only promotion where ladder.yaml allows it", () => {
     });
     world.ctx.repo.invalidate();
     try {
+      // What prod runs now (an earlier test may have promoted cart): the edit starts from it.
+      const prodBefore = (await world.ctx.repo.current()).scan.apps.find((a) => a.name === "cart")?.environments.prod?.images[0];
+      expect(prodBefore?.digest).toBeTruthy();
       const preview = await previewPromotion(world.ctx, { app: "cart", toEnv: "prod" }, alice);
       expect(preview.allowed, JSON.stringify(preview.checks)).toBe(true);
       expect(preview.checks.find((c) => c.id === "pinned")).toMatchObject({ status: "warn" });
       expect(preview.request).toMatchObject({ digest: null, tag: "2.0.0" });
       expect(preview.change).toMatchObject({
-        from: { digest: fakeDigest("cart", 1), tag: "1.1.0" },
+        from: { digest: prodBefore?.digest, tag: prodBefore?.tag },
         to: { digest: null, tag: "2.0.0" },
       });
       const changed = (preview.change?.unifiedDiff ?? "").split("\n").filter((l) => /^[-+](?![-+])/.test(l));
       expect(changed.sort()).toEqual(
-        ['+    newTag: "2.0.0"', '-    newTag: "1.1.0"', `-    digest: ${fakeDigest("cart", 1)}`].sort(),
+        ['+    newTag: "2.0.0"', `-    newTag: "${prodBefore?.tag}"`, `-    digest: ${prodBefore?.digest}`].sort(),
       );
 
+      const prsBefore = prsFor("cart").length;
       const first = await requestPromotion(world.ctx, { token: preview.token ?? "", actor: alice });
       if (!first.ok) throw new Error(first.message);
       expect(first.promotion).toMatchObject({
         status: "OPEN",
         digest: null,
         tag: "2.0.0",
-        previousDigest: fakeDigest("cart", 1),
+        previousDigest: prodBefore?.digest,
       });
       expect(first.promotion.branch).toMatch(/^ladder\/cart\/prod\/t[0-9a-f]{11}$/);
       const again = await requestPromotion(world.ctx, { token: preview.token ?? "", actor: alice });
       expect(again).toMatchObject({ ok: true, status: "existing", promotion: { id: first.promotion.id } });
-      expect(prsFor("cart")).toHaveLength(1);
+      expect(prsFor("cart")).toHaveLength(prsBefore + 1);
     } finally {
       await commit(world, { "ladder.yaml": ladderYaml() });
       world.ctx.repo.invalidate();
