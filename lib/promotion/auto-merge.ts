@@ -7,7 +7,8 @@
  * `decideAutoMerge` is pure; `autoMergeIfReady` asks GitHub and records what happened: an
  * `promotion.auto-merged` event (who: Ladder's GitHub identity; what: head, approvals, checks)
  * and the MERGED state, or a refusal kept on the row and asked again only once what Ladder sees
- * changes, so a refused merge is never retried in a loop.
+ * changes, so a refused merge is never retried in a loop. A bundle's pull request carries every
+ * app of the bundle: it is merged only when each of them may be (each one's soak, each one open).
  */
 import type { Promotion } from "../generated/prisma/client";
 import { mergePullRequest } from "../github/merge-pull-request";
@@ -84,15 +85,24 @@ export async function autoMergeIfReady(
   policy: { policy: EnvironmentPolicy | undefined; ladderYamlRefusal?: string },
 ): Promise<AutoMergeResult> {
   const now = nowOf(ctx);
-  const decision = decideAutoMerge({
-    row,
-    status,
-    policy: policy.policy,
-    ...(policy.ladderYamlRefusal ? { ladderYamlRefusal: policy.ladderYamlRefusal } : {}),
-    refusal: parseAutoMergeRefusal(row.autoMergeRefusal),
-    now,
-  });
+  const decide = (r: Promotion, refusal: AutoMergeRefusal | null) =>
+    decideAutoMerge({
+      row: r,
+      status,
+      policy: policy.policy,
+      ...(policy.ladderYamlRefusal ? { ladderYamlRefusal: policy.ladderYamlRefusal } : {}),
+      refusal,
+      now,
+    });
+  const decision = decide(row, parseAutoMergeRefusal(row.autoMergeRefusal));
   if (!decision.merge || row.prNumber === null) return { outcome: "skipped", reason: decision.merge ? "no PR" : decision.reason };
+  const siblings = row.bundleId
+    ? await ctx.db.promotion.findMany({ where: { bundleId: row.bundleId, id: { not: row.id } }, orderBy: { createdAt: "asc" } })
+    : [];
+  for (const sibling of siblings) {
+    const d = decide(sibling, null);
+    if (!d.merge) return { outcome: "skipped", reason: `${sibling.app}, in the same pull request: ${d.reason}` };
+  }
   const prNumber = row.prNumber;
   const seen = {
     prNumber,
@@ -102,6 +112,7 @@ export async function autoMergeIfReady(
     requiredApprovals: status.reviews.required,
     checks: status.checks.list.map((c) => ({ name: c.name, state: c.state, required: c.required })),
     identity: ladderIdentity(ctx),
+    ...(siblings.length > 0 ? { bundle: siblings.map((s) => s.id) } : {}),
   };
   const outcome = await mergePullRequest(ctx.github, repoRef(ctx), prNumber, {
     sha: status.headSha,

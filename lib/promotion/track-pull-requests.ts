@@ -19,6 +19,7 @@ import { nowOf, type PromotionContext } from "./context";
 import { messageOf } from "./errors";
 import { applyPullRequestState, type Transition } from "./promotion-state";
 import { newRefreshRun, refreshReviewStatus } from "./refresh-review-status";
+import { parseReviewStatus } from "./review-status";
 
 export type WebhookResult =
   | { outcome: "duplicate"; deliveryId: string; message: string }
@@ -143,6 +144,9 @@ export async function processWebhook(
   });
 }
 
+/** Requests one status read costs: reviews, combined status, check runs (and the branch's protection once). */
+const STATUS_READ_COST = 4;
+
 export interface ReconcileOptions {
   /** GitHub requests this run may make (default 20). */
   budget?: number;
@@ -163,7 +167,11 @@ export interface ReconcileResult {
   errors: { promotionId: string; message: string }[];
 }
 
-/** Catches up PENDING and OPEN promotions with GitHub, oldest-checked first, within a request budget. */
+/**
+ * Catches up PENDING and OPEN promotions with GitHub, oldest-checked first, within a request
+ * budget; with what the budget leaves, the reviews and checks of pull requests still open, the
+ * least recently read first (and auto-merges where ladder.yaml says so).
+ */
 export async function reconcile(ctx: PromotionContext, options: ReconcileOptions = {}): Promise<ReconcileResult> {
   const budget = options.budget ?? 20;
   const grace = options.pendingGraceMs ?? 120_000;
@@ -173,7 +181,7 @@ export async function reconcile(ctx: PromotionContext, options: ReconcileOptions
     orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
   });
   const result: ReconcileResult = { checked: 0, transitions: [], requests: 0, remaining: 0, closedSuperseded: [], errors: [] };
-  const run = newRefreshRun();
+  const stillOpen: { row: (typeof rows)[number]; gate: Awaited<ReturnType<typeof getPullRequestGate>>["gate"] }[] = [];
   for (const [i, row] of rows.entries()) {
     if (result.requests >= budget) {
       result.remaining = rows.length - i;
@@ -202,12 +210,10 @@ export async function reconcile(ctx: PromotionContext, options: ReconcileOptions
             } else result.errors.push({ promotionId: row.id, message: outcome.error ?? "could not close" });
           }
         } else {
-          // Still open: move it to the back of the queue for the next run, then catch up on its
-          // reviews and checks (and auto-merge it when ladder.yaml asks and GitHub says clean).
+          // Still open: move it to the back of the queue for the next run; its reviews and
+          // checks are read below, with what the budget leaves.
           await ctx.db.promotion.update({ where: { id: row.id }, data: { updatedAt: nowOf(ctx) } });
-          const refreshed = await refreshReviewStatus(ctx, row, run, gate);
-          result.requests += refreshed.requests;
-          if (refreshed.autoMerge?.outcome === "merged") result.transitions.push({ id: row.id, from: "OPEN", to: "MERGED" });
+          stillOpen.push({ row, gate });
         }
       } else if (row.status === "PENDING") {
         result.requests++;
@@ -234,6 +240,20 @@ export async function reconcile(ctx: PromotionContext, options: ReconcileOptions
       }
     } catch (error) {
       console.error(`[promotion] reconciling promotion ${row.id} failed`, error);
+      result.errors.push({ promotionId: row.id, message: messageOf(error) });
+    }
+  }
+  const lastRead = (row: (typeof rows)[number]) => Date.parse(parseReviewStatus(row.reviewStatus)?.checkedAt ?? "") || 0;
+  stillOpen.sort((a, b) => lastRead(a.row) - lastRead(b.row));
+  const run = newRefreshRun();
+  for (const { row, gate } of stillOpen) {
+    if (result.requests + STATUS_READ_COST > budget) break;
+    try {
+      const refreshed = await refreshReviewStatus(ctx, row, run, gate);
+      result.requests += refreshed.requests;
+      if (refreshed.autoMerge?.outcome === "merged") result.transitions.push({ id: row.id, from: "OPEN", to: "MERGED" });
+    } catch (error) {
+      console.error(`[promotion] reading the reviews and checks of promotion ${row.id} failed`, error);
       result.errors.push({ promotionId: row.id, message: messageOf(error) });
     }
   }

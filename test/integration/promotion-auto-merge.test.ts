@@ -10,6 +10,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseWebhook } from "../../lib/github/webhooks";
+import { previewBundle } from "../../lib/promotion/bundle";
+import { requestBundle } from "../../lib/promotion/bundle-request";
 import type { Actor, PromotionContext } from "../../lib/promotion/context";
 import { getPromotionWithEvents } from "../../lib/promotion/history";
 import { previewPromotion } from "../../lib/promotion/preview-promotion";
@@ -55,7 +57,7 @@ beforeAll(async () => {
   // prod merges itself once GitHub says so and the digest has soaked an hour in staging
   // (the seed is ten days old); staging never does.
   world = await startWorld({
-    apps: ["api", "web", "cart", "docs", "mail", "search", "auth"],
+    apps: ["api", "web", "cart", "docs", "mail", "search", "auth", "pay", "ship"],
     ladder: { prod: { autoMerge: true, soak: "1h" } },
   });
   hookUrl = await startReceiver(world.ctx);
@@ -242,6 +244,34 @@ describe("auto-merge", () => {
   });
 });
 
+describe("auto-merge of a bundle", () => {
+  it("merges the one pull request only when every app in it may go, then records each as merged", async () => {
+    const preview = await previewBundle(world.ctx, { toEnv: "prod", apps: ["pay", "ship"] }, alice);
+    if (!preview.token) throw new Error(JSON.stringify(preview.leftOut));
+    const bundle = await requestBundle(world.ctx, { token: preview.token, actor: alice });
+    if (!bundle.ok) throw new Error(bundle.message);
+    const [pay, ship] = bundle.promotions;
+    if (!pay || !ship) throw new Error("two promotions expected");
+    const before = merges();
+    // ship's digest reached staging only just now (as far as its row knows): its soak is not over.
+    await world.db.promotion.update({ where: { id: ship.id }, data: { sourceSince: new Date() } });
+    const [first] = await refreshPromotions(world.ctx, [pay.id]);
+    expect(first?.result?.autoMerge).toMatchObject({
+      outcome: "skipped",
+      reason: expect.stringMatching(/^ship, in the same pull request: soak of 1h not over/),
+    });
+    expect(merges()).toBe(before);
+
+    await world.db.promotion.update({ where: { id: ship.id }, data: { sourceSince: new Date(Date.now() - 2 * 3_600_000) } });
+    const [second] = await refreshPromotions(world.ctx, [pay.id]);
+    expect(second?.result?.autoMerge).toMatchObject({ outcome: "merged" });
+    expect((await record(pay.id)).status).toBe("MERGED");
+    // The other app of the pull request follows through the pull_request webhook.
+    expect((await record(ship.id)).status).toBe("MERGED");
+    expect((await events(pay.id)).find((e) => e.type === "promotion.auto-merged")?.detail).toMatchObject({ bundle: [ship.id] });
+  });
+});
+
 describe("auto-merge refused", () => {
   it("records a merge GitHub refused because the head moved, and leaves the new head to a person", async () => {
     const world2 = world;
@@ -305,6 +335,7 @@ describe("auto-merge refused", () => {
     expect(merges()).toBe(before + 2);
     const types = (await events(p.id)).map((e) => e.type);
     expect(types.filter((t) => t === "promotion.auto-merge-refused")).toHaveLength(1);
-    expect(types.slice(-2)).toEqual(["promotion.auto-merged", "promotion.merged"]);
+    // Ladder's record of the merge and the pull_request webhook's may land in either order.
+    expect(types.slice(-2).sort()).toEqual(["promotion.auto-merged", "promotion.merged"]);
   });
 });
