@@ -9,7 +9,8 @@ import { expectNoNewViolations, recordedViolations, standInUrl } from "./support
 export interface GitHubControl {
   url: string;
   head(): Promise<string>;
-  commit(files: Record<string, string | null>, message: string): Promise<string>;
+  /** `date`: the commit's time (for "since when" evidence and soak). */
+  commit(files: Record<string, string | null>, message: string, date?: Date): Promise<string>;
   pulls(): Promise<{ number: number; state: string; head: string; title: string; merged?: boolean }[]>;
   merge(number: number): Promise<void>;
   /** A file at a ref, read through the test server's GitHub API (as Octokit would). */
@@ -30,7 +31,8 @@ function githubControl(): GitHubControl {
   return {
     url,
     head: async () => (await call<{ sha: string }>("GET", "head")).sha,
-    commit: async (files, message) => (await call<{ sha: string }>("POST", "commit", { files, message })).sha,
+    commit: async (files, message, date) =>
+      (await call<{ sha: string }>("POST", "commit", { files, message, ...(date ? { date: date.toISOString() } : {}) })).sha,
     pulls: async () => (await call<{ pulls: Awaited<ReturnType<GitHubControl["pulls"]>> }>("GET", "pulls")).pulls,
     merge: async (number) => {
       await call("POST", `pulls/${number}/merge`);

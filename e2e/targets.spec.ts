@@ -49,6 +49,22 @@ test.describe("environments that fan out to clusters (gateway on the sample repo
     await testInfo.attach("compare-targets", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
   });
 
+  test("Promote into an environment with targets says which clusters the change reaches", async ({ page }, testInfo) => {
+    // Preview only: the shared prod base moves from build 1 to staging's build 2; us-east-1's canary
+    // already runs build 2 from its own overlay, so every cluster ends on build 2.
+    await page.goto("/");
+    await page.getByTestId("cell-gateway-prod").getByRole("button", { name: "Promote from staging: gateway to prod" }).click();
+    const dialog = page.getByRole("dialog", { name: "Promote gateway to prod" });
+    await expect(dialog.getByTestId("checks").locator('[data-status="fail"]')).toHaveCount(0);
+    const targets = dialog.getByTestId("promote-targets").getByRole("listitem");
+    await expect(targets).toHaveCount(3);
+    for (const name of ["eu-west-1", "us-east-1", "ap-south-1"])
+      await expect(targets.filter({ hasText: name })).toHaveAttribute("data-reached", "yes");
+    await expect(dialog.getByText("apps/gateway/prod/base/kustomization.yaml")).toBeVisible();
+    await testInfo.attach("promote-targets", { body: await page.screenshot(), contentType: "image/png" });
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+  });
+
   test("an unknown target is a 404, like an unknown environment", async ({ page }) => {
     expect((await page.goto("/apps/gateway/compare?from=prod/eu-west-1&to=prod/nowhere"))?.status()).toBe(404);
   });

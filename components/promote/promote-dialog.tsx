@@ -146,6 +146,26 @@ export function PromoteDialog({ target, onClose }: { target: PromoteTarget; onCl
               </section>
             )}
 
+            {data.change?.targets && (
+              <section aria-labelledby="targets-heading">
+                <h3 id="targets-heading" className="mb-1.5 text-sm font-medium">
+                  Targets of {data.request.toEnv}
+                </h3>
+                <ul className="space-y-1 text-sm" data-testid="promote-targets">
+                  {data.change.targets.map((t) => (
+                    <li key={t.name} data-reached={t.reached ? "yes" : "no"} className="flex flex-wrap items-center gap-2">
+                      <Badge tone={t.reached ? "green" : "amber"}>{t.reached ? "reached" : "keeps its own pin"}</Badge>
+                      <span className="font-medium">{t.name}</span>
+                      <span className="font-mono text-xs text-zinc-600 dark:text-zinc-400">
+                        {t.runs ? `${t.runs.tag ?? ""} ${short(t.runs.digest)}` : "nothing"}
+                        {t.reached ? "" : ` (set in ${t.path})`}
+                      </span>
+                    </li>
+                  ))}
+                </ul>
+              </section>
+            )}
+
             {data.evidence && (
               <p className="text-sm" data-testid="evidence">
                 {data.evidence.observed ? (

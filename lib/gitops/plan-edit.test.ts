@@ -242,3 +242,42 @@ describe("planDigestEdit moves the tag with the digest", () => {
     expect(r.plan.description).toBe("set image.digest and image.tag in helm/api/values-prod.yaml");
   });
 });
+
+// #14 item 3: promoting into an environment that fans out edits its shared file; the plan says
+// which targets that reaches and which keep a pin of their own.
+describe("planDigestEdit into an environment with targets", () => {
+  const OLD = `sha256:${"a".repeat(64)}`;
+  const NEW = `sha256:${"b".repeat(64)}`;
+  const CANARY = `sha256:${"c".repeat(64)}`;
+  const images = (tag: string, digest: string) =>
+    `images:\n  - name: ghcr.io/acme/api\n    newTag: "${tag}"\n    digest: ${digest}\n`;
+  const files = {
+    "ladder.yaml":
+      "version: 1\nenvironments:\n  - staging\n  - name: prod\n    targets: [eu, us]\napps:\n  - name: api\n    path: envs/{env}/{target}\n    envPath: envs/{env}/base\n    paths:\n      staging: envs/staging\n",
+    "base/kustomization.yaml": "resources:\n  - deploy.yaml\n",
+    "base/deploy.yaml":
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.0\n",
+    "envs/staging/kustomization.yaml": `resources:\n  - ../../base\n${images("1.3.0", NEW)}`,
+    "envs/prod/base/kustomization.yaml": `resources:\n  - ../../../base\n${images("1.2.0", OLD)}`,
+    "envs/prod/eu/kustomization.yaml": "resources:\n  - ../base\n",
+    "envs/prod/us/kustomization.yaml": `resources:\n  - ../base\n${images("1.2.1-rc", CANARY)}`,
+  };
+
+  it("edits the shared file and reports eu reached, us keeping its canary", async () => {
+    const snap = memorySnapshot(files);
+    const scan = await scanRepository(snap);
+    expect(Object.keys(scan.apps[0]?.environments.prod?.targets ?? {})).toEqual(["eu", "us"]);
+    const plan = await planDigestEdit(snap, scan, {
+      app: "api",
+      env: "prod",
+      image: "ghcr.io/acme/api",
+      digest: NEW,
+      tag: "1.3.0",
+    });
+    expect(plan.path).toBe("envs/prod/base/kustomization.yaml");
+    expect(plan.targets).toEqual([
+      { name: "eu", path: "envs/prod/eu", reached: true, runs: { tag: "1.3.0", digest: NEW } },
+      { name: "us", path: "envs/prod/us", reached: false, runs: { tag: "1.2.1-rc", digest: CANARY } },
+    ]);
+  });
+});

@@ -38,6 +38,11 @@ export interface DigestEditPlan {
   minimal: boolean;
   /** The change in words: "set digest and tag of images entry 0 in …", "added images: entry", … */
   description: string;
+  /**
+   * An environment that fans out: per target, whether the change reaches it (it runs the new
+   * reference after the edit) or it keeps a pin of its own (a canary, an override in its overlay).
+   */
+  targets?: { name: string; path: string; reached: boolean; runs: { tag: string | null; digest: string | null } | null }[];
 }
 
 export class EditPlanError extends Error {
@@ -55,9 +60,16 @@ function findImage(cell: Cell, image: string): ImageReference {
     throw new EditPlanError(
       `image ${image} is not deployed in this environment (found: ${cell.images.map((i) => i.repository).join(", ") || "none"})`,
     );
-  if (matches.length > 1)
-    throw new EditPlanError(`image ${image} appears with several tags/digests here; promote them one by one`);
-  return matches[0] as ImageReference;
+  if (matches.length === 1) return matches[0] as ImageReference;
+  // An environment that fans out lists each target's image: what the environment itself sets is
+  // the one not set in a target's own overlay (a canary keeps its pin, and the plan says so).
+  if (cell.targets) {
+    const targetDirs = Object.values(cell.targets).map((t) => `${t.path}/`);
+    const shared = matches.filter((i) => !targetDirs.some((d) => i.source.file.startsWith(d)));
+    const first = shared[0];
+    if (first && shared.every((i) => i.digest === first.digest && i.tag === first.tag)) return first;
+  }
+  throw new EditPlanError(`image ${image} appears with several tags/digests here; promote them one by one`);
 }
 
 /** Path to the `key:` pair on a given line, searching every document of the file. */
@@ -388,6 +400,17 @@ export async function planDigestEdit(snapshot: RepoSnapshot, scan: ScanResult, r
       `edit of ${change.path} would not make ${req.env} run ${wanted} (re-resolved: ${resolved.images.map((i) => `${i.repository}:${i.tag ?? ""}@${i.digest ?? ""}`).join(", ")})`,
     );
   }
+  const targets = resolved.targets
+    ? Object.entries(resolved.targets).map(([name, t]) => {
+        const image = t.images.find((i) => i.repositoryNormalised === ref.repositoryNormalised);
+        return {
+          name,
+          path: t.path,
+          reached: image !== undefined && image.digest === got.digest && image.tag === got.tag,
+          runs: image ? { tag: image.tag, digest: image.digest } : null,
+        };
+      })
+    : undefined;
   const unifiedDiff = createTwoFilesPatch(`a/${change.path}`, `b/${change.path}`, before, after, undefined, undefined, {
     context: 3,
   });
@@ -400,5 +423,6 @@ export async function planDigestEdit(snapshot: RepoSnapshot, scan: ScanResult, r
     to: { repository: got.repository, tag: got.tag, digest: req.digest ?? null },
     minimal,
     description: change.description,
+    ...(targets ? { targets } : {}),
   };
 }

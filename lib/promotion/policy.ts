@@ -26,7 +26,8 @@ export type CheckId =
   | "promoter"
   | "already-running"
   | "open-promotion"
-  | "plan";
+  | "plan"
+  | "targets";
 
 export interface PolicyCheck {
   id: CheckId;
@@ -102,6 +103,7 @@ const LABELS: Record<CheckId, string> = {
   promoter: "Allowed to promote",
   "already-running": "Not already running",
   "open-promotion": "Open promotions",
+  targets: "Targets reached",
   plan: "Minimal edit",
 };
 

@@ -48,6 +48,8 @@ export interface PlannedChange {
   description: string;
   /** False when the edit could not be kept to the reference's line(s). */
   minimal: boolean;
+  /** An environment that fans out: which targets the change reaches, and which keep a pin of their own. */
+  targets?: DigestEditPlan["targets"];
 }
 
 export interface PromotionPreview {
@@ -83,6 +85,24 @@ export interface Assessment {
   head: RepositoryView;
   planView: RepositoryView;
   blobShaAtHead: string | null;
+}
+
+/** Which targets of a fanned-out environment the change reaches: a warning names those that keep their own pin. */
+function targetsCheck(targets: NonNullable<DigestEditPlan["targets"]>): PolicyCheck {
+  const reached = targets.filter((t) => t.reached).map((t) => t.name);
+  const kept = targets.filter((t) => !t.reached);
+  if (kept.length === 0) return check("targets", "pass", `reaches every target: ${reached.join(", ")}`);
+  const pins = kept
+    .map(
+      (t) =>
+        `${t.name} (${[t.runs?.tag, t.runs?.digest?.replace(/^sha256:/, "").slice(0, 12)].filter(Boolean).join(" ") || "nothing"})`,
+    )
+    .join(", ");
+  return check(
+    "targets",
+    "warn",
+    `reaches ${reached.length ? reached.join(", ") : "no target"}; ${kept.length === 1 ? "keeps its own pin" : "keep their own pins"}: ${pins}`,
+  );
 }
 
 function blobSha(snapshot: RepoSnapshot, path: string | undefined): string | null {
@@ -209,6 +229,7 @@ export async function assessPromotion(
           ? check("plan", "pass", `edits only ${plan.path}: ${plan.description}`)
           : check("plan", "warn", `${plan.path} had to be re-serialised: review the whole diff (${plan.description})`),
       );
+      if (plan.targets) checks.push(targetsCheck(plan.targets));
     } catch (error) {
       if (!(error instanceof EditPlanError)) throw error;
       checks.push(check("plan", "fail", `no safe edit: ${messageOf(error)}`));
@@ -230,6 +251,7 @@ export async function assessPromotion(
           unifiedDiff: plan.unifiedDiff,
           description: plan.description,
           minimal: plan.minimal,
+          ...(plan.targets ? { targets: plan.targets } : {}),
         }
       : null,
     evidence: evidence ?? null,
