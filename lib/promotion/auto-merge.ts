@@ -23,6 +23,9 @@ import { type AutoMergeRefusal, parseAutoMergeRefusal, statusFingerprint } from 
 
 export type AutoMergeDecision = { merge: true } | { merge: false; reason: string };
 
+/** Pull requests this process is merging right now: two webhooks at once ask GitHub once. */
+const merging = new Set<string>();
+
 export interface AutoMergeInput {
   row: Pick<Promotion, "status" | "toEnv" | "rollback" | "sourceSince" | "prNumber" | "headCommit">;
   status: PullRequestStatus;
@@ -114,6 +117,27 @@ export async function autoMergeIfReady(
     identity: ladderIdentity(ctx),
     ...(siblings.length > 0 ? { bundle: siblings.map((s) => s.id) } : {}),
   };
+  const key = `${ctx.github.baseUrl}|${row.repository}#${prNumber}`;
+  if (merging.has(key)) return { outcome: "skipped", reason: "a merge of this pull request is already under way" };
+  merging.add(key);
+  try {
+    // A merge that finished between this status read and now leaves nothing to do.
+    const current = await ctx.db.promotion.findUnique({ where: { id: row.id }, select: { status: true } });
+    if (current?.status !== "OPEN") return { outcome: "skipped", reason: `the promotion is ${current?.status ?? "gone"}` };
+    return await mergeAndRecord(ctx, row, status, prNumber, seen, now);
+  } finally {
+    merging.delete(key);
+  }
+}
+
+async function mergeAndRecord(
+  ctx: PromotionContext,
+  row: Promotion,
+  status: PullRequestStatus,
+  prNumber: number,
+  seen: Record<string, unknown>,
+  now: Date,
+): Promise<AutoMergeResult> {
   const outcome = await mergePullRequest(ctx.github, repoRef(ctx), prNumber, {
     sha: status.headSha,
     commitTitle: `Merge pull request #${prNumber}: promote ${row.app} to ${row.toEnv} (auto-merge by Ladder)`,
@@ -127,6 +151,8 @@ export async function autoMergeIfReady(
       message: outcome.message,
     };
     await ctx.db.$transaction(async (tx) => {
+      // Another replica's merge of the same pull request may have landed meanwhile: nothing to record then.
+      if ((await lockRow(tx, row.id))?.status !== "OPEN") return;
       await tx.promotion.update({ where: { id: row.id }, data: { autoMergeRefusal: { ...refusal } } });
       await appendEvent(tx, {
         promotionId: row.id,

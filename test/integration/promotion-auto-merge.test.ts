@@ -57,7 +57,7 @@ beforeAll(async () => {
   // prod merges itself once GitHub says so and the digest has soaked an hour in staging
   // (the seed is ten days old); staging never does.
   world = await startWorld({
-    apps: ["api", "web", "cart", "docs", "mail", "search", "auth", "pay", "ship"],
+    apps: ["api", "web", "cart", "docs", "mail", "search", "auth", "pay", "ship", "blog"],
     ladder: { prod: { autoMerge: true, soak: "1h" } },
   });
   hookUrl = await startReceiver(world.ctx);
@@ -241,6 +241,17 @@ describe("auto-merge", () => {
     const [later] = await refreshPromotions(world.ctx, [p.id]);
     expect(later?.result?.autoMerge).toMatchObject({ outcome: "merged" });
     expect((await record(p.id)).status).toBe("MERGED");
+  });
+
+  it("asks GitHub once when two webhooks find the same pull request ready at once", async () => {
+    const p = await promote("blog", "prod");
+    const before = merges();
+    const [a, b] = await Promise.all([refreshPromotions(world.ctx, [p.id]), refreshPromotions(world.ctx, [p.id])]);
+    const outcomes = [a?.[0]?.result?.autoMerge?.outcome, b?.[0]?.result?.autoMerge?.outcome].sort();
+    expect(outcomes).toEqual(["merged", "skipped"]);
+    expect(merges()).toBe(before + 1);
+    expect((await record(p.id)).status).toBe("MERGED");
+    expect((await events(p.id)).map((e) => e.type)).not.toContain("promotion.auto-merge-refused");
   });
 });
 
