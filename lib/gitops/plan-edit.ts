@@ -73,7 +73,7 @@ function findImage(cell: Cell, image: string): ImageReference {
 }
 
 /** Path to the `key:` pair on a given line, searching every document of the file. */
-function pathAtLine(text: string, line: number, key: string): { docIndex: number; path: YamlPath } | undefined {
+export function pathAtLine(text: string, line: number, key: string): { docIndex: number; path: YamlPath } | undefined {
   const lc = new LineCounter();
   const all = parseAllDocuments(text, { lineCounter: lc });
   if (!Array.isArray(all)) return undefined;
@@ -332,8 +332,8 @@ function chooseChange(ctx: ScanContext, plan: CellPlan, cell: Cell, ref: ImageRe
   );
 }
 
-/** Re-resolves the cell with the edited file in place and returns the image the environment would run. */
-function reResolve(snapshot: RepoSnapshot, ctx: ScanContext, plan: CellPlan, editedPath: string, after: string): Cell {
+/** Re-resolves the cell with the edited file in place: what the environment would run after the edit. */
+export function reResolve(snapshot: RepoSnapshot, ctx: ScanContext, plan: CellPlan, editedPath: string, after: string): Cell {
   const store = new FileStore(snapshot, [...ctx.store.files.values()]);
   for (const p of ctx.store.files.keys()) {
     const t = ctx.store.text(p);
