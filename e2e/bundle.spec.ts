@@ -43,8 +43,9 @@ test.describe
         const dialog = page.getByRole("dialog", { name: "Promote 3 apps to prod" });
         await expect(dialog.getByTestId("bundle-included").getByRole("listitem")).toHaveCount(3);
         for (const app of APPS) await expect(dialog.getByTestId(`bundle-member-${app}`)).toContainText("1.2.0");
-        await dialog.getByTestId("bundle-member-bundle-cart").locator("summary").click();
-        await expect(dialog.locator('[data-diff-line="+"]')).toHaveText([/newTag: "1\.2\.0"/, /digest: sha256:/]);
+        const cart = dialog.getByTestId("bundle-member-bundle-cart");
+        await cart.locator("summary").click();
+        await expect(cart.locator('[data-diff-line="+"]')).toHaveText([/newTag: "1\.2\.0"/, /digest: sha256:/]);
         await testInfo.attach("bundle-dialog", { body: await page.screenshot(), contentType: "image/png" });
 
         const pullsBefore = (await github.pulls()).length;

@@ -60,7 +60,7 @@ test.describe("environments that fan out to clusters (gateway on the sample repo
     await expect(targets).toHaveCount(3);
     for (const name of ["eu-west-1", "us-east-1", "ap-south-1"])
       await expect(targets.filter({ hasText: name })).toHaveAttribute("data-reached", "yes");
-    await expect(dialog.getByText("apps/gateway/prod/base/kustomization.yaml")).toBeVisible();
+    await expect(dialog.getByText("apps/gateway/prod/base/kustomization.yaml", { exact: true })).toBeVisible();
     await testInfo.attach("promote-targets", { body: await page.screenshot(), contentType: "image/png" });
     await dialog.getByRole("button", { name: "Cancel" }).click();
   });

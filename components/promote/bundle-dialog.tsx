@@ -55,6 +55,13 @@ function Member({ preview }: { preview: PromotionPreview }) {
           <ul className="space-y-1 text-xs">
             {preview.checks.map((c) => (
               <li key={c.id} data-status={c.status}>
+                <span
+                  aria-hidden="true"
+                  className={`mr-1 inline-block w-3 font-bold ${c.status === "pass" ? "text-emerald-700 dark:text-emerald-400" : c.status === "warn" ? "text-amber-700 dark:text-amber-400" : "text-red-700 dark:text-red-400"}`}
+                >
+                  {c.status === "pass" ? "✓" : c.status === "warn" ? "!" : "✕"}
+                </span>
+                <span className="sr-only">{c.status}: </span>
                 <span className="font-medium">{c.label}</span>
                 <span className="text-zinc-600 dark:text-zinc-400"> — {c.reason}</span>
               </li>
