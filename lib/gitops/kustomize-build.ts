@@ -2,14 +2,14 @@
  * A static Kustomize build: the walk over a kustomization's resources, bases and components, and the
  * order its transformers run in. The transformers themselves live beside it: kustomize-patches.ts
  * (with kustomize-selectors.ts, kustomize-strategic-merge.ts, kustomize-json6902.ts),
- * kustomize-images.ts, kustomize-names.ts, kustomize-replicas.ts, and kustomize-plugins.ts for
+ * kustomize-images.ts, kustomize-metadata.ts, kustomize-replicas.ts, and kustomize-plugins.ts for
  * `transformers:`/`generators:` configs; kustomize-decode.ts reads fields as Kustomize's Go
  * decoding does; the shared model is kustomize-resource.ts.
  */
 import { type FileStore, resolveRepoPath } from "./file-store";
-import { readKustomization } from "./kustomize-decode";
+import { foldFields, readKustomization } from "./kustomize-decode";
 import { applyImages } from "./kustomize-images";
-import { addNameAffixes, setNamespace } from "./kustomize-names";
+import { addAnnotations, addLabels, addNameAffixes, setNamespace, stringMap } from "./kustomize-metadata";
 import { runJson6902Entry, runPatchEntry, runStrategicMergePatches } from "./kustomize-patches";
 import { runGeneratorConfigs, runTransformerConfigs } from "./kustomize-plugins";
 import { applyReplicas } from "./kustomize-replicas";
@@ -149,6 +149,9 @@ function buildDir(ctx: BuildContext, dir: string, stack: string[], acc: KResourc
   const ns = str(k.namespace);
   if (ns) setNamespace(own, ns);
   addNameAffixes(own, str(k.namePrefix) ?? "", str(k.nameSuffix) ?? "");
+  addLabels(own, stringMap(k.commonLabels));
+  for (const l of Array.isArray(k.labels) ? k.labels : []) addLabels(own, stringMap(foldFields(l, ["pairs"])?.pairs));
+  addAnnotations(own, stringMap(k.commonAnnotations));
   const pj = k.patchesJson6902;
   if (Array.isArray(pj)) for (let i = 0; i < pj.length; i++) runJson6902Entry(ctx, own, dir, pj[i] ?? null, kFile, getPos(pj, i));
   if (Array.isArray(k.replicas)) applyReplicas(own, k.replicas);

@@ -92,6 +92,15 @@ export const FIELD_SPEC_FIELDS = ["group", "version", "kind", "path", "create"] 
 export function readKustomization(doc: Json | undefined): JsonObject | undefined {
   const k = foldFields(doc, KUSTOMIZATION_FIELDS);
   if (!k) return undefined;
-  if (Array.isArray(k.imageTags)) k.images = [...(Array.isArray(k.images) ? k.images : []), ...k.imageTags];
+  if (Array.isArray(k.imageTags)) {
+    const images: Json[] = [];
+    for (const list of [k.images, k.imageTags])
+      if (Array.isArray(list))
+        list.forEach((e, i) => {
+          images.push(e);
+          copyMeta(list, i, images, images.length - 1);
+        });
+    k.images = images;
+  }
   return k;
 }

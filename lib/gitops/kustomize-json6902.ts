@@ -72,7 +72,8 @@ export function applyJson6902(root: JsonObject, ops: Json[], opsContainer: objec
       else parent.splice(idx, 0, value);
       setPos(parent, idx, valuePos);
     } else if (isObject(parent)) {
-      if (kind === "replace" && !(last in parent)) return `replace of missing key: ${str(op.path)}`;
+      // Kustomize's JSON patch library replaces a missing object key as if adding it (an array
+      // index must exist, a key need not).
       parent[last] = value;
       setPos(parent, last, valuePos);
     } else return `path parent is not a container: ${str(op.path)}`;

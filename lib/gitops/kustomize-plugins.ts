@@ -7,7 +7,7 @@
 import { resolveRepoPath } from "./file-store";
 import { foldFields, REPLICA_FIELDS, SELECTOR_FIELDS } from "./kustomize-decode";
 import { applyImageEntry, readFieldSpecs } from "./kustomize-images";
-import { addNameAffixes, setNamespace } from "./kustomize-names";
+import { addAnnotations, addLabels, addNameAffixes, setNamespace, stringMap } from "./kustomize-metadata";
 import { applyPatchDoc, loadInlinePatch, runPatchEntry, runStrategicMergePatches } from "./kustomize-patches";
 import { applyReplicas } from "./kustomize-replicas";
 import { type BuildContext, type KResource, warn } from "./kustomize-resource";
@@ -23,7 +23,7 @@ interface PluginConfig {
 }
 
 /** Builtin kinds that never change an image, a name or a namespace. */
-const INERT = new Set(["LabelTransformer", "AnnotationsTransformer", "HashTransformer", "ValueAddTransformer"]);
+const INERT = new Set(["HashTransformer", "ValueAddTransformer"]);
 /** Builtin generators: they make ConfigMaps and Secrets, never workloads. */
 const INERT_GENERATORS = new Set(["ConfigMapGenerator", "SecretGenerator"]);
 
@@ -114,6 +114,16 @@ function runBuiltinTransformer(ctx: BuildContext, acc: KResource[], dir: string,
       const specs = readFieldSpecs(config.fieldSpecs);
       if (specs.length === 0 || specs.some((s) => s.path === "metadata/name"))
         addNameAffixes(acc, str(config.prefix) ?? "", str(config.suffix) ?? "");
+      return;
+    }
+    case "LabelTransformer":
+    case "AnnotationsTransformer": {
+      // Only what lands in metadata changes which resources a later patch selects.
+      const field = kind === "LabelTransformer" ? "labels" : "annotations";
+      if (!readFieldSpecs(config.fieldSpecs).some((s) => s.path === `metadata/${field}`)) return;
+      const values = stringMap(foldFields(c.config, [field])?.[field]);
+      if (kind === "LabelTransformer") addLabels(acc, values);
+      else addAnnotations(acc, values);
       return;
     }
     case "PatchTransformer":

@@ -21,6 +21,13 @@ export interface KResource {
   file: string;
   /** The overlay-level `resources:` entry it came through (a base directory or a file). */
   origin: string;
+  /**
+   * Labels and annotations transformers added (`commonLabels`, `labels`, `commonAnnotations`):
+   * kept beside the object, like the name and namespace, so comparisons between environments read
+   * the manifests as written, while patch targets still select by them.
+   */
+  addedLabels?: Record<string, string>;
+  addedAnnotations?: Record<string, string>;
 }
 
 export interface BuildResult {

@@ -14,19 +14,51 @@ export interface PatchTarget {
   annotationSelector?: string;
 }
 
-function selectorMatches(selector: string, values: Json | undefined): boolean {
+/** A selector's requirements: split at commas outside `(…)`, so `env in (a,b),tier` is two. */
+function requirements(selector: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i <= selector.length; i++) {
+    const ch = selector[i];
+    if (ch === "(") depth++;
+    else if (ch === ")") depth--;
+    else if ((ch === "," && depth === 0) || ch === undefined) {
+      const term = selector.slice(start, i).trim();
+      if (term) out.push(term);
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+const SET_RE = /^([^\s!=(),]+)\s+(in|notin)\s*\(([^)]*)\)$/;
+
+/**
+ * Kubernetes label selector syntax (k8s.io/apimachinery labels.Parse), as Kustomize reads
+ * `labelSelector` and `annotationSelector`: `key`, `!key`, `key=value`, `key==value`,
+ * `key!=value`, `key in (a,b)`, `key notin (a,b)`; every requirement must hold.
+ */
+export function selectorMatches(selector: string, values: Json | undefined): boolean {
   const map = isObject(values) ? values : {};
-  return selector
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .every((term) => {
-      const neq = term.split("!=");
-      if (neq.length === 2) return str(map[(neq[0] ?? "").trim()]) !== (neq[1] ?? "").trim();
-      const eq = term.split(/==?/);
-      if (eq.length === 2) return str(map[(eq[0] ?? "").trim()]) === (eq[1] ?? "").trim();
-      return term in map;
-    });
+  const value = (k: string) => str(map[k.trim()]);
+  return requirements(selector).every((term) => {
+    const set = SET_RE.exec(term);
+    if (set) {
+      const options = (set[3] ?? "")
+        .split(",")
+        .map((o) => o.trim())
+        .filter(Boolean);
+      const v = value(set[1] ?? "");
+      return set[2] === "in" ? v !== undefined && options.includes(v) : v === undefined || !options.includes(v);
+    }
+    if (term.startsWith("!")) return value(term.slice(1)) === undefined;
+    const neq = term.split("!=");
+    if (neq.length === 2) return value(neq[0] ?? "") !== (neq[1] ?? "").trim();
+    const eq = term.split(/==?/);
+    if (eq.length === 2) return value(eq[0] ?? "") === (eq[1] ?? "").trim();
+    return value(term) !== undefined;
+  });
 }
 
 /** Target fields Kustomize compiles as anchored regular expressions (label and annotation selectors are not). */
@@ -50,8 +82,10 @@ export function targetMatches(t: PatchTarget, r: KResource): boolean {
   if (group && !targetRegexMatches(group, groupOf(r.apiVersion))) return false;
   if (version && !targetRegexMatches(version, r.apiVersion.split("/").pop() ?? "")) return false;
   const meta = isObject(r.obj.metadata) ? r.obj.metadata : {};
-  if (t.labelSelector && !selectorMatches(t.labelSelector, meta.labels)) return false;
-  if (t.annotationSelector && !selectorMatches(t.annotationSelector, meta.annotations)) return false;
+  const labels = { ...(isObject(meta.labels) ? meta.labels : {}), ...r.addedLabels };
+  const annotations = { ...(isObject(meta.annotations) ? meta.annotations : {}), ...r.addedAnnotations };
+  if (t.labelSelector && !selectorMatches(t.labelSelector, labels)) return false;
+  if (t.annotationSelector && !selectorMatches(t.annotationSelector, annotations)) return false;
   return true;
 }
 

@@ -60,33 +60,44 @@ function isListDirective(item: Json | undefined): item is JsonObject {
   return isObject(item) && Object.keys(item).length === 1 && typeof item.$patch === "string";
 }
 
+/**
+ * Merges a keyed list the way Kustomize (kyaml) does: the patch's items come first, in the patch's
+ * order, each merged into the item of the same key, then the items the patch does not name, in
+ * their own order. (`containers: [a, b]` patched with `[c, a]` is `[c, a, b]`: a JSON 6902 path
+ * `containers/0` after such a merge means `c`.) `$patch: replace` takes the patch's items alone.
+ */
 function mergeList(target: Json[], patch: Json[], key: string, builtin: boolean): void {
-  if (patch.some((item) => isListDirective(item) && item.$patch === "replace")) {
-    // The patch's other items become the list, as written.
-    target.length = 0;
-    for (let i = 0; i < patch.length; i++) {
-      const item = patch[i];
-      if (item === undefined || isListDirective(item)) continue;
-      target.push(cloneJson(item));
-      copyMeta(patch, i, target, target.length - 1);
-    }
-    return;
-  }
+  const replace = patch.some((item) => isListDirective(item) && item.$patch === "replace");
+  // Each result item with the list and index it comes from, so positions move with it.
+  const merged: { from: Json[]; at: number }[] = [];
+  const used = new Set<number>();
   for (let i = 0; i < patch.length; i++) {
     const item = patch[i];
-    if (!isObject(item)) continue;
-    const keyVal = item[key];
-    const idx = target.findIndex((t) => isObject(t) && t[key] === keyVal);
-    if (item.$patch === "delete") {
-      if (idx >= 0) target.splice(idx, 1);
+    if (item === undefined || isListDirective(item)) continue;
+    if (replace || !isObject(item)) {
+      merged.push({ from: patch, at: i });
       continue;
     }
+    const idx = target.findIndex((t, j) => !used.has(j) && isObject(t) && t[key] === item[key]);
+    if (idx >= 0) used.add(idx);
+    if (item.$patch === "delete") continue;
     const existing = idx >= 0 ? target[idx] : undefined;
-    if (isObject(existing)) strategicMerge(existing, item, builtin);
-    else {
-      target.push(cloneJson(item));
-      copyMeta(patch, i, target, target.length - 1);
-    }
+    if (isObject(existing)) {
+      strategicMerge(existing, item, builtin);
+      merged.push({ from: target, at: idx });
+    } else merged.push({ from: patch, at: i });
+  }
+  if (!replace) for (let j = 0; j < target.length; j++) if (!used.has(j)) merged.push({ from: target, at: j });
+  const staged: Json[] = [];
+  for (const m of merged) {
+    const v = m.from[m.at] as Json;
+    staged.push(m.from === patch ? cloneJson(v) : v);
+    copyMeta(m.from, m.at, staged, staged.length - 1);
+  }
+  target.length = 0;
+  for (let k = 0; k < staged.length; k++) {
+    target.push(staged[k] as Json);
+    copyMeta(staged, k, target, k);
   }
 }
 

@@ -17,6 +17,19 @@ const D = (c: string) => `sha256:${c.repeat(64)}`;
 // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal text an envsubst step replaces
 const SHELL_TOKEN = "${IMAGE}";
 
+const API_VERSIONS: Record<string, string> = {
+  Pod: "v1",
+  ReplicationController: "v1",
+  Job: "batch/v1",
+  CronJob: "batch/v1",
+  Rollout: "argoproj.io/v1alpha1",
+};
+
+/** The apiVersion of a workload kind (apps/v1 unless listed). */
+export function apiVersionOf(kind: string): string {
+  return API_VERSIONS[kind] ?? "apps/v1";
+}
+
 /** A workload of `kind` whose pod runs `containers` (and `init` as initContainers). */
 export function workload(kind: string, name: string, containers: string[], init: string[] = []): string {
   const list = (key: string, images: string[], indent: string) =>
@@ -24,15 +37,8 @@ export function workload(kind: string, name: string, containers: string[], init:
       ? []
       : [`${indent}${key}:`, ...images.flatMap((image, i) => [`${indent}- name: ${key[0]}${i}`, `${indent}  image: "${image}"`])];
   const pod = (indent: string) => [...list("initContainers", init, indent), ...list("containers", containers, indent)];
-  const api: Record<string, string> = {
-    Pod: "v1",
-    ReplicationController: "v1",
-    Job: "batch/v1",
-    CronJob: "batch/v1",
-    Rollout: "argoproj.io/v1alpha1",
-  };
   const head = [
-    `apiVersion: ${api[kind] ?? "apps/v1"}`,
+    `apiVersion: ${apiVersionOf(kind)}`,
     `kind: ${kind}`,
     "metadata:",
     `  name: ${name}`,
@@ -295,6 +301,51 @@ export const KUSTOMIZE_EDGE_CASES: readonly KustomizeEdgeCase[] = [
         "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: worker}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: c1, $patch: delete}\n",
     },
     rendered: ["ghcr.io/acme/only:1", "ghcr.io/acme/worker:1.0"],
+  },
+  {
+    name: "a strategic merge puts the patch's items first, so a JSON 6902 index after it counts them",
+    dir: "app",
+    files: {
+      "app/kustomization.yaml": `resources: [deploy.yaml]\npatches:\n  - path: add.yaml\npatchesJson6902:\n  - target: {kind: Deployment, name: api}\n    patch: '${JSON.stringify(replaceImage("ghcr.io/acme/first:2"))}'\n`,
+      "app/deploy.yaml": workload("Deployment", "api", ["ghcr.io/acme/api:1.0", "ghcr.io/acme/sidecar:1.0"]),
+      "app/add.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers:\n        - {name: first, image: 'ghcr.io/acme/first:1'}\n        - {name: c1, image: 'ghcr.io/acme/sidecar:2.0'}\n",
+    },
+    rendered: ["ghcr.io/acme/first:2", "ghcr.io/acme/sidecar:2.0", "ghcr.io/acme/api:1.0"],
+  },
+  {
+    name: "JSON 6902 replace of a missing key sets it",
+    dir: "app",
+    files: {
+      "app/kustomization.yaml": `resources: [deploy.yaml]\npatches:\n  - target: {kind: Deployment}\n    patch: '${JSON.stringify([{ op: "replace", path: "/spec/template/spec/containers/0/image", value: "ghcr.io/acme/set:1" }])}'\n`,
+      "app/deploy.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n    spec:\n      containers: [{name: c0}]\n",
+    },
+    rendered: ["ghcr.io/acme/set:1"],
+  },
+  {
+    name: "label selectors: set-based requirements, and labels a lower layer added",
+    dir: "leaf",
+    files: {
+      "base/kustomization.yaml":
+        "resources: [deploy.yaml, worker.yaml]\ncommonLabels: {tier: web}\nlabels: [{pairs: {zone: eu}}]\n",
+      "base/deploy.yaml": api("ghcr.io/acme/api:1.0"),
+      "base/worker.yaml": workload("Deployment", "worker", ["ghcr.io/acme/worker:1.0"]),
+      "leaf/kustomization.yaml": [
+        "resources: [../base]",
+        // Labels of this layer come after its patches: this one is no use to them.
+        "labels: [{pairs: {late: 'yes'}}]",
+        "patches:",
+        "  - target: {labelSelector: 'tier in (web,db),zone,!missing'}",
+        `    patch: '${JSON.stringify([{ op: "add", path: "/spec/template/spec/containers/-", value: { name: "log", image: "ghcr.io/acme/log:1" } }])}'`,
+        "  - target: {labelSelector: 'tier notin (web)'}",
+        `    patch: '${JSON.stringify(replaceImage("ghcr.io/acme/never:1"))}'`,
+        "  - target: {labelSelector: late}",
+        `    patch: '${JSON.stringify(replaceImage("ghcr.io/acme/never:1"))}'`,
+        "",
+      ].join("\n"),
+    },
+    rendered: ["ghcr.io/acme/api:1.0", "ghcr.io/acme/worker:1.0", "ghcr.io/acme/log:1"],
   },
   {
     name: "template tokens and ko:// paths are rendered as written",
