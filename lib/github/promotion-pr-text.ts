@@ -27,6 +27,8 @@ export interface PromotionChange {
   app: string;
   /** Image repository, e.g. ghcr.io/acme/api. */
   image?: string;
+  /** Set when a chart version or a remote base's ref moves instead of an image (its version in `tag`). */
+  artifact?: { kind: "chart" | "remote-base"; name: string };
   /** What the target environment ran (both null when it had nothing pinned). */
   from: PromotedReference;
   /** What it will run: the source environment's reference. */
@@ -96,10 +98,19 @@ export function bundleBranchName(environment: string, changes: readonly { app: s
   return `ladder-bundle/${refSafe(environment)}/${createHash("sha256").update(key).digest("hex").slice(0, 12)}`;
 }
 
+/**
+ * What a branch name is derived from: the reference, or for a chart or remote base its kind, name
+ * and version (so a chart at 1.2.0 and an image tagged 1.2.0 never share a branch).
+ */
+export function branchReference(c: Pick<PromotionChange, "artifact" | "to">): PromotedReference {
+  if (!c.artifact) return c.to;
+  return { digest: null, tag: `${c.artifact.kind}:${c.artifact.name}@${c.to.tag ?? ""}` };
+}
+
 /** The branch of a description: a bundle's, or the one change's own. */
 export function branchOf(d: Pick<PromotionDescription, "toEnv" | "changes" | "bundleId">): string {
   const only = d.changes[0];
-  if (!d.bundleId && d.changes.length === 1 && only) return promotionBranchName(only.app, d.toEnv, only.to);
+  if (!d.bundleId && d.changes.length === 1 && only) return promotionBranchName(only.app, d.toEnv, branchReference(only));
   return bundleBranchName(d.toEnv, d.changes);
 }
 
@@ -177,16 +188,23 @@ function appsList(changes: readonly PromotionChange[]): string {
   return apps.length <= 4 ? apps.join(", ") : `${apps.slice(0, 3).join(", ")} and ${apps.length - 3} more`;
 }
 
+/** `chart podinfo`, `remote base https://…`: how the words name an artifact. */
+function artifactWords(a: NonNullable<PromotionChange["artifact"]>): string {
+  return `${a.kind === "chart" ? "chart" : "remote base"} ${a.name}`;
+}
+
 export function promotionTitle(d: PromotionDescription): string {
   const only = d.changes[0];
   if (d.changes.length === 1 && only)
-    return `Promote ${only.app} to ${d.toEnv}: ${referenceText(only.from)} → ${referenceText(only.to)}`;
+    return `Promote ${only.app} to ${d.toEnv}: ${only.artifact ? `${artifactWords(only.artifact)} ` : ""}${referenceText(only.from)} → ${referenceText(only.to)}`;
   return `Promote ${d.changes.length} apps to ${d.toEnv}: ${appsList(d.changes)}`;
 }
 
 export function promotionCommitMessage(d: PromotionDescription): string {
   const lines = d.changes.map((c) =>
-    `${d.changes.length > 1 ? `${c.app}: ` : ""}${c.to.tag ? `Tag: ${c.to.tag} ` : ""}${c.to.digest ? `Digest: ${c.to.digest}` : ""}`.trim(),
+    c.artifact
+      ? `${d.changes.length > 1 ? `${c.app}: ` : ""}${c.artifact.kind === "chart" ? "Chart" : "Remote-Base"}: ${c.artifact.name} ${c.to.tag ?? ""}`.trim()
+      : `${d.changes.length > 1 ? `${c.app}: ` : ""}${c.to.tag ? `Tag: ${c.to.tag} ` : ""}${c.to.digest ? `Digest: ${c.to.digest}` : ""}`.trim(),
   );
   const files = d.changes.map((c) => c.path).join(", ");
   return `${promotionTitle(d)}\n\nFrom ${d.fromEnv}; edits ${files} only.\n${lines.join("\n")}\n${d.bundleId ? `Ladder-Bundle: ${d.bundleId}\n` : ""}\nPromoted-by: ${d.actor}\n`;
@@ -196,7 +214,7 @@ export function promotionCommitMessage(d: PromotionDescription): string {
 const MAX_DIFF_CHARS = 50_000;
 
 function evidenceLines(c: PromotionChange): string {
-  if (c.evidence.length === 0) return "- No environment has recorded this digest yet.";
+  if (c.evidence.length === 0) return `- No environment has recorded this ${c.artifact ? "version" : "digest"} yet.`;
   return c.evidence
     .map((e) => {
       const since = e.since ? ` since ${e.since}` : "";
@@ -220,6 +238,7 @@ export function promotionBody(d: PromotionDescription): string {
     "| | |",
     "|---|---|",
     ...(c.image ? [`| Image | \`${c.image}\` |`] : []),
+    ...(c.artifact ? [`| ${c.artifact.kind === "chart" ? "Chart" : "Remote base"} | \`${c.artifact.name}\` |`] : []),
     `| From | \`${fullReference(c.from)}\` |`,
     `| To | \`${fullReference(c.to)}\` |`,
     `| File | \`${c.path}\` |`,

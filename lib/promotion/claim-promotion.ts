@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Promotion } from "../generated/prisma/client";
-import { type AuditAnchor, promotionBranchName } from "../github/promotion-pr-text";
+import { type AuditAnchor, branchReference, promotionBranchName } from "../github/promotion-pr-text";
 import { appendEvent } from "./audit-chain";
 import { type Actor, nowOf, type PromotionContext } from "./context";
 import { isUniqueViolation, PromotionInputError } from "./errors";
@@ -23,17 +23,22 @@ class ClaimRace extends Error {}
 
 /** Inserts the PENDING row (or finds the attempt already in flight), superseding an older OPEN one. */
 export async function claimPromotion(ctx: PromotionContext, a: Assessment, actor: Actor): Promise<Claim> {
-  const { preview, plan } = a;
-  const { app, toEnv, digest, tag, rollback } = preview.request;
+  const { preview, edit: plan } = a;
+  const { app, toEnv, digest, tag, rollback, kind } = preview.request;
   if ((!digest && !tag) || !plan) throw new PromotionInputError("Nothing to promote.");
+  const image = preview.request.image ?? a.plan?.from.repository;
+  if (!image) throw new PromotionInputError("Nothing to promote: no image or artifact named.");
   const repository = ctx.repo.repository;
   const slot = openSlot(repository, app, toEnv);
-  const reference = promotedReference({ digest, tag });
-  const branch = promotionBranchName(app, toEnv, { digest, tag });
+  const artifact = kind === "image" ? undefined : { kind, name: image };
+  // A chart's or remote base's key names it, so a chart at 1.2.0 never collides with an image tagged 1.2.0.
+  const reference = artifact ? `${kind}:${image}@${tag}` : promotedReference({ digest, tag });
+  const branch = promotionBranchName(app, toEnv, branchReference({ artifact, to: { digest, tag } }));
   for (let round = 0; round < 4; round++) {
     const latest = await ctx.db.promotion.findFirst({
-      // A tag-only promotion is known by its tag; one with a digest by the digest (the bytes).
-      where: { repository, app, toEnv, digest, ...(digest ? {} : { tag }) },
+      // A tag-only promotion is known by its tag; one with a digest by the digest (the bytes); a
+      // chart's or remote base's by its kind, name and version.
+      where: { repository, app, toEnv, digest, ...(digest ? {} : { tag }), ...(kind === "image" ? {} : { kind, image }) },
       orderBy: { createdAt: "desc" },
     });
     if (latest && (latest.status === "PENDING" || latest.status === "OPEN")) return { kind: "existing", row: latest };
@@ -61,7 +66,8 @@ export async function claimPromotion(ctx: PromotionContext, a: Assessment, actor
             id,
             repository,
             app,
-            image: preview.request.image ?? plan.from.repository,
+            kind,
+            image,
             fromEnv: preview.request.fromEnv ?? toEnv,
             toEnv,
             digest,
@@ -88,6 +94,7 @@ export async function claimPromotion(ctx: PromotionContext, a: Assessment, actor
           at: now,
           detail: {
             app,
+            ...(kind === "image" ? {} : { kind }),
             image: row.image,
             fromEnv: row.fromEnv,
             toEnv,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSegments, type CommitState, digestEvidence, type Timeline } from "./evidence";
+import { buildSegments, type CommitState, digestEvidence, type Timeline, versionEvidence } from "./evidence";
 
 const D = (n: number) => `sha256:${String(n).repeat(64)}`;
 const commit = (sha: string, date: string) => ({ sha, date, author: "ci", message: `deploy ${sha}\n\nbody` });
@@ -74,5 +74,42 @@ describe("digestEvidence", () => {
     t.segments = t.segments.slice(0, 2);
     expect(digestEvidence(t, D(2), now).sinceIsLowerBound).toBe(true);
     expect(digestEvidence(t, D(3), now).sinceIsLowerBound).toBe(false);
+  });
+});
+
+describe("versionEvidence", () => {
+  it("folds an artifact's versions into segments and reads one version's run", () => {
+    const byVersion: CommitState[] = [
+      { commit: commit("c3", "2026-03-03T00:00:00Z"), image: { digest: null, tag: null, version: "6.6.0" } },
+      { commit: commit("c2", "2026-03-02T00:00:00Z"), image: { digest: null, tag: null, version: "6.5.0" } },
+      { commit: commit("c1", "2026-03-01T00:00:00Z"), image: { digest: null, tag: null, version: "6.5.0" } },
+    ];
+    const t: Timeline = {
+      app: "podinfo",
+      env: "staging",
+      image: null,
+      artifact: { kind: "chart", name: "podinfo" },
+      segments: buildSegments(byVersion),
+      truncated: false,
+      commitsChecked: 3,
+      paths: [],
+    };
+    expect(t.segments.map((s) => [s.version, s.commit])).toEqual([
+      ["6.6.0", "c3"],
+      ["6.5.0", "c1"],
+    ]);
+    const now = new Date("2026-03-04T00:00:00Z");
+    expect(versionEvidence(t, { kind: "chart", name: "podinfo" }, "6.5.0", now)).toMatchObject({
+      observed: true,
+      runningNow: false,
+      since: "2026-03-01T00:00:00Z",
+      until: "2026-03-03T00:00:00Z",
+      version: "6.5.0",
+    });
+    expect(versionEvidence(t, { kind: "chart", name: "podinfo" }, "6.6.0", now)).toMatchObject({
+      runningNow: true,
+      ranForMs: 86_400_000,
+    });
+    expect(versionEvidence(t, { kind: "chart", name: "podinfo" }, "7.0.0", now).observed).toBe(false);
   });
 });

@@ -3,20 +3,23 @@
  * history of the environment's own files is re-resolved at each historical commit (bounded,
  * and cached by commit SHA, which never changes meaning), then folded into segments: "from this
  * commit until that one, the environment ran digest D". The app page's timeline and the
- * promotion evidence ("has run in staging since …") are both read off those segments.
+ * promotion evidence ("has run in staging since …") are both read off those segments. The same
+ * walk follows a chart's version or a remote base's ref (`follow`), segments then keyed by version.
  */
 import { normaliseRepository } from "../gitops/image-ref";
 import { scanRepository } from "../gitops/scan";
-import type { Cell, ImageReference } from "../gitops/types";
+import type { Artifact, Cell, ImageReference } from "../gitops/types";
 import type { RepositoryService } from "../repository-service/repository-service";
 import type { PathCommit } from "../snapshot/types";
 import { mapLimit } from "../util/map-limit";
 import { PromiseCache } from "../util/promise-cache";
 
 export interface TimelineSegment {
-  /** Null when the image was not deployed (or not pinned) in that period. */
+  /** Null when the image was not deployed (or not pinned) in that period (always null following an artifact). */
   digest: string | null;
   tag: string | null;
+  /** Following an artifact: its version in that period (null: none set). Absent following an image. */
+  version?: string | null;
   /** False when the app/environment/image did not exist at that commit. */
   deployed: boolean;
   /** ISO time the state began (the commit's committer date). */
@@ -33,8 +36,10 @@ export interface TimelineSegment {
 export interface Timeline {
   app: string;
   env: string;
-  /** Normalised image repository followed, null when the cell has none. */
+  /** Normalised image repository followed, null when the cell has none (or an artifact is followed). */
   image: string | null;
+  /** The chart or remote base followed instead of an image. */
+  artifact?: { kind: Artifact["kind"]; name: string };
   /** Newest first. */
   segments: TimelineSegment[];
   /** The history limit was reached: the oldest segment may have started earlier. */
@@ -43,10 +48,11 @@ export interface Timeline {
   paths: string[];
 }
 
-/** One historical commit and what the cell ran there (undefined: the cell or image did not exist). */
+/** One historical commit and what the cell ran there (undefined: the cell, image or artifact did not exist). */
 export interface CommitState {
   commit: PathCommit;
-  image: Pick<ImageReference, "digest" | "tag"> | undefined;
+  /** What it ran of the followed image (digest, tag), or of the followed artifact (`version`, digest and tag null). */
+  image: (Pick<ImageReference, "digest" | "tag"> & { version?: string | null }) | undefined;
 }
 
 const MAX_COMMITS = 100;
@@ -75,13 +81,22 @@ export function buildSegments(states: readonly CommitState[]): TimelineSegment[]
     const s = states[i] as CommitState;
     const digest = s.image?.digest ?? null;
     const tag = s.image?.tag ?? null;
+    const version = s.image?.version;
     const deployed = s.image !== undefined;
     const current = segments.at(-1);
-    if (current && current.digest === digest && current.tag === tag && current.deployed === deployed) continue;
+    if (
+      current &&
+      current.digest === digest &&
+      current.tag === tag &&
+      current.version === version &&
+      current.deployed === deployed
+    )
+      continue;
     if (current) current.to = s.commit.date;
     segments.push({
       digest,
       tag,
+      ...(version !== undefined ? { version } : {}),
       deployed,
       from: s.commit.date,
       to: null,
@@ -94,12 +109,10 @@ export function buildSegments(states: readonly CommitState[]): TimelineSegment[]
   return segments.reverse();
 }
 
-export interface DigestEvidence {
+/** What history says about one run of something (a digest, an artifact's version) in one environment. */
+export interface RunEvidence {
   env: string;
-  digest: string;
-  /** The tag it ran with in its latest run (null: a bare digest, or never observed). */
-  tag: string | null;
-  /** The digest appears anywhere in the examined history. */
+  /** It appears anywhere in the examined history. */
   observed: boolean;
   /** It is what the environment runs at the branch head. */
   runningNow: boolean;
@@ -118,17 +131,39 @@ export interface DigestEvidence {
   truncated: boolean;
 }
 
+export interface DigestEvidence extends RunEvidence {
+  digest: string;
+  /** The tag it ran with in its latest run (null: a bare digest, or never observed). */
+  tag: string | null;
+}
+
+/** The evidence for a chart version or a remote base's ref. */
+export interface VersionEvidence extends RunEvidence {
+  artifact: { kind: Artifact["kind"]; name: string };
+  version: string;
+}
+
 /** What the timeline says about one digest. Pure. */
 export function digestEvidence(timeline: Timeline, digest: string, now: Date): DigestEvidence {
   const index = timeline.segments.findIndex((s) => s.digest === digest);
+  return { ...runEvidence(timeline, index, now), digest, tag: timeline.segments[index]?.tag ?? null };
+}
+
+/** What a timeline that follows an artifact says about one of its versions. Pure. */
+export function versionEvidence(
+  timeline: Timeline,
+  artifact: { kind: Artifact["kind"]; name: string },
+  version: string,
+  now: Date,
+): VersionEvidence {
+  const index = timeline.segments.findIndex((s) => s.deployed && s.version === version);
+  return { ...runEvidence(timeline, index, now), artifact, version };
+}
+
+/** The latest run: the newest segment at `index` (-1: never observed). */
+function runEvidence(timeline: Timeline, index: number, now: Date): RunEvidence {
   const seg = index >= 0 ? timeline.segments[index] : undefined;
-  const base = {
-    env: timeline.env,
-    digest,
-    tag: seg?.tag ?? null,
-    commitsChecked: timeline.commitsChecked,
-    truncated: timeline.truncated,
-  };
+  const base = { env: timeline.env, commitsChecked: timeline.commitsChecked, truncated: timeline.truncated };
   if (!seg) {
     return {
       ...base,
@@ -159,7 +194,12 @@ export function digestEvidence(timeline: Timeline, digest: string, now: Date): D
 
 // ---------------------------------------------------------------- history reads
 
-type CellImages = Map<string, Pick<ImageReference, "repositoryNormalised" | "repository" | "digest" | "tag">[]>;
+interface CellState {
+  images: Pick<ImageReference, "repositoryNormalised" | "repository" | "digest" | "tag">[];
+  artifacts: Pick<Artifact, "kind" | "name" | "version" | "source">[];
+}
+
+type CellImages = Map<string, CellState>;
 
 const cellsByCommit = new PromiseCache<string, CellImages>(256);
 
@@ -167,7 +207,7 @@ function cellKey(app: string, env: string): string {
   return `${app}\u0000${env}`;
 }
 
-/** Every cell's images at one commit, from a full scan of that commit (cached by SHA). */
+/** Every cell's images and artifacts at one commit, from a full scan of that commit (cached by SHA). */
 function cellImagesAt(repo: RepositoryService, sha: string): Promise<CellImages> {
   return cellsByCommit.get(`${repo.repository}@${sha}`, async () => {
     const snapshot = await repo.reader.snapshot(sha);
@@ -175,33 +215,48 @@ function cellImagesAt(repo: RepositoryService, sha: string): Promise<CellImages>
     const out: CellImages = new Map();
     for (const app of scan.apps) {
       for (const [env, cell] of Object.entries(app.environments)) {
-        out.set(
-          cellKey(app.name, env),
-          cell.images.map((i) => ({
+        out.set(cellKey(app.name, env), {
+          images: cell.images.map((i) => ({
             repository: i.repository,
             repositoryNormalised: i.repositoryNormalised,
             digest: i.digest,
             tag: i.tag,
           })),
-        );
+          artifacts: (cell.artifacts ?? []).map((a) => ({ kind: a.kind, name: a.name, version: a.version, source: a.source })),
+        });
       }
     }
     return out;
   });
 }
 
-/** The paths whose history decides what a cell runs: its own path(s), plus a shared file the image is inherited from. */
-export function historyPaths(cell: Cell, image: ImageReference | undefined): string[] {
+/** The paths whose history decides what a cell runs: its own path(s), plus a shared file the image (or artifact) is set in. */
+export function historyPaths(cell: Cell, image: ImageReference | undefined, artifact?: Artifact): string[] {
   const paths = new Set([cell.path, ...(cell.extraPaths ?? [])]);
   if (image?.inherited) paths.add(image.source.file);
+  if (artifact && !cell.ownFiles.includes(artifact.source.file)) paths.add(artifact.source.file);
   return [...paths];
 }
+
+/** The artifact a cell runs of a kind and name: the one its own files set when there are several (a fan-out). */
+export function pickArtifact(cell: Cell | undefined, kind: Artifact["kind"], name: string): Artifact | undefined {
+  const matches = (cell?.artifacts ?? []).filter((a) => a.kind === kind && a.name === name);
+  if (matches.length <= 1) return matches[0];
+  return matches.find((a) => cell?.ownFiles.includes(a.source.file)) ?? matches[0];
+}
+
+/** What a timeline follows: an image by repository (the default), or an artifact by kind and name. */
+export type TimelineFollow =
+  | { kind: "image"; repository?: string }
+  | { kind: "artifact"; artifactKind: Artifact["kind"]; name: string };
 
 export interface TimelineRequest {
   app: string;
   env: string;
   /** Image repository (as scanned or normalised); default: the cell's only image. */
   image?: string;
+  /** Follow an artifact (a chart, a remote base) instead of an image; `image` is then ignored. */
+  follow?: TimelineFollow;
   /** Commits of path history to examine (default 30, at most 100). */
   limit?: number;
   /** Cell at the branch head, when the caller has already scanned it. */
@@ -221,15 +276,17 @@ export async function environmentTimeline(repo: RepositoryService, request: Time
     paths: [],
   };
   if (!cell) return empty;
-  const ref = pickImage(cell, request.image);
-  const followed = ref?.repositoryNormalised ?? (request.image ? normaliseRepository(request.image) : undefined);
+  if (request.follow?.kind === "artifact") return artifactTimeline(repo, request, cell, request.follow);
+  const ref = pickImage(cell, request.follow?.repository ?? request.image);
+  const named = request.follow?.repository ?? request.image;
+  const followed = ref?.repositoryNormalised ?? (named ? normaliseRepository(named) : undefined);
   if (!followed) return { ...empty, paths: historyPaths(cell, undefined) };
   const limit = Math.min(Math.max(request.limit ?? DEFAULT_EVIDENCE_COMMITS, 1), MAX_COMMITS);
   const paths = historyPaths(cell, ref);
   const commits = await repo.history(paths, { limit });
   // Two at a time: each commit not yet cached costs a tree read and a scan.
   const states = await mapLimit(commits, 2, async (commit): Promise<CommitState> => {
-    const images = (await cellImagesAt(repo, commit.sha)).get(cellKey(request.app, request.env));
+    const images = (await cellImagesAt(repo, commit.sha)).get(cellKey(request.app, request.env))?.images;
     const image = images?.find((im) => im.repositoryNormalised === followed);
     return { commit, image: image ? { digest: image.digest, tag: image.tag } : undefined };
   });
@@ -237,6 +294,35 @@ export async function environmentTimeline(repo: RepositoryService, request: Time
     app: request.app,
     env: request.env,
     image: followed,
+    segments: buildSegments(states),
+    truncated: commits.length >= limit,
+    commitsChecked: commits.length,
+    paths,
+  };
+}
+
+/** What version of one artifact `app` ran in `env` over the history of its paths, newest first. */
+async function artifactTimeline(
+  repo: RepositoryService,
+  request: TimelineRequest,
+  cell: Cell,
+  follow: Extract<TimelineFollow, { kind: "artifact" }>,
+): Promise<Timeline> {
+  const limit = Math.min(Math.max(request.limit ?? DEFAULT_EVIDENCE_COMMITS, 1), MAX_COMMITS);
+  const paths = historyPaths(cell, undefined, pickArtifact(cell, follow.artifactKind, follow.name));
+  const commits = await repo.history(paths, { limit });
+  const states = await mapLimit(commits, 2, async (commit): Promise<CommitState> => {
+    const state = (await cellImagesAt(repo, commit.sha)).get(cellKey(request.app, request.env));
+    const matches = (state?.artifacts ?? []).filter((a) => a.kind === follow.artifactKind && a.name === follow.name);
+    // Several places (a fan-out's targets): the one the environment's own path sets, as pickArtifact does at the head.
+    const own = matches.find((a) => a.source.file.startsWith(`${cell.path}/`) || a.source.file === cell.path) ?? matches[0];
+    return { commit, image: own ? { digest: null, tag: null, version: own.version } : undefined };
+  });
+  return {
+    app: request.app,
+    env: request.env,
+    image: null,
+    artifact: { kind: follow.artifactKind, name: follow.name },
     segments: buildSegments(states),
     truncated: commits.length >= limit,
     commitsChecked: commits.length,

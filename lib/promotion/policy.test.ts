@@ -242,3 +242,74 @@ describe("formatDuration", () => {
     expect(formatDuration(72 * HOUR)).toBe("3d");
   });
 });
+
+describe("evaluatePolicy for an artifact (chart version, remote base ref)", () => {
+  const chart = (version: string | null, pinned = true) => ({
+    kind: "chart" as const,
+    name: "podinfo",
+    version,
+    pinned,
+    source: { file: "apps/podinfo/prod/release.yaml", line: 9 },
+    ...(pinned ? {} : { note: `version constraint '${version}', not one version` }),
+  });
+  const artifactInput = (patch: Partial<PolicyInput> = {}, source = chart("6.6.0"), target = chart("6.5.0")) =>
+    input({
+      digest: null,
+      source: undefined,
+      target: undefined,
+      artifact: { kind: "chart", name: "podinfo", source, target },
+      ...patch,
+    });
+  const checkOf = (i: PolicyInput, id: string) => evaluatePolicy(i).checks.find((c) => c.id === id);
+
+  it("passes the same checks an image does, in the artifact's words", () => {
+    const decision = evaluatePolicy(artifactInput({ policy: { ...prodPolicy, soakMs: 24 * HOUR, soak: "24h" } }));
+    expect(decision.allowed).toBe(true);
+    expect(checkOf(artifactInput(), "pinned")).toMatchObject({
+      label: "Pinned version",
+      status: "pass",
+      reason: "chart podinfo is pinned to 6.6.0",
+    });
+    expect(checkOf(artifactInput(), "observed")?.reason).toMatch(/^chart podinfo 6\.6\.0 has run in staging since/);
+    expect(checkOf(artifactInput(), "already-running")?.reason).toBe("prod runs chart podinfo 6.5.0");
+  });
+
+  it("refuses a range as not pinned, naming the constraint", () => {
+    const c = checkOf(artifactInput({ evidence: undefined }, chart(">=6.0.0", false)), "pinned");
+    expect(c).toMatchObject({ status: "fail" });
+    expect(c?.reason).toBe(
+      "staging runs chart podinfo '>=6.0.0': version constraint '>=6.0.0', not one version; only a pinned version is promoted",
+    );
+  });
+
+  it("refuses a version the target already runs, a short soak and a frozen target", () => {
+    expect(checkOf(artifactInput({}, chart("6.6.0"), chart("6.6.0")), "already-running")?.status).toBe("fail");
+    const soak = checkOf(
+      artifactInput({ evidence: evidence({ ranForMs: 2 * HOUR }), policy: { ...prodPolicy, soakMs: 24 * HOUR, soak: "24h" } }),
+      "soak",
+    );
+    expect(soak?.status).toBe("fail");
+    expect(checkOf(artifactInput({ policy: { ...prodPolicy, freeze: true } }), "freeze")?.status).toBe("fail");
+  });
+
+  it("never supersedes an open pull request that moves something else", () => {
+    const open = { id: "p1", digest: D1, tag: "1.0", status: "OPEN" as const, prNumber: 7, prUrl: null };
+    expect(
+      checkOf(artifactInput({ openPromotion: { ...open, kind: "image", image: "ghcr.io/acme/api" } }), "open-promotion"),
+    ).toMatchObject({
+      status: "fail",
+    });
+    expect(
+      checkOf(
+        input({ openPromotion: { ...open, digest: null, tag: "6.6.0", kind: "chart", image: "podinfo" } }),
+        "open-promotion",
+      )?.status,
+    ).toBe("fail");
+    expect(
+      checkOf(
+        artifactInput({ openPromotion: { ...open, digest: null, tag: "6.6.0", kind: "chart", image: "podinfo" } }),
+        "open-promotion",
+      )?.status,
+    ).toBe("pass");
+  });
+});

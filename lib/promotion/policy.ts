@@ -7,9 +7,10 @@
 import { type ListMatch, unreadableNote } from "../auth/membership";
 import { shortDigest } from "../gitops/image-ref";
 import { type EnvironmentPolicy, environmentPolicies, type LadderConfig } from "../gitops/ladder-config";
+import { artifactLabel } from "../gitops/plan-artifact-edit";
 import { scanContext } from "../gitops/scan";
-import type { ImageReference, ScanResult } from "../gitops/types";
-import type { DigestEvidence } from "./evidence";
+import type { Artifact, ImageReference, ScanResult } from "../gitops/types";
+import type { RunEvidence } from "./evidence";
 
 export type CheckStatus = "pass" | "fail" | "warn";
 
@@ -55,6 +56,9 @@ export interface LockInfo {
 /** An open promotion already holding the (repository, app, environment) slot. */
 export interface OpenPromotionInfo {
   id: string;
+  /** image | chart | remote-base, and the image repository or the artifact's name (absent: an image). */
+  kind?: string;
+  image?: string;
   digest: string | null;
   tag: string | null;
   status: "PENDING" | "OPEN";
@@ -77,8 +81,13 @@ export interface PolicyInput {
   targetExists: boolean;
   /** The image in the source environment at the branch head (not used for a rollback). */
   source: ImageReference | undefined;
-  /** Git-history evidence of the digest in the source environment (for a rollback: in `toEnv`). */
-  evidence: DigestEvidence | undefined;
+  /** Git-history evidence of the digest (or the artifact's version) in the source environment (for a rollback: in `toEnv`). */
+  evidence: RunEvidence | undefined;
+  /**
+   * Set when the promotion moves a chart version or a remote base's ref instead of an image: the
+   * same checks, asked of the artifact (`digest`, `source` and `target` are then unused).
+   */
+  artifact?: ArtifactSubject;
   policy: EnvironmentPolicy | undefined;
   locks: readonly LockInfo[];
   actor: string;
@@ -88,6 +97,14 @@ export interface PolicyInput {
   ladderYamlRefusal?: string;
   openPromotion?: OpenPromotionInfo;
   now: Date;
+}
+
+/** What the checks ask of an artifact promotion: the artifact on each side, by kind and name. */
+export interface ArtifactSubject {
+  kind: Artifact["kind"];
+  name: string;
+  source: Artifact | undefined;
+  target: Artifact | undefined;
 }
 
 const LABELS: Record<CheckId, string> = {
@@ -107,8 +124,8 @@ const LABELS: Record<CheckId, string> = {
   plan: "Minimal edit",
 };
 
-export function check(id: CheckId, status: CheckStatus, reason: string): PolicyCheck {
-  return { id, label: LABELS[id], status, reason };
+export function check(id: CheckId, status: CheckStatus, reason: string, label = LABELS[id]): PolicyCheck {
+  return { id, label, status, reason };
 }
 
 export function formatDuration(ms: number): string {
@@ -168,16 +185,59 @@ function promoterCheck(env: string, policy: EnvironmentPolicy | undefined, actor
   );
 }
 
+/**
+ * The one value a promotion moves, and how the checks name it: the digest of an image, or the
+ * pinned version of an artifact (an unpinned one moves nothing: the pinned check fails).
+ */
+interface Subject {
+  wanted: string | null;
+  say: (value: string | null | undefined) => string;
+  sourceRuns: string | null | undefined;
+  targetRuns: string | null | undefined;
+}
+
+function subjectOf(input: PolicyInput): Subject {
+  const art = input.artifact;
+  if (!art) return { wanted: input.digest, say: short, sourceRuns: input.source?.digest, targetRuns: input.target?.digest };
+  return {
+    wanted: art.source?.pinned ? art.source.version : null,
+    say: (v) => `${artifactLabel(art)} ${v ?? "(no version)"}`,
+    sourceRuns: art.source?.version,
+    targetRuns: art.target?.version,
+  };
+}
+
+/** The pinned check of an artifact: one exact version (not a range, a branch, or nothing). */
+function artifactPinnedCheck(art: ArtifactSubject, fromEnv: string | undefined): PolicyCheck {
+  const label = "Pinned version";
+  const what = artifactLabel(art);
+  if (!art.source) return check("pinned", "fail", `no version of ${what} to promote`, label);
+  if (art.source.pinned) return check("pinned", "pass", `${what} is pinned to ${art.source.version}`, label);
+  return check(
+    "pinned",
+    "fail",
+    `${fromEnv} runs ${what} ${art.source.version === null ? "without a version" : `'${art.source.version}'`}: ${art.source.note ?? "not one version"}; only a pinned version is promoted`,
+    label,
+  );
+}
+
 /** Every check, in the order the dialog shows them. Pure. */
 export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const checks: PolicyCheck[] = [];
-  const { app, toEnv, digest } = input;
+  const { app, toEnv } = input;
+  const subject = subjectOf(input);
+  const digest = subject.wanted;
+  const art = input.artifact;
   if (input.ladderYamlRefusal !== undefined) checks.push(check("ladder-yaml", "fail", input.ladderYamlRefusal));
 
   checks.push(
     input.targetExists
       ? check("target", "pass", `${app} is deployed in ${toEnv}`)
-      : check("target", "fail", `${app} has no ${toEnv} environment (or does not deploy this image there)`),
+      : check(
+          "target",
+          "fail",
+          `${app} has no ${toEnv} environment (or does not deploy ${art ? artifactLabel(art) : "this image"} there)`,
+        ),
   );
 
   if (input.rollback) {
@@ -194,14 +254,18 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
         `${toEnv} is fed by ${input.expectedFrom}, not ${input.fromEnv ?? "(none)"}: promote one rung at a time`,
       ),
     );
-  } else if (!input.source) {
-    checks.push(check("source-env", "fail", `${app} does not deploy this image in ${input.expectedFrom}`));
+  } else if (art ? !art.source : !input.source) {
+    checks.push(
+      check("source-env", "fail", `${app} does not deploy ${art ? artifactLabel(art) : "this image"} in ${input.expectedFrom}`),
+    );
   } else {
     checks.push(check("source-env", "pass", `${toEnv} is fed by ${input.expectedFrom}`));
   }
 
   const allowTagOnly = input.policy?.allowTagOnly ?? false;
-  if (digest) {
+  if (art) {
+    checks.push(artifactPinnedCheck(art, input.fromEnv));
+  } else if (digest) {
     checks.push(check("pinned", "pass", `pinned to ${short(digest)}`));
   } else if (input.rollback) {
     checks.push(check("pinned", "fail", "a rollback needs the digest to roll back to"));
@@ -227,8 +291,9 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   const ev = input.evidence;
   const where = input.rollback ? toEnv : (input.fromEnv ?? "the source environment");
   const historyNote = ev ? `${ev.commitsChecked} commit${ev.commitsChecked === 1 ? "" : "s"} of history checked` : "";
+  const say = subject.say;
   if (digest) {
-    const runsNowByScan = !input.rollback && input.source?.digest === digest;
+    const runsNowByScan = !input.rollback && subject.sourceRuns === digest;
     const observed = (ev?.observed ?? false) || runsNowByScan;
     const id: CheckId = input.rollback ? "ran-before" : "observed";
     if (!observed) {
@@ -237,28 +302,28 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
           id,
           "fail",
           input.rollback
-            ? `${short(digest)} never ran in ${toEnv} (${historyNote}): a rollback only returns to a digest the environment ran before`
-            : `${short(digest)} never ran in ${where} (${historyNote}): Ladder never promotes bytes the lower environment did not run`,
+            ? `${say(digest)} never ran in ${toEnv} (${historyNote}): a rollback only returns to a digest the environment ran before`
+            : `${say(digest)} never ran in ${where} (${historyNote}): Ladder never promotes ${art ? "a version" : "bytes"} the lower environment did not run`,
         ),
       );
     } else if (ev?.since) {
       const since = `${ev.sinceIsLowerBound ? "at least since" : "since"} ${ev.since}`;
       const commit = ev.commit ? ` (commit ${ev.commit.slice(0, 12)})` : "";
       if (ev.runningNow || runsNowByScan) {
-        checks.push(check(id, "pass", `${short(digest)} has run in ${where} ${since}${commit}`));
+        checks.push(check(id, "pass", `${say(digest)} has run in ${where} ${since}${commit}`));
       } else if (input.rollback) {
-        checks.push(check(id, "pass", `${short(digest)} ran in ${where} from ${ev.since} until ${ev.until}${commit}`));
+        checks.push(check(id, "pass", `${say(digest)} ran in ${where} from ${ev.since} until ${ev.until}${commit}`));
       } else {
         checks.push(
           check(
             id,
             "warn",
-            `${short(digest)} ran in ${where} from ${ev.since} until ${ev.until}${commit}; ${where} has since moved on to ${short(input.source?.digest)}`,
+            `${say(digest)} ran in ${where} from ${ev.since} until ${ev.until}${commit}; ${where} has since moved on to ${say(subject.sourceRuns)}`,
           ),
         );
       }
     } else {
-      checks.push(check(id, "pass", `${short(digest)} runs in ${where} at the branch head`));
+      checks.push(check(id, "pass", `${say(digest)} runs in ${where} at the branch head`));
     }
 
     const soakMs = input.policy?.soakMs;
@@ -290,30 +355,51 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   checks.push(lockCheck(app, toEnv, input.locks, input.now));
   checks.push(promoterCheck(toEnv, input.policy, input.actor, input.promoter));
 
-  if (digest && input.target?.digest === digest) {
-    checks.push(check("already-running", "fail", `${toEnv} is already running ${short(digest)}`));
+  if (digest && subject.targetRuns === digest) {
+    checks.push(check("already-running", "fail", `${toEnv} is already running ${say(digest)}`));
   } else if (digest) {
-    checks.push(check("already-running", "pass", `${toEnv} runs ${short(input.target?.digest)}`));
-  } else if (input.source?.tag && !input.target?.digest && input.target?.tag === input.source.tag) {
+    checks.push(check("already-running", "pass", `${toEnv} runs ${say(subject.targetRuns)}`));
+  } else if (!art && input.source?.tag && !input.target?.digest && input.target?.tag === input.source.tag) {
     checks.push(check("already-running", "fail", `${toEnv} is already running tag ${input.source.tag}`));
   }
 
   const open = input.openPromotion;
   if (open) {
     const pr = open.prNumber ? `PR #${open.prNumber}` : "a pull request being opened";
-    if (open.digest === digest && (digest !== null || open.tag === (input.source?.tag ?? null))) {
+    const openKind = open.kind ?? "image";
+    // One slot per app and environment: a pull request moving something else is not superseded by this one.
+    const other = art ? openKind !== art.kind || open.image !== art.name : openKind !== "image";
+    const same =
+      !other &&
+      (art
+        ? open.digest === null && digest !== null && open.tag === digest
+        : open.digest === digest && (digest !== null || open.tag === (input.source?.tag ?? null)));
+    const openText = openKind === "image" ? say(open.digest) : `${openKind} ${open.image ?? ""} ${open.tag ?? ""}`.trim();
+    if (other) {
+      checks.push(
+        check(
+          "open-promotion",
+          "fail",
+          `${pr} promotes ${openText} of ${app} to ${toEnv}; one promotion per app and environment is open at a time: merge or close it first`,
+        ),
+      );
+    } else if (same) {
       checks.push(check("open-promotion", "pass", `already open as ${pr}: confirming returns it`));
     } else if (open.status === "PENDING") {
       checks.push(
         check(
           "open-promotion",
           "fail",
-          `another promotion of ${app} to ${toEnv} (${short(open.digest)}) is being opened; try again shortly`,
+          `another promotion of ${app} to ${toEnv} (${art ? say(open.tag) : say(open.digest)}) is being opened; try again shortly`,
         ),
       );
     } else {
       checks.push(
-        check("open-promotion", "warn", `supersedes ${pr} (${short(open.digest)}), which will be closed with a comment`),
+        check(
+          "open-promotion",
+          "warn",
+          `supersedes ${pr} (${art ? say(open.tag) : say(open.digest)}), which will be closed with a comment`,
+        ),
       );
     }
   }

@@ -7,13 +7,22 @@
 import { matchList } from "../auth/membership";
 import type { PromotedReference } from "../github/promotion-pr-text";
 import { ladderYamlRefusal } from "../gitops/ladder-yaml-status";
+import { type ArtifactEditPlan, artifactLabel, planArtifactEdit } from "../gitops/plan-artifact-edit";
 import { type DigestEditPlan, EditPlanError, planDigestEdit } from "../gitops/plan-edit";
-import type { Cell, ImageReference } from "../gitops/types";
+import type { Artifact, Cell, ImageReference } from "../gitops/types";
 import type { RepositoryView } from "../repository-service/repository-service";
 import type { RepoSnapshot } from "../snapshot/types";
 import { type Actor, nowOf, type PromotionContext } from "./context";
 import { messageOf, PromotionInputError } from "./errors";
-import { type DigestEvidence, digestEvidence, environmentTimeline, pickImage } from "./evidence";
+import {
+  type DigestEvidence,
+  digestEvidence,
+  environmentTimeline,
+  pickArtifact,
+  pickImage,
+  type VersionEvidence,
+  versionEvidence,
+} from "./evidence";
 import { activeLocks } from "./locks";
 import { check, evaluatePolicy, type OpenPromotionInfo, type PolicyCheck, policyFor } from "./policy";
 import { openSlot } from "./promotion-record";
@@ -30,6 +39,11 @@ export interface PromotionRequest {
   digest?: string;
   /** Promote a digest from `toEnv`'s own history back into it. */
   rollback?: boolean;
+  /**
+   * Promote a chart version or a remote base's ref instead of an image: the version the source
+   * environment runs (`image` and `digest` are then unused; no rollback).
+   */
+  artifact?: { kind: Artifact["kind"]; name: string };
 }
 
 export interface CellSide {
@@ -37,6 +51,8 @@ export interface CellSide {
   /** The environment's own path (overlay directory or values file). */
   path: string | null;
   image: ImageReference | null;
+  /** The artifact followed, for a chart or remote-base promotion. */
+  artifact?: Artifact | null;
 }
 
 export interface PlannedChange {
@@ -59,15 +75,17 @@ export interface PromotionPreview {
     fromEnv: string | null;
     image: string | null;
     digest: string | null;
-    /** The tag that moves with the digest (or alone, for a tag-only promotion). */
+    /** The tag that moves with the digest (or alone, for a tag-only promotion); an artifact's version. */
     tag: string | null;
     rollback: boolean;
+    /** What moves: an image, or a chart or remote base (`image` is then its name, `tag` its version). */
+    kind: "image" | Artifact["kind"];
   };
   source: CellSide;
   target: CellSide;
   change: PlannedChange | null;
-  /** Git-history evidence of the digest in the source environment (rollback: in the target). */
-  evidence: DigestEvidence | null;
+  /** Git-history evidence of the digest (or the artifact's version) in the source environment (rollback: in the target). */
+  evidence: DigestEvidence | VersionEvidence | null;
   checks: PolicyCheck[];
   allowed: boolean;
   /** What the user is looking at; execution refuses when the target file changed since. */
@@ -78,10 +96,22 @@ export interface PromotionPreview {
   token: string | null;
 }
 
+/** The one file a promotion writes, whatever it moves (an image's reference, an artifact's version). */
+export interface PlannedEdit {
+  path: string;
+  after: string;
+  unifiedDiff: string;
+  /** What the target ran: an image's digest and tag, or an artifact's version as `tag`. */
+  from: PromotedReference;
+}
+
 /** The preview plus what execution needs but the browser does not. */
 export interface Assessment {
   preview: PromotionPreview;
+  /** The image edit (undefined for an artifact promotion: see `edit`). */
   plan: DigestEditPlan | undefined;
+  /** The file change to write, for either kind. */
+  edit: PlannedEdit | undefined;
   head: RepositoryView;
   planView: RepositoryView;
   blobShaAtHead: string | null;
@@ -114,6 +144,12 @@ function side(env: string | null, cell: Cell | undefined, image: ImageReference 
   return { env, path: cell?.path ?? null, image: image ?? null };
 }
 
+function planCheck(plan: { minimal: boolean; path: string; description: string }): PolicyCheck {
+  return plan.minimal
+    ? check("plan", "pass", `edits only ${plan.path}: ${plan.description}`)
+    : check("plan", "warn", `${plan.path} had to be re-serialised: review the whole diff (${plan.description})`);
+}
+
 /**
  * Assesses a promotion: policy at the branch head (or the current state of locks and open
  * promotions), the edit planned at `planAt` (the commit the user saw; default: the head).
@@ -134,6 +170,11 @@ export async function assessPromotion(
   if (request.fromEnv && !scan.environments.includes(request.fromEnv))
     throw new PromotionInputError(`Unknown environment ${request.fromEnv}.`);
   const rollback = request.rollback ?? false;
+  if (request.artifact) {
+    if (rollback)
+      throw new PromotionInputError(`Rolling back a ${request.artifact.kind} is not supported; promote a version instead.`);
+    return assessArtifactPromotion(ctx, request, request.artifact, actor, { now, head, planView });
+  }
   if (rollback && !request.digest) throw new PromotionInputError("A rollback needs the digest to roll back to.");
 
   const { policy, expectedFrom } = policyFor(scan, request.app, request.toEnv);
@@ -181,17 +222,7 @@ export async function assessPromotion(
   // The tag that goes with the digest: what the source runs it as now, else what it ran as (a rollback, a chosen digest).
   const tag =
     !rollback && (tagOnly || (digest && sourceRef?.digest === digest)) ? (sourceRef?.tag ?? null) : (evidence?.tag ?? null);
-  const openPromotion: OpenPromotionInfo | undefined =
-    holder && (holder.status === "PENDING" || holder.status === "OPEN")
-      ? {
-          id: holder.id,
-          digest: holder.digest,
-          tag: holder.tag,
-          status: holder.status,
-          prNumber: holder.prNumber,
-          prUrl: holder.prUrl,
-        }
-      : undefined;
+  const openPromotion = openPromotionOf(holder);
 
   const decision = evaluatePolicy({
     app: request.app,
@@ -224,11 +255,7 @@ export async function assessPromotion(
         ...(digest ? { digest } : {}),
         tag,
       });
-      checks.push(
-        plan.minimal
-          ? check("plan", "pass", `edits only ${plan.path}: ${plan.description}`)
-          : check("plan", "warn", `${plan.path} had to be re-serialised: review the whole diff (${plan.description})`),
-      );
+      checks.push(planCheck(plan));
       if (plan.targets) checks.push(targetsCheck(plan.targets));
     } catch (error) {
       if (!(error instanceof EditPlanError)) throw error;
@@ -240,7 +267,7 @@ export async function assessPromotion(
   const image = targetRef?.repository ?? sourceRef?.repository ?? null;
 
   const preview: PromotionPreview = {
-    request: { app: request.app, toEnv: request.toEnv, fromEnv: fromEnv ?? null, image, digest, tag, rollback },
+    request: { app: request.app, toEnv: request.toEnv, fromEnv: fromEnv ?? null, image, digest, tag, rollback, kind: "image" },
     source: side(evidenceEnv ?? null, evidenceCell, rollback ? targetRef : sourceRef),
     target: side(request.toEnv, targetCell, targetRef),
     change: plan
@@ -276,7 +303,168 @@ export async function assessPromotion(
           })
         : null,
   };
-  return { preview, plan, head, planView, blobShaAtHead: blobSha(head.snapshot, plan?.path) };
+  const edit = plan
+    ? {
+        path: plan.path,
+        after: plan.after,
+        unifiedDiff: plan.unifiedDiff,
+        from: { digest: plan.from.digest, tag: plan.from.tag },
+      }
+    : undefined;
+  return { preview, plan, edit, head, planView, blobShaAtHead: blobSha(head.snapshot, plan?.path) };
+}
+
+type PromotionRow = Awaited<ReturnType<PromotionContext["db"]["promotion"]["findUnique"]>>;
+
+function openPromotionOf(holder: PromotionRow): OpenPromotionInfo | undefined {
+  return holder && (holder.status === "PENDING" || holder.status === "OPEN")
+    ? {
+        id: holder.id,
+        kind: holder.kind,
+        image: holder.image,
+        digest: holder.digest,
+        tag: holder.tag,
+        status: holder.status,
+        prNumber: holder.prNumber,
+        prUrl: holder.prUrl,
+      }
+    : undefined;
+}
+
+/**
+ * A chart version or a remote base's ref, promoted like an image: the version the feeding
+ * environment runs, the same policy (pinned means one exact version), evidence from the source
+ * environment's history of that artifact, and the edit of the target's own file.
+ */
+async function assessArtifactPromotion(
+  ctx: PromotionContext,
+  request: PromotionRequest,
+  followed: { kind: Artifact["kind"]; name: string },
+  actor: Actor,
+  at: { now: Date; head: RepositoryView; planView: RepositoryView },
+): Promise<Assessment> {
+  const { now, head, planView } = at;
+  const scan = head.scan;
+  const appResult = scan.apps.find((a) => a.name === request.app);
+  if (!appResult) throw new PromotionInputError(`Unknown app ${request.app}.`);
+  const { policy, expectedFrom } = policyFor(scan, request.app, request.toEnv);
+  const fromEnv = request.fromEnv ?? expectedFrom;
+  const targetCell = appResult.environments[request.toEnv];
+  const sourceCell = fromEnv ? appResult.environments[fromEnv] : undefined;
+  const sourceArt = pickArtifact(sourceCell, followed.kind, followed.name);
+  const targetArt = pickArtifact(targetCell, followed.kind, followed.name);
+  if (!targetArt && !sourceArt)
+    throw new PromotionInputError(
+      `${request.app} deploys no ${artifactLabel(followed)} in ${request.toEnv} or ${fromEnv ?? "below it"}.`,
+    );
+  const version = sourceArt?.pinned ? sourceArt.version : null;
+  const slot = openSlot(ctx.repo.repository, request.app, request.toEnv);
+
+  const [timeline, locks, holder, promoter] = await Promise.all([
+    fromEnv && sourceCell && sourceArt
+      ? environmentTimeline(ctx.repo, {
+          app: request.app,
+          env: fromEnv,
+          cell: sourceCell,
+          follow: { kind: "artifact", artifactKind: followed.kind, name: followed.name },
+          limit: ctx.evidenceCommits,
+        })
+      : Promise.resolve(undefined),
+    activeLocks(ctx.db, { repository: ctx.repo.repository, env: request.toEnv, app: request.app, now }),
+    ctx.db.promotion.findUnique({ where: { openSlot: slot } }),
+    matchList(actor.login, policy.promoters, ctx.isTeamMember),
+  ]);
+  const evidence = timeline && version ? versionEvidence(timeline, followed, version, now) : undefined;
+  const openPromotion = openPromotionOf(holder);
+  const decision = evaluatePolicy({
+    app: request.app,
+    toEnv: request.toEnv,
+    fromEnv,
+    expectedFrom,
+    rollback: false,
+    digest: null,
+    target: undefined,
+    targetExists: targetCell !== undefined && targetArt !== undefined,
+    source: undefined,
+    artifact: { kind: followed.kind, name: followed.name, source: sourceArt, target: targetArt },
+    evidence,
+    policy,
+    locks,
+    actor: actor.login,
+    promoter,
+    ladderYamlRefusal: ladderYamlRefusal(scan.layout.ladderYaml),
+    openPromotion,
+    now,
+  });
+  const checks = [...decision.checks];
+
+  let plan: ArtifactEditPlan | undefined;
+  if (version && targetArt && targetCell) {
+    try {
+      plan = await planArtifactEdit(planView.snapshot, planView.scan, {
+        app: request.app,
+        env: request.toEnv,
+        kind: followed.kind,
+        name: followed.name,
+        version,
+      });
+      checks.push(planCheck(plan));
+    } catch (error) {
+      if (!(error instanceof EditPlanError)) throw error;
+      checks.push(check("plan", "fail", `no safe edit: ${messageOf(error)}`));
+    }
+  }
+  const allowed = !checks.some((c) => c.status === "fail");
+  const viewBlob = blobSha(planView.snapshot, plan?.path);
+  const from: PromotedReference = { digest: null, tag: plan?.from.version ?? targetArt?.version ?? null };
+  const preview: PromotionPreview = {
+    request: {
+      app: request.app,
+      toEnv: request.toEnv,
+      fromEnv: fromEnv ?? null,
+      image: followed.name,
+      digest: null,
+      tag: version,
+      rollback: false,
+      kind: followed.kind,
+    },
+    source: { env: fromEnv ?? null, path: sourceCell?.path ?? null, image: null, artifact: sourceArt ?? null },
+    target: { env: request.toEnv, path: targetCell?.path ?? null, image: null, artifact: targetArt ?? null },
+    change: plan
+      ? {
+          path: plan.path,
+          from,
+          to: { digest: null, tag: plan.to.version },
+          unifiedDiff: plan.unifiedDiff,
+          description: plan.description,
+          minimal: plan.minimal,
+        }
+      : null,
+    evidence: evidence ?? null,
+    checks,
+    allowed,
+    view: { commit: planView.snapshot.commit, path: plan?.path ?? null, blobSha: viewBlob, checkedAt: now.toISOString() },
+    openPromotion: openPromotion ?? null,
+    token:
+      allowed && plan && version && viewBlob
+        ? encodePromotionToken({
+            v: 1,
+            app: request.app,
+            toEnv: request.toEnv,
+            fromEnv: fromEnv ?? null,
+            image: followed.name,
+            digest: null,
+            tag: version,
+            rollback: false,
+            kind: followed.kind,
+            commit: planView.snapshot.commit,
+            path: plan.path,
+            blobSha: viewBlob,
+          })
+        : null,
+  };
+  const edit = plan ? { path: plan.path, after: plan.after, unifiedDiff: plan.unifiedDiff, from } : undefined;
+  return { preview, plan: undefined, edit, head, planView, blobShaAtHead: blobSha(head.snapshot, plan?.path) };
 }
 
 /** The Promote dialog's content. Throws PromotionInputError (422) for an unknown app, environment or an ambiguous image. */

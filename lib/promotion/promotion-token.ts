@@ -20,13 +20,19 @@ const tokenSchema = z
     /** The tag that moves with the digest (null: the source runs a bare digest). */
     tag: z.string().min(1).max(200).nullable(),
     rollback: z.boolean(),
+    /** What moves (absent: an image). For a chart or remote base, `image` is its name and `tag` its version. */
+    kind: z.enum(["image", "chart", "remote-base"]).optional(),
     /** Commit the preview (and its diff) was computed at. */
     commit: z.string().regex(/^[0-9a-f]{40,64}$|^worktree$/),
     /** The target file and its blob SHA at that commit. */
     path: z.string().min(1).max(1000),
     blobSha: z.string().min(1).max(128),
   })
-  .refine((t) => t.digest !== null || t.tag !== null, "neither a digest nor a tag");
+  .refine((t) => t.digest !== null || t.tag !== null, "neither a digest nor a tag")
+  .refine(
+    (t) => (t.kind ?? "image") === "image" || (t.digest === null && t.tag !== null && !t.rollback),
+    "a chart or remote base moves a version, never a digest or a rollback",
+  );
 
 export type PromotionToken = z.infer<typeof tokenSchema>;
 

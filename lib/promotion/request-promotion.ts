@@ -116,9 +116,10 @@ async function openFor(
   supersedes: Promotion | undefined,
   anchor: AuditAnchor | undefined,
 ): Promise<RequestPromotionResult> {
-  const plan = a.plan;
+  const plan = a.edit;
   const { preview } = a;
   if (!plan || (!preview.request.digest && !preview.request.tag)) throw new PromotionInputError("Nothing to promote.");
+  const kind = preview.request.kind;
   const treeSha = (a.planView.snapshot as { treeSha?: unknown }).treeSha;
   const ev = preview.evidence;
   let pr: PromotionPr;
@@ -134,7 +135,7 @@ async function openFor(
       changes: [
         {
           app: row.app,
-          image: row.image,
+          ...(kind === "image" ? { image: row.image } : { artifact: { kind, name: row.image } }),
           from: { digest: plan.from.digest, tag: plan.from.tag },
           to: { digest: row.digest, tag: row.tag },
           path: plan.path,
@@ -220,7 +221,7 @@ export async function requestPromotion(
     app: t.app,
     toEnv: t.toEnv,
     ...(t.fromEnv && !t.rollback ? { fromEnv: t.fromEnv } : {}),
-    image: t.image,
+    ...(t.kind && t.kind !== "image" ? { artifact: { kind: t.kind, name: t.image } } : { image: t.image }),
     ...(t.digest ? { digest: t.digest } : {}),
     rollback: t.rollback,
   };
