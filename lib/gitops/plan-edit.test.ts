@@ -281,3 +281,53 @@ describe("planDigestEdit into an environment with targets", () => {
     ]);
   });
 });
+
+describe("planDigestEdit into one target (a canary)", () => {
+  const OLD = `sha256:${"a".repeat(64)}`;
+  const NEW = `sha256:${"b".repeat(64)}`;
+  const files = {
+    "ladder.yaml":
+      "version: 1\nenvironments:\n  - staging\n  - name: prod\n    targets: [eu, us]\napps:\n  - name: api\n    path: envs/{env}/{target}\n    envPath: envs/{env}/base\n    paths:\n      staging: envs/staging\n",
+    "base/kustomization.yaml": "resources:\n  - deploy.yaml\n",
+    "base/deploy.yaml":
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.0\n",
+    "envs/staging/kustomization.yaml": `resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: "1.3.0"\n    digest: ${NEW}\n`,
+    "envs/prod/base/kustomization.yaml": `resources:\n  - ../../../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: "1.2.0"\n    digest: ${OLD}\n`,
+    "envs/prod/eu/kustomization.yaml": "resources:\n  - ../base\n",
+    "envs/prod/us/kustomization.yaml": "# us-east\nresources:\n  - ../base\n",
+  };
+
+  it("pins the image in the target's own overlay; the other target keeps the shared pin", async () => {
+    const snap = memorySnapshot(files);
+    const scan = await scanRepository(snap);
+    const plan = await planDigestEdit(snap, scan, {
+      app: "api",
+      env: "prod",
+      target: "us",
+      image: "ghcr.io/acme/api",
+      digest: NEW,
+      tag: "1.3.0",
+    });
+    expect(plan.path).toBe("envs/prod/us/kustomization.yaml");
+    expect(plan.after).toBe(
+      `# us-east\nresources:\n  - ../base\nimages:\n  - name: ghcr.io/acme/api\n    newTag: 1.3.0\n    digest: ${NEW}\n`,
+    );
+    expect(plan.targets).toEqual([
+      { name: "eu", path: "envs/prod/eu", reached: false, runs: { tag: "1.2.0", digest: OLD } },
+      { name: "us", path: "envs/prod/us", reached: true, runs: { tag: "1.3.0", digest: NEW } },
+    ]);
+  });
+
+  it("refuses a target the environment does not have, naming the ones it has", async () => {
+    const snap = memorySnapshot(files);
+    await expect(
+      planDigestEdit(snap, await scanRepository(snap), {
+        app: "api",
+        env: "prod",
+        target: "ap",
+        image: "ghcr.io/acme/api",
+        digest: NEW,
+      }),
+    ).rejects.toThrow("prod has no target ap (targets: eu, us)");
+  });
+});

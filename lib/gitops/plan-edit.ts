@@ -23,6 +23,11 @@ export interface DigestEditRequest {
    * source runs a bare digest); omitted keeps the tag the environment has (only digest lines change).
    */
   tag?: string | null;
+  /**
+   * One target of an environment that fans out (a canary): the edit goes into that target's own
+   * overlay, so only it moves and the other targets keep what the environment's shared file sets.
+   */
+  target?: string;
 }
 
 export interface DigestEditPlan {
@@ -359,9 +364,22 @@ export async function planDigestEdit(snapshot: RepoSnapshot, scan: ScanResult, r
     if (!ctx) throw new EditPlanError("scan context unavailable");
   }
   const app = scan.apps.find((a) => a.name === req.app);
-  const cell = app?.environments[req.env];
-  const plan = ctx.plan.apps.find((a) => a.name === req.app)?.cells.get(req.env);
-  if (!app || !cell || !plan) throw new EditPlanError(`app ${req.app} has no environment ${req.env}`);
+  const envCell = app?.environments[req.env];
+  const envPlan = ctx.plan.apps.find((a) => a.name === req.app)?.cells.get(req.env);
+  if (!app || !envCell || !envPlan) throw new EditPlanError(`app ${req.app} has no environment ${req.env}`);
+  let cell: Cell = envCell;
+  let plan: CellPlan = envPlan;
+  if (req.target !== undefined) {
+    const targetPlan = envPlan.targets?.find((t) => t.target === req.target);
+    const targetCell = envCell.targets?.[req.target];
+    if (!targetPlan || !targetCell)
+      throw new EditPlanError(
+        `${req.env} has no target ${req.target} (targets: ${Object.keys(envCell.targets ?? {}).join(", ") || "none"})`,
+      );
+    cell = targetCell;
+    plan = targetPlan;
+  }
+  const where = req.target !== undefined ? `${req.env}/${req.target}` : req.env;
   const ref = findImage(cell, req.image);
   const change = chooseChange(ctx, plan, cell, ref, req);
   const ownDirs = plan.ownDirs;
@@ -369,7 +387,7 @@ export async function planDigestEdit(snapshot: RepoSnapshot, scan: ScanResult, r
     cell.ownFiles.includes(change.path) ||
     ownDirs.some((d) => change.path.startsWith(`${d}/`)) ||
     (plan.helm?.ownValueFiles ?? []).includes(change.path);
-  if (!isOwn) throw new EditPlanError(`refusing to edit ${change.path}: it is not ${req.env}'s own file`);
+  if (!isOwn) throw new EditPlanError(`refusing to edit ${change.path}: it is not ${where}'s own file`);
   const before = ctx.store.text(change.path);
   if (before === undefined) throw new EditPlanError(`cannot read ${change.path}`);
   let after = before;
@@ -397,11 +415,13 @@ export async function planDigestEdit(snapshot: RepoSnapshot, scan: ScanResult, r
   if (!got) {
     const wanted = `${ref.repository}${wantTag ? `:${wantTag}` : ""}${req.digest ? `@${req.digest}` : ""}`;
     throw new EditPlanError(
-      `edit of ${change.path} would not make ${req.env} run ${wanted} (re-resolved: ${resolved.images.map((i) => `${i.repository}:${i.tag ?? ""}@${i.digest ?? ""}`).join(", ")})`,
+      `edit of ${change.path} would not make ${where} run ${wanted} (re-resolved: ${resolved.images.map((i) => `${i.repository}:${i.tag ?? ""}@${i.digest ?? ""}`).join(", ")})`,
     );
   }
-  const targets = resolved.targets
-    ? Object.entries(resolved.targets).map(([name, t]) => {
+  // Which targets the change reaches: for a canary, the environment as a whole re-resolved.
+  const whole = req.target !== undefined ? reResolve(snapshot, ctx, envPlan, change.path, after) : resolved;
+  const targets = whole.targets
+    ? Object.entries(whole.targets).map(([name, t]) => {
         const image = t.images.find((i) => i.repositoryNormalised === ref.repositoryNormalised);
         return {
           name,
