@@ -7,13 +7,16 @@
 import { describe, expect, it } from "vitest";
 import { memorySnapshot } from "./memory-snapshot";
 import { scanRepository } from "./scan";
-import { KUSTOMIZE_EDGE_CASES } from "./test-support/kustomize-edge-cases";
+import { KUSTOMIZE_EDGE_CASES, REPLACEMENTS_CASE, workload } from "./test-support/kustomize-edge-cases";
 import type { TargetCell } from "./types";
 
-/** The cell of the kustomization at `dir`, named by a ladder.yaml so layout detection plays no part. */
+/**
+ * The cell of the kustomization at `dir`, named by a ladder.yaml so layout detection plays no part;
+ * read statically only (no kubectl), which is what these tests are about.
+ */
 async function cellOf(files: Record<string, string>, dir: string): Promise<TargetCell> {
   const ladder = `environments: [prod]\napps:\n  - name: app\n    format: kustomize\n    paths: {prod: ${dir}}\n`;
-  const scan = await scanRepository(memorySnapshot({ ...files, "ladder.yaml": ladder }));
+  const scan = await scanRepository(memorySnapshot({ ...files, "ladder.yaml": ladder }), { render: false });
   const cell = scan.apps[0]?.environments.prod;
   if (!cell) throw new Error("no cell");
   return cell;
@@ -61,6 +64,42 @@ describe("#18's four causes", () => {
       [`ghcr.io/acme/worker:1@sha256:${"A".repeat(64)}`, false, ["invalid-digest"]],
       [`ghcr.io/acme/ok@sha256:${"a".repeat(64)}`, true, []],
     ]);
+  });
+});
+
+describe("what the static build does not follow is named in the cell", () => {
+  it("replacements that reach an image", async () => {
+    const cell = await cellOf(REPLACEMENTS_CASE.files, REPLACEMENTS_CASE.dir);
+    expect(cell.warnings).toContainEqual(
+      expect.objectContaining({ file: "app/kustomization.yaml", line: 2, code: "replacements-unsupported" }),
+    );
+  });
+
+  it("helmCharts, exec and KRM plugins, remote resources", async () => {
+    const cell = await cellOf(
+      {
+        "app/kustomization.yaml": [
+          "resources: [deploy.yaml, https://github.com/acme/base//app?ref=v1]",
+          "helmCharts: [{name: redis, repo: https://charts.example.com, version: 1.0.0}]",
+          "transformers: [plugin.yaml]",
+          "generators: [gen.yaml]",
+          "",
+        ].join("\n"),
+        "app/deploy.yaml": workload("Deployment", "api", ["ghcr.io/acme/api:1.0"]),
+        "app/plugin.yaml": "apiVersion: someteam.example.com/v1\nkind: SetImage\nmetadata: {name: p}\n",
+        "app/gen.yaml":
+          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: g\n  annotations: {config.kubernetes.io/function: 'container: {image: example/fn}'}\n",
+      },
+      "app",
+    );
+    expect(cell.warnings.map((w) => w.code)).toEqual(
+      expect.arrayContaining(["remote-base", "helm-charts-unsupported", "transformer-unsupported"]),
+    );
+    expect(cell.warnings.filter((w) => w.code === "transformer-unsupported").map((w) => w.message)).toEqual([
+      expect.stringContaining("generator plugin v1/ConfigMap"),
+      expect.stringContaining("transformer plugin someteam.example.com/v1/SetImage"),
+    ]);
+    expect(cell.images.map((i) => i.written)).toEqual(["ghcr.io/acme/api:1.0"]);
   });
 });
 

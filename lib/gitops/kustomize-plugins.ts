@@ -180,6 +180,7 @@ export function runGeneratorConfigs(
   for (const c of loadConfigs(ctx, dir, list, kFile, buildDir)) {
     const kind = str(c.config.kind) ?? "?";
     if (str(c.config.apiVersion) === "builtin" && INERT_GENERATORS.has(kind)) continue;
-    unsupported(ctx, c, `generator ${str(c.config.apiVersion) ?? "?"}/${kind}`);
+    const api = str(c.config.apiVersion) ?? "?";
+    unsupported(ctx, c, api === "builtin" ? `builtin ${kind}` : `generator plugin ${api}/${kind}`);
   }
 }

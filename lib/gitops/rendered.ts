@@ -21,6 +21,19 @@ export interface RenderOptions {
   binary?: string;
   timeoutMs?: number;
   concurrency?: number;
+  /** Render only the cells this accepts (default: every Kustomize cell). */
+  only?: (cell: TargetCell) => boolean;
+}
+
+/**
+ * Warning codes of what a static build does not follow (replacements, Helm inflation, plugins
+ * other than the builtin transformers): a cell with one is rendered, when a binary is there, even
+ * when rendering was not asked for, so it shows what Kustomize builds instead of a partial answer.
+ */
+const STATIC_LIMITS = new Set(["replacements-unsupported", "helm-charts-unsupported", "transformer-unsupported"]);
+
+export function staticReadingIsPartial(cell: TargetCell): boolean {
+  return cell.warnings.some((w) => w.code !== undefined && STATIC_LIMITS.has(w.code));
 }
 
 export interface Renderer {
@@ -28,8 +41,19 @@ export interface Renderer {
   args(dir: string): string[];
 }
 
-/** Finds a Kustomize renderer: a standalone `kustomize`, else `kubectl kustomize`. Undefined when neither runs. */
-export async function findRenderer(binary?: string): Promise<Renderer | undefined> {
+let onPath: Promise<Renderer | undefined> | undefined;
+
+/**
+ * Finds a Kustomize renderer: a standalone `kustomize`, else `kubectl kustomize`. Undefined when
+ * neither runs. The PATH's answer is asked once per process.
+ */
+export function findRenderer(binary?: string): Promise<Renderer | undefined> {
+  if (binary !== undefined) return probeRenderer(binary);
+  onPath ??= probeRenderer(undefined);
+  return onPath;
+}
+
+async function probeRenderer(binary: string | undefined): Promise<Renderer | undefined> {
   const tries: Renderer[] = [];
   if (!binary || path.basename(binary).startsWith("kustomize"))
     tries.push({ command: binary ?? "kustomize", args: (d) => ["build", d] });
@@ -127,6 +151,8 @@ export async function renderCells(ctx: ScanContext, apps: AppResult[], opts: Ren
           cells.push({ app, env, cell: tc, plan: plan?.targets?.find((p) => p.target === t) });
       else cells.push({ app, env, cell, plan });
     }
+  if (opts.only) cells.splice(0, cells.length, ...cells.filter((c) => opts.only?.(c.cell)));
+  if (cells.length === 0) return;
   if (!renderer) {
     for (const c of cells)
       c.cell.rendered = {

@@ -18,14 +18,18 @@ import { type LadderConfig, parseLadderConfig } from "./ladder-config";
 import type { LayoutPlan } from "./layout-plan";
 import { tiltfilePaths } from "./placeholder-evidence";
 import { planFromConfig } from "./plan-from-config";
-import { renderCells } from "./rendered";
+import { renderCells, staticReadingIsPartial } from "./rendered";
 import { renderHelmCells } from "./rendered-helm";
 import { resolveCell } from "./resolve-cell";
 import { getBuild } from "./resolve-kustomize";
 import type { AppResult, Cell, LadderYamlStatus, ScanResult, ScanWarning } from "./types";
 
 export interface ScanOptions {
-  /** Render overlays with kustomize/kubectl and compare (slower; off by default). */
+  /**
+   * Render overlays with kustomize/kubectl and compare (slower). By default only the Kustomize
+   * cells whose static reading is partial (replacements, Helm inflation, plugins) are rendered,
+   * when a binary is there, and show the rendered images; `false` renders none, `true` all.
+   */
   render?: boolean | { binary?: string; timeoutMs?: number; concurrency?: number };
   /** Skip ladder.yaml even when present (tests, comparisons). */
   ignoreLadderYaml?: boolean;
@@ -204,21 +208,22 @@ export async function scanRepository(snapshot: RepoSnapshot, options: ScanOption
   }
   for (const a of apps) for (const c of Object.values(a.environments)) warnings.push(...c.warnings);
 
+  if (options.render === undefined) await renderCells(ctx, apps, { only: staticReadingIsPartial });
   if (options.render) {
     const opts = typeof options.render === "object" ? options.render : {};
     await renderCells(ctx, apps, opts);
     const helm = options.helm === false ? undefined : (options.helm ?? (await defaultHelm()));
     if (helm) await renderHelmCells(ctx, apps, { ...helm, timeoutMs: opts.timeoutMs, concurrency: opts.concurrency });
-    for (const a of apps) {
-      for (const c of Object.values(a.environments)) {
-        if (c.rendered?.status === "disagree")
-          warnings.push({
-            file: c.path,
-            line: 1,
-            message: `rendered output disagrees with static resolution (${a.name}): only rendered ${c.rendered.onlyRendered.join(", ") || "-"}; only static ${c.rendered.onlyStatic.join(", ") || "-"}`,
-            code: "render-disagrees",
-          });
-      }
+  }
+  for (const a of apps) {
+    for (const c of Object.values(a.environments)) {
+      if (c.rendered?.status === "disagree")
+        warnings.push({
+          file: c.path,
+          line: 1,
+          message: `rendered output disagrees with static resolution (${a.name}): only rendered ${c.rendered.onlyRendered.join(", ") || "-"}; only static ${c.rendered.onlyStatic.join(", ") || "-"}`,
+          code: "render-disagrees",
+        });
     }
   }
 

@@ -25,7 +25,7 @@ export interface RepositoryServiceOptions {
   repository: string;
   branch: string;
   reader: RepoReader;
-  /** Render overlays with kubectl/kustomize when available (slower; off by default). */
+  /** Render every Kustomize cell with kubectl/kustomize (true), none (false), or by default only those static reading cannot follow. */
   render?: boolean;
   /** Scans kept in memory (one per commit). */
   cacheSize?: number;
@@ -46,7 +46,8 @@ export class RepositoryService {
   readonly reader: RepoReader;
   readonly webUrl: string | undefined;
   private readonly scans: PromiseCache<string, ScanResult>;
-  private readonly render: boolean;
+  /** Undefined: render only the Kustomize cells static reading cannot follow (scanRepository's default). */
+  private readonly render: boolean | undefined;
   private readonly now: () => Date;
   private last: RepositoryView | undefined;
   private readonly headTtlMs: number;
@@ -59,7 +60,7 @@ export class RepositoryService {
     this.branch = options.branch;
     this.reader = options.reader;
     this.scans = new PromiseCache(options.cacheSize ?? 8);
-    this.render = options.render ?? false;
+    this.render = options.render;
     this.now = options.now ?? (() => new Date());
     this.headTtlMs = options.headTtlMs ?? 5_000;
     this.webUrl = options.webUrl;

@@ -31,7 +31,7 @@ import { memorySnapshot } from "@/lib/gitops/memory-snapshot";
 import { imagesInRendered } from "@/lib/gitops/rendered";
 import { scanRepository } from "@/lib/gitops/scan";
 import { type ChainTree, kustomizationChainArb } from "@/lib/gitops/test-support/kustomization-chains";
-import { KUSTOMIZE_EDGE_CASES } from "@/lib/gitops/test-support/kustomize-edge-cases";
+import { KUSTOMIZE_EDGE_CASES, REPLACEMENTS_CASE } from "@/lib/gitops/test-support/kustomize-edge-cases";
 import { isObject, loadYaml, str } from "@/lib/gitops/yaml-source";
 import { mapLimit } from "@/lib/util/map-limit";
 import { hasKubectl } from "../support/kubectl";
@@ -124,7 +124,7 @@ async function renderAll(trees: readonly ChainTree[]): Promise<Rendered[]> {
 /** Ladder's static image set for the kustomization `dir`: the cell a ladder.yaml naming it shows. */
 async function staticImages(tree: ChainTree): Promise<string[]> {
   const ladder = `environments: [prod]\napps:\n  - name: app\n    format: kustomize\n    paths: {prod: ${tree.dir}}\n`;
-  const scan = await scanRepository(memorySnapshot({ ...tree.files, "ladder.yaml": ladder }), { helm: false });
+  const scan = await scanRepository(memorySnapshot({ ...tree.files, "ladder.yaml": ladder }), { helm: false, render: false });
   const cell = scan.apps[0]?.environments.prod;
   return [...new Set((cell?.images ?? []).map((i) => i.written ?? i.repository))].sort();
 }
@@ -160,6 +160,20 @@ describe.skipIf(!hasKubectl && !inCI)("differential: Ladder's static images equa
       );
       expect(ladder, disagreement(c, ladder, rendered.images)).toEqual(rendered.images);
     }
+  });
+
+  it("where static reading is partial (replacements), the cell shows the rendered images and names why", async () => {
+    const c = REPLACEMENTS_CASE;
+    const ladder = `environments: [prod]\napps:\n  - name: app\n    format: kustomize\n    paths: {prod: ${c.dir}}\n`;
+    // No render option: the default renders exactly the cells static reading cannot follow.
+    const scan = await scanRepository(memorySnapshot({ ...c.files, "ladder.yaml": ladder }), { helm: false });
+    const cell = scan.apps[0]?.environments.prod;
+    expect(cell?.warnings.map((w) => w.code)).toContain("replacements-unsupported");
+    expect(cell?.rendered?.status).toBe("disagree");
+    expect(cell?.images.map((i) => [i.written, i.renderedOverride?.static])).toEqual([
+      ["ghcr.io/acme/api:9.9", "ghcr.io/acme/api:1.0"],
+    ]);
+    expect(cell?.images.map((i) => i.written)).toEqual(c.rendered);
   });
 
   it(`on ${GENERATED} generated kustomization chains (seed ${SEED}), more than ${MUST_COMPARE} of them compared`, async () => {

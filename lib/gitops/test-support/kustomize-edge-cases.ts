@@ -69,6 +69,29 @@ const smPatch = (image: string) => ({
   spec: { template: { spec: { containers: [{ name: "c0", image }] } } },
 });
 
+/**
+ * What a static build does not follow: replacements copying an image from a ConfigMap. The cell
+ * names it, and shows the rendered image when a binary is there.
+ */
+export const REPLACEMENTS_CASE: KustomizeEdgeCase = {
+  name: "replacements set an image from a ConfigMap",
+  dir: "app",
+  files: {
+    "app/kustomization.yaml": [
+      "resources: [deploy.yaml, images.yaml]",
+      "replacements:",
+      "  - source: {kind: ConfigMap, name: images, fieldPath: data.api}",
+      "    targets:",
+      "      - select: {kind: Deployment, name: api}",
+      "        fieldPaths: [spec.template.spec.containers.0.image]",
+      "",
+    ].join("\n"),
+    "app/deploy.yaml": workload("Deployment", "api", ["ghcr.io/acme/api:1.0"]),
+    "app/images.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: images}\ndata: {api: 'ghcr.io/acme/api:9.9'}\n",
+  },
+  rendered: ["ghcr.io/acme/api:9.9"],
+};
+
 export const KUSTOMIZE_EDGE_CASES: readonly KustomizeEdgeCase[] = [
   {
     name: "bare names",
