@@ -123,6 +123,15 @@ export function MatrixCellView({
             {a.kind === "chart" ? a.name : a.name.replace(/^https?:\/\//, "")} {a.version ?? "(no version)"}
           </span>
           {!a.pinned && <Badge tone="amber">{a.kind === "chart" ? "range" : "moves"}</Badge>}
+          {a.promote && promoteFrom && (
+            <PromoteButton
+              target={{ app, toEnv: cell.env, fromEnv: promoteFrom, artifact: { kind: a.kind, name: a.name } }}
+              label={`Promote ${a.kind === "chart" ? "chart" : "remote base"} ${a.name} ${a.promote} from ${promoteFrom} to ${cell.env}`}
+              className="ui-button-sm shrink-0"
+            >
+              Promote {a.promote}
+            </PromoteButton>
+          )}
         </div>
       ))}
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1">

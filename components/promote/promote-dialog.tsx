@@ -17,6 +17,8 @@ export interface PromoteTarget {
   fromEnv?: string;
   digest?: string;
   rollback?: boolean;
+  /** Promote a chart version or a remote base's ref instead of an image. */
+  artifact?: { kind: "chart" | "remote-base"; name: string };
 }
 
 function previewUrl(target: PromoteTarget): string {
@@ -24,6 +26,7 @@ function previewUrl(target: PromoteTarget): string {
   if (target.fromEnv) params.set("from", target.fromEnv);
   if (target.digest) params.set("digest", target.digest);
   if (target.rollback) params.set("rollback", "1");
+  if (target.artifact) params.set("artifact", `${target.artifact.kind}:${target.artifact.name}`);
   return `/api/promotions/preview?${params.toString()}`;
 }
 
@@ -32,6 +35,20 @@ const statusIcon = { pass: "✓", fail: "✕", warn: "!" } as const;
 
 function short(digest: string | null | undefined): string {
   return digest ? shortDigest(digest) : "—";
+}
+
+/** `chart podinfo`, `remote base https://…`. */
+function artifactWords(a: { kind: "chart" | "remote-base"; name: string }): string {
+  return `${a.kind === "chart" ? "chart" : "remote base"} ${a.name}`;
+}
+
+/** "Promote chart podinfo 6.5.0 → 6.6.0" once the preview says which versions; "Promote api to prod" for an image. */
+function dialogTitle(target: PromoteTarget, data: PromotionPreview | undefined): string {
+  if (target.rollback) return `Roll back ${target.app} in ${target.toEnv}`;
+  if (!target.artifact) return `Promote ${target.app} to ${target.toEnv}`;
+  const from = data?.change?.from.tag ?? data?.target.artifact?.version;
+  const to = data?.request.tag ?? data?.source.artifact?.version;
+  return `Promote ${artifactWords(target.artifact)}${from || to ? ` ${from ?? "(none)"} → ${to ?? "?"}` : ""}`;
 }
 
 /**
@@ -74,7 +91,7 @@ export function PromoteDialog({ target, onClose }: { target: PromoteTarget; onCl
   };
 
   const data = preview.data;
-  const title = target.rollback ? `Roll back ${target.app} in ${target.toEnv}` : `Promote ${target.app} to ${target.toEnv}`;
+  const title = dialogTitle(target, data);
   return (
     <dialog
       ref={ref}
@@ -89,7 +106,8 @@ export function PromoteDialog({ target, onClose }: { target: PromoteTarget; onCl
           </h2>
           {data && (
             <p className="mt-0.5 text-sm text-zinc-600 dark:text-zinc-400">
-              {data.request.fromEnv ?? "?"} → {data.request.toEnv} · {data.request.image ?? "image"}
+              {data.request.fromEnv ?? "?"} → {data.request.toEnv} ·{" "}
+              {target.artifact ? target.app : (data.request.image ?? "image")}
             </p>
           )}
         </div>
@@ -120,16 +138,17 @@ export function PromoteDialog({ target, onClose }: { target: PromoteTarget; onCl
               <div className="rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
                 <div className="text-xs text-zinc-500 dark:text-zinc-400">{data.target.env} runs now</div>
                 <div className="font-mono text-sm" data-testid="old-reference">
-                  {data.change?.from.tag ?? data.target.image?.tag ?? "—"}{" "}
-                  {short(data.change?.from.digest ?? data.target.image?.digest)}
+                  {data.change?.from.tag ?? data.target.image?.tag ?? data.target.artifact?.version ?? "—"}{" "}
+                  {target.artifact ? "" : short(data.change?.from.digest ?? data.target.image?.digest)}
                 </div>
               </div>
               <div className="rounded-md border border-indigo-300 bg-indigo-50 p-3 dark:border-indigo-800 dark:bg-indigo-950/40">
                 <div className="text-xs text-indigo-800 dark:text-indigo-300">after the pull request merges</div>
                 <div className="font-mono text-sm" data-testid="new-digest">
-                  {data.change?.to.tag ?? data.request.tag ?? "—"} {short(data.change?.to.digest ?? data.request.digest)}
+                  {data.change?.to.tag ?? data.request.tag ?? data.source.artifact?.version ?? "—"}{" "}
+                  {target.artifact ? "" : short(data.change?.to.digest ?? data.request.digest)}
                 </div>
-                {data.change && !data.change.to.digest && (
+                {data.change && !data.change.to.digest && !target.artifact && (
                   <div className="mt-1 text-xs text-indigo-900 dark:text-indigo-200">
                     A tag only: ladder.yaml allows it here, but a tag can move after the merge.
                   </div>
@@ -170,7 +189,7 @@ export function PromoteDialog({ target, onClose }: { target: PromoteTarget; onCl
               <p className="text-sm" data-testid="evidence">
                 {data.evidence.observed ? (
                   <>
-                    This digest has run in <strong>{data.evidence.env}</strong>
+                    This {target.artifact ? "version" : "digest"} has run in <strong>{data.evidence.env}</strong>
                     {data.evidence.since ? (
                       <>
                         {" "}
@@ -195,8 +214,8 @@ export function PromoteDialog({ target, onClose }: { target: PromoteTarget; onCl
                   </>
                 ) : (
                   <>
-                    No record of this digest in <strong>{data.evidence.env}</strong>'s last {data.evidence.commitsChecked}{" "}
-                    commits.
+                    No record of this {target.artifact ? "version" : "digest"} in <strong>{data.evidence.env}</strong>'s last{" "}
+                    {data.evidence.commitsChecked} commits.
                   </>
                 )}
               </p>

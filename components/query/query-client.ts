@@ -31,6 +31,21 @@ export const queryKeys = {
   health: ["health"] as const,
   promotions: (filters: Record<string, string | undefined>) => ["promotions", filters] as const,
   promotion: (id: string) => ["promotions", "detail", id] as const,
-  preview: (target: { app: string; toEnv: string; fromEnv?: string; digest?: string; rollback?: boolean }) =>
-    ["preview", target.app, target.toEnv, target.fromEnv ?? "", target.digest ?? "", target.rollback ? "rollback" : ""] as const,
+  preview: (target: {
+    app: string;
+    toEnv: string;
+    fromEnv?: string;
+    digest?: string;
+    rollback?: boolean;
+    artifact?: { kind: string; name: string };
+  }) =>
+    [
+      "preview",
+      target.app,
+      target.toEnv,
+      target.fromEnv ?? "",
+      target.digest ?? "",
+      target.rollback ? "rollback" : "",
+      target.artifact ? `${target.artifact.kind}:${target.artifact.name}` : "",
+    ] as const,
 };

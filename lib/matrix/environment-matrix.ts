@@ -5,7 +5,7 @@
  */
 import { shortDigest } from "../gitops/image-ref";
 import { imageRelation } from "../gitops/image-relation";
-import type { Cell, ImageReference, ScanResult, ScanWarning } from "../gitops/types";
+import type { Artifact, Cell, ImageReference, ScanResult, ScanWarning } from "../gitops/types";
 import type { PathCommit } from "../snapshot/types";
 
 export type CellRelation = "same" | "differs" | "not-deployed" | "bottom";
@@ -43,8 +43,25 @@ export interface MatrixCell {
   /** The environment fans out: one line per target (cluster, region), and a one-line summary. */
   targets?: MatrixTarget[];
   targetSummary?: string;
-  /** Chart versions and remote-base refs the environment runs. */
-  artifacts?: { kind: "chart" | "remote-base"; name: string; version: string | null; pinned: boolean; note?: string }[];
+  /**
+   * Chart versions and remote-base refs the environment runs; `promote` is the pinned version the
+   * rung below runs when it differs (what a Promote button would move up).
+   */
+  artifacts?: {
+    kind: "chart" | "remote-base";
+    name: string;
+    version: string | null;
+    pinned: boolean;
+    note?: string;
+    promote?: string;
+  }[];
+}
+
+/** The one pinned version the rung below runs of an artifact, when it is not what this cell runs. */
+function promotableVersion(a: Artifact, below: Cell | undefined): string | undefined {
+  const same = (below?.artifacts ?? []).filter((b) => b.kind === a.kind && b.name === a.name);
+  const only = same.length === 1 ? same[0] : undefined;
+  return only?.pinned && only.version !== null && only.version !== a.version ? only.version : undefined;
 }
 
 export interface MatrixTarget {
@@ -171,13 +188,17 @@ export function matrixRows(scan: ScanResult, changes: ReadonlyMap<string, PathCo
       };
       if (cell.artifacts?.length)
         Object.assign(cells[env], {
-          artifacts: cell.artifacts.map(({ kind, name, version, pinned, note }) => ({
-            kind,
-            name,
-            version,
-            pinned,
-            ...(note ? { note } : {}),
-          })),
+          artifacts: cell.artifacts.map((a) => {
+            const promote = promotableVersion(a, below);
+            return {
+              kind: a.kind,
+              name: a.name,
+              version: a.version,
+              pinned: a.pinned,
+              ...(a.note ? { note: a.note } : {}),
+              ...(promote ? { promote } : {}),
+            };
+          }),
         });
       const targets = targetsOf(cell);
       if (targets) Object.assign(cells[env], { targets, targetSummary: targetSummary(targets) });

@@ -15,6 +15,16 @@ const query = z.object({
     .regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 hex>")
     .optional(),
   rollback: z.enum(["1", "true"]).optional(),
+  /** `chart:<name>` or `remote-base:<url without query>`: promote that artifact's version instead of an image. */
+  artifact: z
+    .string()
+    .max(500)
+    .regex(/^(chart|remote-base):\S+$/, "must be chart:<name> or remote-base:<url>")
+    .transform((v) => {
+      const i = v.indexOf(":");
+      return { kind: v.slice(0, i) as "chart" | "remote-base", name: v.slice(i + 1) };
+    })
+    .optional(),
 });
 
 /** Everything the Promote dialog shows, computed and checked on the server. */
@@ -28,6 +38,7 @@ export const GET = route(async (request: Request, _context: unknown, actor) => {
       image: params.image,
       digest: params.digest,
       rollback: params.rollback !== undefined,
+      ...(params.artifact ? { artifact: params.artifact } : {}),
     },
     actor,
   );
