@@ -144,6 +144,19 @@ describe("planArtifactEdit: chart versions", () => {
     expect(again.apps[0]?.environments.prod?.artifacts?.[0]?.version).toBe("19.6.1");
   });
 
+  it("adds a version beside chart: where the environment set none", async () => {
+    const files = {
+      "apps/staging/kustomization.yaml": "resources:\n  - release.yaml\n",
+      "apps/staging/release.yaml": release("6.6.0"),
+      "apps/production/kustomization.yaml": "resources:\n  - release.yaml\n",
+      "apps/production/release.yaml": release("6.5.0").replace("      version: 6.5.0\n", ""),
+    };
+    const { result, again } = await plan(files, { env: "production", kind: "chart", name: "podinfo", version: "6.6.0" });
+    expect(result.from.version).toBeNull();
+    expect(changedLines(result.unifiedDiff)).toEqual({ removed: [], added: ["      version: 6.6.0"] });
+    expect(again.apps[0]?.environments.production?.artifacts?.[0]).toMatchObject({ version: "6.6.0", pinned: true });
+  });
+
   it("refuses an artifact the environment does not run, and a version that is not one", async () => {
     const files = {
       "apps/staging/kustomization.yaml": "resources:\n  - release.yaml\n",
