@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EnvironmentPolicy } from "../gitops/ladder-config";
-import type { ImageReference } from "../gitops/types";
+import type { ImageLabelKind, ImageReference } from "../gitops/types";
 import type { DigestEvidence } from "./evidence";
 import { evaluatePolicy, formatDuration, type PolicyInput } from "./policy";
 
@@ -115,6 +115,42 @@ describe("evaluatePolicy", () => {
     ).toMatchObject({
       status: "warn",
     });
+  });
+
+  it("never promotes what the scan labels: implicit latest, a placeholder, a malformed digest (whatever allows tags)", () => {
+    const labelled = (written: string, kind: ImageLabelKind, text: string, digest: string | null = null): ImageReference => ({
+      ...ref(digest, null),
+      repository: "nginx",
+      repositoryNormalised: "docker.io/library/nginx",
+      pinned: false,
+      written,
+      labels: [{ kind, text, reason: `${written}: ${text}` }],
+    });
+    const tagsAllowed = { ...prodPolicy, allowTagOnly: true };
+    const latest = evaluatePolicy(
+      input({ digest: null, source: labelled("nginx", "implicit-latest", "implicit latest, unpinned"), policy: tagsAllowed }),
+    );
+    expect(latest.allowed).toBe(false);
+    expect(latest.checks.find((c) => c.id === "pullable")).toMatchObject({
+      status: "fail",
+      reason: "nginx is implicit latest, unpinned: pin it by digest in staging first",
+    });
+    expect(
+      statusOf({ digest: null, source: labelled("frontend", "placeholder", "placeholder"), policy: tagsAllowed }, "pullable"),
+    ).toMatchObject({ status: "fail", reason: expect.stringMatching(/^frontend is placeholder: a build tool fills it in/) });
+    // A malformed digest passes as "a digest" but is not one a runtime pulls by.
+    const bad = evaluatePolicy(
+      input({
+        digest: "sha256:abc",
+        source: labelled("nginx@sha256:abc", "invalid-digest", "not a valid sha256 digest", "sha256:abc"),
+      }),
+    );
+    expect(bad.allowed).toBe(false);
+    expect(bad.checks.find((c) => c.id === "pullable")?.reason).toBe(
+      "nginx@sha256:abc is not a valid sha256 digest: no runtime pulls by it; set a sha256 digest in staging first",
+    );
+    // Nothing labelled, nothing added.
+    expect(evaluatePolicy(input()).checks.some((c) => c.id === "pullable")).toBe(false);
   });
 
   it("never promotes a digest the feeding environment did not run", () => {

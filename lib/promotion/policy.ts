@@ -9,7 +9,7 @@ import { shortDigest } from "../gitops/image-ref";
 import { type EnvironmentPolicy, environmentPolicies, type LadderConfig } from "../gitops/ladder-config";
 import { artifactLabel } from "../gitops/plan-artifact-edit";
 import { scanContext } from "../gitops/scan";
-import type { Artifact, ImageReference, ScanResult } from "../gitops/types";
+import type { Artifact, ImageLabelKind, ImageReference, ScanResult } from "../gitops/types";
 import type { RunEvidence } from "./evidence";
 
 export type CheckStatus = "pass" | "fail" | "warn";
@@ -19,6 +19,7 @@ export type CheckId =
   | "target"
   | "source-env"
   | "pinned"
+  | "pullable"
   | "observed"
   | "ran-before"
   | "soak"
@@ -112,6 +113,7 @@ const LABELS: Record<CheckId, string> = {
   target: "Target environment",
   "source-env": "Source environment",
   pinned: "Pinned digest",
+  pullable: "A reference git pins",
   observed: "Ran in the source environment",
   "ran-before": "Ran here before",
   soak: "Soak time",
@@ -286,6 +288,19 @@ export function evaluatePolicy(input: PolicyInput): PolicyDecision {
     );
   } else {
     checks.push(check("pinned", "fail", "no digest to promote"));
+  }
+  // What the scan labels (implicit latest, a placeholder, a malformed digest) is never promoted,
+  // whatever else allows it: git does not say which bytes it is.
+  const label = !art && !input.rollback ? input.source?.labels?.[0] : undefined;
+  if (label && input.source) {
+    const fix: Record<ImageLabelKind, string> = {
+      "implicit-latest": "pin it by digest",
+      placeholder: "a build tool fills it in at deploy time; set the real image by digest",
+      "invalid-digest": "no runtime pulls by it; set a sha256 digest",
+      "invalid-reference": "fix the reference",
+    };
+    const ref = input.source.written ?? input.source.repository;
+    checks.push(check("pullable", "fail", `${ref} is ${label.text}: ${fix[label.kind]} in ${input.fromEnv} first`));
   }
 
   const ev = input.evidence;
