@@ -1,10 +1,12 @@
 import Link from "next/link";
 import type { MatrixCell as Cell, MatrixTarget } from "@/lib/data/matrix";
 import type { OpenPromotionView } from "@/lib/data/promotions";
+import { labelledVersionText } from "@/lib/matrix/environment-matrix";
 import { PromoteButton } from "../promote/promote-button";
 import { Badge } from "../ui/badge";
 import { CopyButton } from "../ui/copy-button";
 import { RelativeTime } from "../ui/relative-time";
+import { ImageVersion } from "./image-version";
 import { OpenPromotionBadge } from "./open-promotion-badge";
 
 function RelationChip({ cell, app }: { cell: Cell; app: string }) {
@@ -39,7 +41,7 @@ function TargetsView({ targets, summary, testId }: { targets: MatrixTarget[]; su
           <li key={t.name} className="flex min-w-0 items-center gap-1.5 text-xs" title={t.path}>
             <span className="w-20 shrink-0 truncate font-medium">{t.name}</span>
             <span className="truncate font-mono">
-              {t.images.map((i) => `${i.tag ?? "untagged"}${i.shortDigest ? ` ${i.shortDigest}` : ""}`).join(", ") ||
+              {t.images.map((i) => `${labelledVersionText(i)}${i.shortDigest ? ` ${i.shortDigest}` : ""}`).join(", ") ||
                 "nothing resolved"}
             </span>
             {t.problems > 0 && <Badge tone="red">{t.problems}</Badge>}
@@ -92,21 +94,8 @@ export function MatrixCellView({
       )}
       {!cell.targets &&
         cell.images.map((image) => (
-          <div key={image.repository} className="min-w-0">
-            <div className="flex items-center gap-1.5">
-              <span className="truncate font-mono text-sm font-semibold" title={image.repository} data-testid="tag">
-                {image.tag ?? "untagged"}
-              </span>
-              {image.pinned ? (
-                <Badge tone="green" title="Pinned by digest: the exact bytes are fixed">
-                  pinned
-                </Badge>
-              ) : (
-                <Badge tone="amber" title="No digest: the tag can be moved to other bytes">
-                  tag only
-                </Badge>
-              )}
-            </div>
+          <div key={image.reference} className="min-w-0">
+            <ImageVersion image={image} testId="tag" />
             <div className="flex items-center gap-1">
               <span className="ui-meta truncate font-mono" data-testid="digest">
                 {image.shortDigest ?? "—"}

@@ -28,6 +28,9 @@ describe("imageRelation", () => {
       }),
     ).toBe("same");
     expect(imageRelation(ref("a", "1", null), undefined)).toBe("not-deployed");
+    // A bare name is what the runtime pulls: the latest tag.
+    expect(imageRelation(ref("redis", null, null), ref("redis", "latest", null))).toBe("same");
+    expect(imageRelation(ref("redis", null, null), ref("redis", "7", null))).toBe("differs");
   });
 
   it("pairs cells by repository", () => {

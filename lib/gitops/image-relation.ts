@@ -5,13 +5,14 @@ export type ImageRelation = "same" | "differs" | "not-deployed";
 
 /**
  * Same means the same artifact: equal digests when both are pinned, otherwise equal normalised
- * repository and tag. A tag-only side against a pinned side cannot be proven equal, so it differs.
+ * repository and tag, no tag meaning `latest` as a runtime reads it (`nginx` is `nginx:latest`).
+ * A tag-only side against a pinned side cannot be proven equal, so it differs.
  */
 export function imageRelation(a: ImageReference | undefined, b: ImageReference | undefined): ImageRelation {
   if (!a || !b) return "not-deployed";
   if (a.repositoryNormalised !== b.repositoryNormalised) return "differs";
   if (a.digest || b.digest) return a.digest === b.digest ? "same" : "differs";
-  return a.tag === b.tag ? "same" : "differs";
+  return (a.tag || "latest") === (b.tag || "latest") ? "same" : "differs";
 }
 
 export interface ImagePair {

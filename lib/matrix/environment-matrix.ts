@@ -3,9 +3,9 @@
  * artifacts — in the shape the home page and `ladder status --json` show. Plain functions of a
  * scan; lib/data/matrix.ts adds the repository's last changes, drift, search and paging.
  */
-import { shortDigest } from "../gitops/image-ref";
+import { formatImage, pullReference, shortDigest } from "../gitops/image-ref";
 import { imageRelation } from "../gitops/image-relation";
-import type { Artifact, Cell, ImageReference, ScanResult, ScanWarning } from "../gitops/types";
+import type { Artifact, Cell, ImageLabel, ImageReference, ScanResult, ScanWarning } from "../gitops/types";
 import type { PathCommit } from "../snapshot/types";
 
 export type CellRelation = "same" | "differs" | "not-deployed" | "bottom";
@@ -17,8 +17,12 @@ export interface MatrixImage {
   /** `sha256:` and the first 12 hex characters. */
   shortDigest: string | null;
   pinned: boolean;
-  /** The full reference to copy: repository[:tag][@digest]. */
+  /** The full reference as written, to copy: repository[:tag][@digest]. */
   reference: string;
+  /** What a runtime pulls for it: `nginx` → `docker.io/library/nginx:latest`. */
+  pull: string;
+  /** What the scan found suspicious (implicit latest, placeholder, malformed digest): shown, never hidden. */
+  labels: ImageLabel[];
   inherited: boolean;
   source: { file: string; line: number };
 }
@@ -81,25 +85,40 @@ export interface MatrixRow {
   warnings: number;
 }
 
-/** An image as the pages show it: short digest and the full reference to copy. */
+/** An image as the pages show it: short digest, the full reference to copy, its labels. */
 export function toMatrixImage(image: ImageReference): MatrixImage {
-  const reference = `${image.repository}${image.tag ? `:${image.tag}` : ""}${image.digest ? `@${image.digest}` : ""}`;
+  const parsed = { name: image.repository, tag: image.tag ?? undefined, digest: image.digest ?? undefined };
   return {
     repository: image.repository,
     tag: image.tag,
     digest: image.digest,
     shortDigest: image.digest ? shortDigest(image.digest) : null,
     pinned: image.pinned,
-    reference,
+    reference: image.written ?? formatImage(parsed),
+    pull: image.pull ?? pullReference(parsed),
+    labels: image.labels ?? [],
     inherited: image.inherited,
     source: image.source,
   };
 }
 
+/**
+ * The version a cell leads with: the tag; a digest alone is "untagged"; a bare name (neither) is
+ * shown by its name, so `nginx` reads "nginx", with its implicit-latest label beside it.
+ */
+export function versionText(image: Pick<MatrixImage, "tag" | "digest" | "repository">): string {
+  return image.tag ?? (image.digest ? "untagged" : image.repository);
+}
+
+/** The version and what the scan labelled it, as one line of text: "nginx · implicit latest, unpinned". */
+export function labelledVersionText(image: Pick<MatrixImage, "tag" | "digest" | "repository" | "labels">): string {
+  return [versionText(image), ...image.labels.map((l) => l.text)].join(" · ");
+}
+
 /** A target's version in one word: the short digest of each image, else its tag. */
 export function versionOf(images: readonly { digest: string | null; tag: string | null }[]): string {
   if (images.length === 0) return "nothing resolved";
-  return images.map((i) => (i.digest ? i.digest.replace(/^sha256:/, "").slice(0, 7) : (i.tag ?? "untagged"))).join(" + ");
+  return images.map((i) => (i.digest ? i.digest.replace(/^sha256:/, "").slice(0, 7) : (i.tag ?? "implicit latest"))).join(" + ");
 }
 
 /** "3 targets · all 1a2b3c4", or "2 of 3 on 1a2b3c4 · 1 on 5d6e7f8" (most common first). */

@@ -3,14 +3,15 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Suspense } from "react";
 import { requireViewer } from "@/app/_auth/require-viewer";
+import { ImageVersion } from "@/components/matrix/image-version";
 import { PromoteButton } from "@/components/promote/promote-button";
 import { ReadFailureView } from "@/components/read-failure";
-import { Badge } from "@/components/ui/badge";
 import { CopyButton } from "@/components/ui/copy-button";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { type AppOverview, getAppOverview } from "@/lib/data/app";
 import { describeReadFailure } from "@/lib/data/read-failure";
 import { shortDigest } from "@/lib/gitops/image-ref";
+import { labelledVersionText } from "@/lib/matrix/environment-matrix";
 
 export const dynamic = "force-dynamic";
 
@@ -96,12 +97,16 @@ async function AppBody({ app }: { app: string }) {
                 <p className="text-[11px] text-zinc-500 dark:text-zinc-400">Set for every target:</p>
               )}
               {env.images.map((image) => (
-                <div key={image.repository} className="min-w-0">
-                  <div className="truncate text-xs text-zinc-500 dark:text-zinc-400">{image.repository}</div>
-                  <div className="flex items-center gap-1.5">
-                    <span className="font-mono text-sm font-semibold">{image.tag ?? "untagged"}</span>
-                    {image.pinned ? <Badge tone="green">pinned</Badge> : <Badge tone="amber">tag only</Badge>}
+                <div key={image.reference} className="min-w-0">
+                  <div className="truncate text-xs text-zinc-500 dark:text-zinc-400" title={`pulls ${image.pull}`}>
+                    {image.repository}
                   </div>
+                  <ImageVersion image={image} />
+                  {image.labels.map((l) => (
+                    <p key={l.kind} className="text-[11px] text-amber-800 dark:text-amber-300">
+                      {l.reason}
+                    </p>
+                  ))}
                   <div className="flex items-center gap-1">
                     <span className="truncate font-mono text-[11px] text-zinc-500 dark:text-zinc-400">
                       {image.shortDigest ?? "—"}
@@ -134,7 +139,7 @@ async function AppBody({ app }: { app: string }) {
                         </div>
                         {t.images.map((i) => (
                           <div key={i.reference} className="font-mono text-[11px] text-zinc-600 dark:text-zinc-300">
-                            {i.tag ?? "untagged"} {i.shortDigest ?? "(tag only)"} · set in {i.source.file}:{i.source.line}
+                            {labelledVersionText(i)} {i.shortDigest ?? "(tag only)"} · set in {i.source.file}:{i.source.line}
                           </div>
                         ))}
                         <div className="truncate font-mono text-[10px] text-zinc-500 dark:text-zinc-400" title={t.path}>
