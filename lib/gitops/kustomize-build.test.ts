@@ -101,6 +101,18 @@ describe("what the static build does not follow is named in the cell", () => {
     ]);
     expect(cell.images.map((i) => i.written)).toEqual(["ghcr.io/acme/api:1.0"]);
   });
+
+  it("configurations that give images: field specs of their own", async () => {
+    const cell = await cellOf(
+      {
+        "app/kustomization.yaml": "resources: [deploy.yaml]\nconfigurations: [images-config.yaml]\n",
+        "app/deploy.yaml": workload("Deployment", "api", ["ghcr.io/acme/api:1.0"]),
+        "app/images-config.yaml": "images:\n  - path: spec/runner/image\n    kind: Pipeline\n",
+      },
+      "app",
+    );
+    expect(cell.warnings).toContainEqual(expect.objectContaining({ line: 2, code: "transformer-unsupported" }));
+  });
 });
 
 describe("static build agrees with kustomize build on the edge cases", () => {

@@ -28,8 +28,9 @@ const MAX_DEPTH = 40;
 
 /**
  * Builds a kustomization directory statically, following Kustomize's order: resources, then components
- * (each acting on everything accumulated so far), then this layer's patches, name/namespace changes and
- * `images:`. Local references only; remote ones are recorded, never fetched.
+ * (each acting on everything accumulated so far), then generators, this layer's builtin transformers
+ * (patches, namespace, names, labels, JSON 6902 patches, replicas, `images:`) and its `transformers:`.
+ * Local references only; remote ones are recorded, never fetched.
  */
 function buildDir(ctx: BuildContext, dir: string, stack: string[], acc: KResource[], asComponent: boolean): void {
   const kFile = ctx.store.kustomizationIn(dir);
@@ -156,7 +157,9 @@ function buildDir(ctx: BuildContext, dir: string, stack: string[], acc: KResourc
   if (Array.isArray(pj)) for (let i = 0; i < pj.length; i++) runJson6902Entry(ctx, own, dir, pj[i] ?? null, kFile, getPos(pj, i));
   if (Array.isArray(k.replicas)) applyReplicas(own, k.replicas);
   if (Array.isArray(k.images)) applyImages(ctx, own, k.images, kFile);
-  if (k.replacements !== undefined && /image|containers/.test(JSON.stringify(k.replacements))) {
+  // Replacements kept in a file cannot be seen from here: they may reach an image too.
+  const replacements = Array.isArray(k.replacements) ? k.replacements : [];
+  if (replacements.some((r) => /image|containers/.test(JSON.stringify(r)) || (isObject(r) && r.path !== undefined))) {
     warn(
       ctx,
       getPos(k, "replacements"),
@@ -166,7 +169,28 @@ function buildDir(ctx: BuildContext, dir: string, stack: string[], acc: KResourc
     );
   }
   if (Array.isArray(k.transformers)) runTransformerConfigs(ctx, own, dir, k.transformers, kFile, sub);
+  if (Array.isArray(k.configurations)) imageFieldSpecConfigs(ctx, dir, k.configurations, kFile);
   acc.push(...own);
+}
+
+/**
+ * `configurations:` files that give `images:` field specs of their own (an image field of a custom
+ * resource): not applied statically, so the cell says so and is rendered where it can be.
+ */
+function imageFieldSpecConfigs(ctx: BuildContext, dir: string, list: Json[], kFile: string): void {
+  list.forEach((ref, i) => {
+    const p = typeof ref === "string" ? resolveRepoPath(dir, ref) : undefined;
+    if (p === undefined || !ctx.store.isFile(p)) return;
+    ctx.files.add(p);
+    if (ctx.store.peek(p).docs.some((d) => isObject(d.value) && d.value.images !== undefined))
+      warn(
+        ctx,
+        getPos(list, i),
+        kFile,
+        `configurations ${ref} gives images: field specs, which are not applied statically`,
+        "transformer-unsupported",
+      );
+  });
 }
 
 export function buildKustomization(store: FileStore, dir: string): BuildResult {

@@ -55,9 +55,16 @@ export function loadPatchFile(
 }
 
 /**
- * A `patchesStrategicMerge` entry: Kustomize first reads the string itself as resources and only
- * when that fails loads it as a path, so a mapping written inline is a patch and anything else a file.
+ * Whether Kustomize takes a list entry as text written inline: it first reads the string itself as
+ * YAML objects and only when that fails loads it as a path (a path reads as a plain string).
+ * `patchesStrategicMerge`, `transformers` and `generators` entries are told apart this way.
  */
+export function isInlineText(entry: string): boolean {
+  const asText = loadYaml(entry, "<inline>");
+  return asText.warnings.length === 0 && asText.docs.length > 0 && asText.docs.every((d) => isObject(d.value));
+}
+
+/** A `patchesStrategicMerge` entry: a patch written inline, or a file. */
 export function loadStrategicMergeEntry(
   ctx: BuildContext,
   dir: string,
@@ -65,10 +72,7 @@ export function loadStrategicMergeEntry(
   kFile: string,
   pos: SourcePos | undefined,
 ): PatchBody | undefined {
-  const asText = loadYaml(entry, kFile);
-  if (asText.warnings.length === 0 && asText.docs.length > 0 && asText.docs.every((d) => isObject(d.value)))
-    return loadInlinePatch(ctx, entry, kFile, pos);
-  return loadPatchFile(ctx, dir, entry, kFile, pos);
+  return isInlineText(entry) ? loadInlinePatch(ctx, entry, kFile, pos) : loadPatchFile(ctx, dir, entry, kFile, pos);
 }
 
 /** A `patches:`/`patchesJson6902:` entry's body: `path` is a file, `patch` inline text. */

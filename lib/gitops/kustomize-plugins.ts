@@ -8,12 +8,12 @@ import { resolveRepoPath } from "./file-store";
 import { foldFields, REPLICA_FIELDS, SELECTOR_FIELDS } from "./kustomize-decode";
 import { applyImageEntry, readFieldSpecs } from "./kustomize-images";
 import { addAnnotations, addLabels, addNameAffixes, setNamespace, stringMap } from "./kustomize-metadata";
-import { applyPatchDoc, loadInlinePatch, runPatchEntry, runStrategicMergePatches } from "./kustomize-patches";
+import { applyPatchDoc, isInlineText, loadInlinePatch, runPatchEntry, runStrategicMergePatches } from "./kustomize-patches";
 import { applyReplicas } from "./kustomize-replicas";
 import { type BuildContext, type KResource, warn } from "./kustomize-resource";
 import { parseTarget } from "./kustomize-selectors";
 import type { SourcePos } from "./types";
-import { getPos, isObject, type Json, type JsonObject, loadYaml, str } from "./yaml-source";
+import { getPos, isObject, type Json, type JsonObject, str } from "./yaml-source";
 
 /** One plugin config and where it was written. */
 interface PluginConfig {
@@ -44,8 +44,7 @@ function loadConfigs(
   list.forEach((ref, i) => {
     const pos = getPos(list, i);
     if (typeof ref !== "string") return;
-    const asText = loadYaml(ref, kFile);
-    if (asText.warnings.length === 0 && asText.docs.length > 0 && asText.docs.every((d) => isObject(d.value))) {
+    if (isInlineText(ref)) {
       for (const d of loadInlinePatch(ctx, ref, kFile, pos).docs)
         if (isObject(d)) inline.push({ config: d, file: kFile, pos: getPos(d, "kind") ?? pos });
       return;
