@@ -73,7 +73,11 @@ test.describe
           for (const status of await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-status"))))
             expect(status).toBe("MERGED");
         }).toPass({ timeout: 20_000 });
-        await page.getByTestId("promotion-row").filter({ hasText: "bundle-cart" }).getByRole("link", { name: "bundle" }).click();
+        await page
+          .getByTestId("promotion-row")
+          .filter({ hasText: "bundle-cart" })
+          .getByRole("link", { name: "Show the whole bundle bundle-cart was promoted in" })
+          .click();
         await expect(page.getByTestId("bundle-summary")).toContainText("One pull request for 3 apps");
         await expect(page.getByRole("button", { name: "Roll back the whole bundle" })).toBeVisible();
         await testInfo.attach("history-bundle", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });

@@ -65,6 +65,23 @@ test.describe("environments that fan out to clusters (gateway on the sample repo
     await dialog.getByRole("button", { name: "Cancel" }).click();
   });
 
+  test("a canary into one cluster: the cluster's own overlay, the others keep the shared pin", async ({ page }, testInfo) => {
+    await page.goto("/");
+    const cell = page.getByTestId("cell-gateway-prod");
+    await cell.getByTestId("targets-gateway-prod").locator("summary").click();
+    // us-east-1 already runs staging's build (its own canary): only the other two offer one.
+    await expect(cell.getByRole("button", { name: /^Canary: promote gateway/ })).toHaveCount(2);
+    await cell.getByRole("button", { name: "Canary: promote gateway from staging to prod/ap-south-1 only" }).click();
+    const dialog = page.getByRole("dialog", { name: "Promote gateway to prod/ap-south-1 (canary)" });
+    await expect(dialog.getByTestId("checks").locator('[data-status="fail"]')).toHaveCount(0);
+    await expect(dialog.getByText("apps/gateway/prod/ap-south-1/kustomization.yaml", { exact: true })).toBeVisible();
+    const targets = dialog.getByTestId("promote-targets").getByRole("listitem");
+    await expect(targets.filter({ hasText: "ap-south-1" })).toHaveAttribute("data-reached", "yes");
+    await expect(targets.filter({ hasText: "eu-west-1" })).toHaveAttribute("data-reached", "no");
+    await testInfo.attach("promote-canary", { body: await page.screenshot(), contentType: "image/png" });
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+  });
+
   test("an unknown target is a 404, like an unknown environment", async ({ page }) => {
     expect((await page.goto("/apps/gateway/compare?from=prod/eu-west-1&to=prod/nowhere"))?.status()).toBe(404);
   });

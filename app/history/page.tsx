@@ -208,6 +208,7 @@ async function PromotionTable({ query }: { query: HistoryQuery }) {
                     <Link
                       href={`/history?bundle=${p.bundleId}`}
                       title="Promoted together with other apps in one pull request: show the whole bundle"
+                      aria-label={`Show the whole bundle ${p.app} was promoted in`}
                       className="ml-1.5 rounded bg-violet-50 px-1 py-0.5 text-[11px] font-normal text-violet-800 hover:underline dark:bg-violet-950 dark:text-violet-300"
                     >
                       bundle
@@ -216,6 +217,11 @@ async function PromotionTable({ query }: { query: HistoryQuery }) {
                 </td>
                 <td className="px-3 py-2">
                   {p.fromEnv} → {p.toEnv}
+                  {p.target && (
+                    <span title="A canary: only this target of the environment" className="text-zinc-600 dark:text-zinc-400">
+                      /{p.target} <span className="text-xs text-indigo-700 dark:text-indigo-400">canary</span>
+                    </span>
+                  )}
                   {p.rollback && <span className="ml-1 text-xs text-amber-800 dark:text-amber-300">rollback</span>}
                 </td>
                 <td className="px-3 py-2 font-mono text-xs" title={p.digest ?? undefined}>

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { MatrixCell as Cell, MatrixTarget } from "@/lib/data/matrix";
 import type { OpenPromotionView } from "@/lib/data/promotions";
-import { labelledVersionText } from "@/lib/matrix/environment-matrix";
+import { labelledVersionText, versionOf } from "@/lib/matrix/environment-matrix";
 import { PromoteButton } from "../promote/promote-button";
 import { Badge } from "../ui/badge";
 import { CopyButton } from "../ui/copy-button";
@@ -27,8 +27,32 @@ function RelationChip({ cell, app }: { cell: Cell; app: string }) {
   return <span className="ui-meta">not deployed in {cell.relationTo}</span>;
 }
 
+/**
+ * What a canary would take from the rung below: its one pinned version, also when it fans out and
+ * every target runs the same; undefined when there is no single pinned version to take.
+ */
+function canaryVersion(below: Cell): string | undefined {
+  if (below.targets) {
+    const versions = new Set(below.targets.map((t) => t.version));
+    const pinned = below.targets.every((t) => t.images.some((i) => i.pinned));
+    return versions.size === 1 && pinned ? below.targets[0]?.version : undefined;
+  }
+  return below.images.some((i) => i.pinned) ? versionOf(below.images) : undefined;
+}
+
 /** An environment that fans out: the summary, and one line per target on demand (no client JS). */
-function TargetsView({ targets, summary, testId }: { targets: MatrixTarget[]; summary: string; testId: string }) {
+function TargetsView({
+  targets,
+  summary,
+  testId,
+  canary,
+}: {
+  targets: MatrixTarget[];
+  summary: string;
+  testId: string;
+  /** The rung below runs one version everywhere: each target not on it can take it first (a canary). */
+  canary?: { app: string; env: string; from: string; version: string };
+}) {
   return (
     <details className="group min-w-0" data-testid={testId}>
       <summary className="cursor-pointer list-none text-sm font-semibold [&::-webkit-details-marker]:hidden">
@@ -45,6 +69,15 @@ function TargetsView({ targets, summary, testId }: { targets: MatrixTarget[]; su
                 "nothing resolved"}
             </span>
             {t.problems > 0 && <Badge tone="red">{t.problems}</Badge>}
+            {canary && t.version !== canary.version && (
+              <PromoteButton
+                target={{ app: canary.app, toEnv: canary.env, fromEnv: canary.from, target: t.name }}
+                label={`Canary: promote ${canary.app} from ${canary.from} to ${canary.env}/${t.name} only`}
+                className="ml-auto shrink-0 rounded border border-indigo-300 px-1 text-[11px] text-indigo-800 hover:bg-indigo-50 dark:border-indigo-800 dark:text-indigo-300 dark:hover:bg-indigo-950"
+              >
+                canary
+              </PromoteButton>
+            )}
           </li>
         ))}
       </ul>
@@ -56,11 +89,14 @@ export function MatrixCellView({
   cell,
   app,
   promoteFrom,
+  below,
   openPromotion,
 }: {
   cell: Cell | null;
   app: string;
   promoteFrom?: string;
+  /** The rung below's cell (what a canary into one target would take). */
+  below?: Cell | null;
   /** The promotion into this cell that is waiting on its pull request. */
   openPromotion?: OpenPromotionView;
 }) {
@@ -75,7 +111,14 @@ export function MatrixCellView({
   return (
     <div className="flex h-full flex-col gap-1.5 px-3 py-2.5" data-testid={`cell-${app}-${cell.env}`}>
       {cell.targets && cell.targetSummary && (
-        <TargetsView targets={cell.targets} summary={cell.targetSummary} testId={`targets-${app}-${cell.env}`} />
+        <TargetsView
+          targets={cell.targets}
+          summary={cell.targetSummary}
+          testId={`targets-${app}-${cell.env}`}
+          {...(promoteFrom && below && canaryVersion(below)
+            ? { canary: { app, env: cell.env, from: promoteFrom, version: canaryVersion(below) ?? "" } }
+            : {})}
+        />
       )}
       {!cell.targets &&
         cell.images.length === 0 &&

@@ -78,6 +78,7 @@ export function MatrixTable({
                       cell={row.cells[env] ?? null}
                       app={row.app}
                       promoteFrom={matrix.environments[i - 1]}
+                      below={row.cells[matrix.environments[i - 1] ?? ""] ?? null}
                       openPromotion={openPromotions[`${row.app}|${env}`]}
                     />
                   </td>

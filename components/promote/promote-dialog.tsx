@@ -17,6 +17,8 @@ export interface PromoteTarget {
   fromEnv?: string;
   digest?: string;
   rollback?: boolean;
+  /** A canary: promote into this one target of `toEnv`. */
+  target?: string;
   /** Promote a chart version or a remote base's ref instead of an image. */
   artifact?: { kind: "chart" | "remote-base"; name: string };
 }
@@ -27,6 +29,7 @@ function previewUrl(target: PromoteTarget): string {
   if (target.digest) params.set("digest", target.digest);
   if (target.rollback) params.set("rollback", "1");
   if (target.artifact) params.set("artifact", `${target.artifact.kind}:${target.artifact.name}`);
+  if (target.target) params.set("target", target.target);
   return `/api/promotions/preview?${params.toString()}`;
 }
 
@@ -45,6 +48,7 @@ function artifactWords(a: { kind: "chart" | "remote-base"; name: string }): stri
 /** "Promote chart podinfo 6.5.0 → 6.6.0" once the preview says which versions; "Promote api to prod" for an image. */
 function dialogTitle(target: PromoteTarget, data: PromotionPreview | undefined): string {
   if (target.rollback) return `Roll back ${target.app} in ${target.toEnv}`;
+  if (target.target) return `Promote ${target.app} to ${target.toEnv}/${target.target} (canary)`;
   if (!target.artifact) return `Promote ${target.app} to ${target.toEnv}`;
   const from = data?.change?.from.tag ?? data?.target.artifact?.version;
   const to = data?.request.tag ?? data?.source.artifact?.version;

@@ -38,6 +38,7 @@ export const queryKeys = {
     digest?: string;
     rollback?: boolean;
     artifact?: { kind: string; name: string };
+    target?: string;
   }) =>
     [
       "preview",
@@ -47,5 +48,6 @@ export const queryKeys = {
       target.digest ?? "",
       target.rollback ? "rollback" : "",
       target.artifact ? `${target.artifact.kind}:${target.artifact.name}` : "",
+      target.target ?? "",
     ] as const,
 };

@@ -11,7 +11,7 @@ import { appendEvent } from "./audit-chain";
 import { type Actor, nowOf, type PromotionContext } from "./context";
 import { isUniqueViolation, PromotionInputError } from "./errors";
 import type { Assessment } from "./preview-promotion";
-import { attemptOf, idempotencyKey, openSlot, promotedReference } from "./promotion-record";
+import { addressOf, attemptOf, idempotencyKey, openSlot, promotedReference } from "./promotion-record";
 import { transition } from "./promotion-state";
 
 export type Claim =
@@ -25,20 +25,31 @@ class ClaimRace extends Error {}
 export async function claimPromotion(ctx: PromotionContext, a: Assessment, actor: Actor): Promise<Claim> {
   const { preview, edit: plan } = a;
   const { app, toEnv, digest, tag, rollback, kind } = preview.request;
+  // A canary into one target is its own slot, key and branch: prod/us-east-1 beside prod.
+  const target = preview.request.target ?? null;
+  const address = addressOf(toEnv, target);
   if ((!digest && !tag) || !plan) throw new PromotionInputError("Nothing to promote.");
   const image = preview.request.image ?? a.plan?.from.repository;
   if (!image) throw new PromotionInputError("Nothing to promote: no image or artifact named.");
   const repository = ctx.repo.repository;
-  const slot = openSlot(repository, app, toEnv);
+  const slot = openSlot(repository, app, address);
   const artifact = kind === "image" ? undefined : { kind, name: image };
   // A chart's or remote base's key names it, so a chart at 1.2.0 never collides with an image tagged 1.2.0.
   const reference = artifact ? `${kind}:${image}@${tag}` : promotedReference({ digest, tag });
-  const branch = promotionBranchName(app, toEnv, branchReference({ artifact, to: { digest, tag } }));
+  const branch = promotionBranchName(app, address, branchReference({ artifact, to: { digest, tag } }));
   for (let round = 0; round < 4; round++) {
     const latest = await ctx.db.promotion.findFirst({
       // A tag-only promotion is known by its tag; one with a digest by the digest (the bytes); a
       // chart's or remote base's by its kind, name and version.
-      where: { repository, app, toEnv, digest, ...(digest ? {} : { tag }), ...(kind === "image" ? {} : { kind, image }) },
+      where: {
+        repository,
+        app,
+        toEnv,
+        target,
+        digest,
+        ...(digest ? {} : { tag }),
+        ...(kind === "image" ? {} : { kind, image }),
+      },
       orderBy: { createdAt: "desc" },
     });
     if (latest && (latest.status === "PENDING" || latest.status === "OPEN")) return { kind: "existing", row: latest };
@@ -74,8 +85,9 @@ export async function claimPromotion(ctx: PromotionContext, a: Assessment, actor
             previousDigest: plan.from.digest,
             tag,
             previousTag: plan.from.tag,
+            target,
             status: "PENDING",
-            idempotencyKey: idempotencyKey(repository, app, toEnv, reference, attempt),
+            idempotencyKey: idempotencyKey(repository, app, address, reference, attempt),
             openSlot: slot,
             branch,
             baseCommit: a.planView.snapshot.commit,
@@ -102,6 +114,7 @@ export async function claimPromotion(ctx: PromotionContext, a: Assessment, actor
             previousDigest: plan.from.digest,
             tag,
             previousTag: plan.from.tag,
+            ...(target ? { target } : {}),
             rollback,
             attempt,
             baseCommit: row.baseCommit,

@@ -25,7 +25,7 @@ import {
 } from "./evidence";
 import { activeLocks } from "./locks";
 import { check, evaluatePolicy, type OpenPromotionInfo, type PolicyCheck, policyFor } from "./policy";
-import { openSlot } from "./promotion-record";
+import { addressOf, openSlot } from "./promotion-record";
 import { encodePromotionToken } from "./promotion-token";
 
 export interface PromotionRequest {
@@ -44,6 +44,11 @@ export interface PromotionRequest {
    * environment runs (`image` and `digest` are then unused; no rollback).
    */
   artifact?: { kind: Artifact["kind"]; name: string };
+  /**
+   * A canary: promote into this one target of `toEnv` (its own overlay), leaving the others on
+   * what the environment's shared file sets.
+   */
+  target?: string;
 }
 
 export interface CellSide {
@@ -80,6 +85,8 @@ export interface PromotionPreview {
     rollback: boolean;
     /** What moves: an image, or a chart or remote base (`image` is then its name, `tag` its version). */
     kind: "image" | Artifact["kind"];
+    /** A canary: the one target of `toEnv` that moves. */
+    target?: string;
   };
   source: CellSide;
   target: CellSide;
@@ -179,7 +186,12 @@ export async function assessPromotion(
 
   const { policy, expectedFrom } = policyFor(scan, request.app, request.toEnv);
   const fromEnv = rollback ? request.toEnv : (request.fromEnv ?? expectedFrom);
-  const targetCell = appResult.environments[request.toEnv];
+  const envCell = appResult.environments[request.toEnv];
+  if (request.target !== undefined && !envCell?.targets?.[request.target])
+    throw new PromotionInputError(
+      `${request.toEnv} has no target ${request.target} (targets: ${Object.keys(envCell?.targets ?? {}).join(", ") || "none"}).`,
+    );
+  const targetCell = request.target !== undefined ? envCell?.targets?.[request.target] : envCell;
   const sourceCell = !rollback && fromEnv ? appResult.environments[fromEnv] : undefined;
 
   const chooseFrom = rollback ? targetCell : (sourceCell ?? targetCell);
@@ -202,7 +214,7 @@ export async function assessPromotion(
     !rollback && !digest && sourceRef !== undefined && !sourceRef.pinned && sourceRef.tag !== null && policy.allowTagOnly;
   const evidenceEnv = rollback ? request.toEnv : fromEnv;
   const evidenceCell = rollback ? targetCell : sourceCell;
-  const slot = openSlot(ctx.repo.repository, request.app, request.toEnv);
+  const slot = openSlot(ctx.repo.repository, request.app, addressOf(request.toEnv, request.target));
 
   const [timeline, locks, holder, promoter] = await Promise.all([
     evidenceEnv && evidenceCell && repository
@@ -254,6 +266,7 @@ export async function assessPromotion(
         image: targetRef.repository,
         ...(digest ? { digest } : {}),
         tag,
+        ...(request.target !== undefined ? { target: request.target } : {}),
       });
       checks.push(planCheck(plan));
       if (plan.targets) checks.push(targetsCheck(plan.targets));
@@ -267,7 +280,17 @@ export async function assessPromotion(
   const image = targetRef?.repository ?? sourceRef?.repository ?? null;
 
   const preview: PromotionPreview = {
-    request: { app: request.app, toEnv: request.toEnv, fromEnv: fromEnv ?? null, image, digest, tag, rollback, kind: "image" },
+    request: {
+      app: request.app,
+      toEnv: request.toEnv,
+      fromEnv: fromEnv ?? null,
+      image,
+      digest,
+      tag,
+      rollback,
+      kind: "image",
+      ...(request.target !== undefined ? { target: request.target } : {}),
+    },
     source: side(evidenceEnv ?? null, evidenceCell, rollback ? targetRef : sourceRef),
     target: side(request.toEnv, targetCell, targetRef),
     change: plan
@@ -297,6 +320,7 @@ export async function assessPromotion(
             digest,
             tag,
             rollback,
+            ...(request.target !== undefined ? { target: request.target } : {}),
             commit: planView.snapshot.commit,
             path: plan.path,
             blobSha: viewBlob,

@@ -22,6 +22,8 @@ export interface PromotionRecord {
   previousTag: string | null;
   /** Shared by the promotions one pull request opened together. */
   bundleId: string | null;
+  /** A canary: the one target of toEnv it moves. */
+  target: string | null;
   status: PromotionStatus;
   /** 1 for the first attempt of (repository, app, toEnv, digest); a retry after FAILED/CLOSED is the next. */
   attempt: number;
@@ -71,6 +73,11 @@ export function attemptOf(key: string): number {
 }
 
 /** `${repository}|${app}|${toEnv}`: unique while PENDING or OPEN. */
+/** `prod`, or `prod/us-east-1` for a canary into one target: what a promotion's slot and key name. */
+export function addressOf(toEnv: string, target: string | null | undefined): string {
+  return target ? `${toEnv}/${target}` : toEnv;
+}
+
 export function openSlot(repository: string, app: string, toEnv: string): string {
   return `${repository}|${app}|${toEnv}`;
 }
@@ -89,6 +96,7 @@ export function toPromotionRecord(row: Promotion): PromotionRecord {
     tag: row.tag,
     previousTag: row.previousTag,
     bundleId: row.bundleId,
+    target: row.target,
     status: row.status,
     attempt: attemptOf(row.idempotencyKey),
     rollback: row.rollback,

@@ -20,6 +20,8 @@ const tokenSchema = z
     /** The tag that moves with the digest (null: the source runs a bare digest). */
     tag: z.string().min(1).max(200).nullable(),
     rollback: z.boolean(),
+    /** A canary: the one target of `toEnv` that moves. */
+    target: z.string().min(1).max(200).optional(),
     /** What moves (absent: an image). For a chart or remote base, `image` is its name and `tag` its version. */
     kind: z.enum(["image", "chart", "remote-base"]).optional(),
     /** Commit the preview (and its diff) was computed at. */

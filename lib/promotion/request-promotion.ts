@@ -28,7 +28,7 @@ import { type Actor, nowOf, type PromotionContext } from "./context";
 import { messageOf, PromotionInputError } from "./errors";
 import type { PolicyCheck } from "./policy";
 import { type Assessment, assessPromotion, type PromotionRequest } from "./preview-promotion";
-import { attemptOf, type PromotionRecord, toPromotionRecord } from "./promotion-record";
+import { addressOf, attemptOf, type PromotionRecord, toPromotionRecord } from "./promotion-record";
 import { applyPullRequestState } from "./promotion-state";
 import { decodePromotionToken } from "./promotion-token";
 import { recordRefusal } from "./record-refusal";
@@ -131,7 +131,8 @@ async function openFor(
       seen: { commit: a.planView.snapshot.commit, ...(typeof treeSha === "string" ? { treeSha } : {}) },
       files: [{ path: plan.path, content: plan.after, expectedBlobSha: preview.view.blobSha ?? "" }],
       fromEnv: row.fromEnv,
-      toEnv: row.toEnv,
+      // A canary's PR names its target: "Promote api to prod/us-east-1".
+      toEnv: addressOf(row.toEnv, row.target),
       changes: [
         {
           app: row.app,
@@ -220,6 +221,7 @@ export async function requestPromotion(
   const request: PromotionRequest = {
     app: t.app,
     toEnv: t.toEnv,
+    ...(t.target ? { target: t.target } : {}),
     ...(t.fromEnv && !t.rollback ? { fromEnv: t.fromEnv } : {}),
     ...(t.kind && t.kind !== "image" ? { artifact: { kind: t.kind, name: t.image } } : { image: t.image }),
     ...(t.digest ? { digest: t.digest } : {}),

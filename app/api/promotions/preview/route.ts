@@ -25,6 +25,8 @@ const query = z.object({
       return { kind: v.slice(0, i) as "chart" | "remote-base", name: v.slice(i + 1) };
     })
     .optional(),
+  /** A canary: the one target of `to` to promote into. */
+  target: environmentName.optional(),
 });
 
 /** Everything the Promote dialog shows, computed and checked on the server. */
@@ -39,6 +41,7 @@ export const GET = route(async (request: Request, _context: unknown, actor) => {
       digest: params.digest,
       rollback: params.rollback !== undefined,
       ...(params.artifact ? { artifact: params.artifact } : {}),
+      ...(params.target ? { target: params.target } : {}),
     },
     actor,
   );
