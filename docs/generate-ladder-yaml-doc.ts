@@ -44,6 +44,18 @@ export const DESCRIPTIONS: Record<string, string> = {
     "Ladder merges a promotion's pull request into this environment once GitHub says it is mergeable (`mergeable_state` clean: the required reviews and checks of the branch protection are met, nothing else failing) and the digest's `soak` has passed, naming the head it checked so a later push is refused. It never bypasses protection; who and what merged is in the audit trail, and a merge GitHub refuses is recorded and not retried until something changes. Off by default.",
   "environments[].targets":
     "The targets (clusters, regions) this environment fans out to, in display order. An app whose path has `{target}` gets one leaf per target; the cell shows a summary and one line per target.",
+  "environments[].requireInRegistry":
+    "Refuse a digest that its registry does not have, and one Ladder cannot confirm it has (a registry unreachable, registry evidence off): the promotion names what was asked ([registry evidence](registry.md)). Off by default.",
+  "environments[].requireSignature":
+    "Refuse a digest without a valid signature by this key of `signing.keys`: a cosign signature (the `sha256-<hex>.sig` tag) or a Sigstore bundle attached as an OCI referrer. Unsigned, wrongly signed, invalid and unreadable all refuse, naming what was checked. A name not in `signing.keys` is an error.",
+  signing:
+    "Public keys that sign images, verified by Ladder against each digest's signatures ([registry evidence](registry.md)).",
+  "signing.keys": "The keys, each by name. A name may appear once.",
+  "signing.keys[].name": "The key's name, as `requireSignature` and the evidence name it.",
+  "signing.keys[].publicKey":
+    "The public key as PEM (`-----BEGIN PUBLIC KEY-----`, what `cosign generate-key-pair` writes to `cosign.pub`): ECDSA P-256/P-384/P-521, Ed25519 or RSA. Give `publicKey` or `publicKeyEnv`, not both.",
+  "signing.keys[].publicKeyEnv":
+    "The environment variable of Ladder's server holding the PEM instead, `LADDER_SIGNING_KEY_…`. Unset, a signature by this key cannot be verified and an environment requiring it refuses promotions, saying so.",
   apps: "The deployable units and where each environment's configuration lives.",
   "apps[].name":
     "The app's name. Omit it when `path` contains `{app}`: every directory (or file, for Helm) matching the pattern becomes an app named by that part.",

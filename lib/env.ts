@@ -9,6 +9,8 @@ import { BlockList, isIP, SocketAddress } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { NOTIFY_VARIABLE_PATTERN } from "./notify/notify-config";
+import { parseRegistryHosts } from "./registry/registry-hosts";
+import { SIGNING_KEY_VARIABLE_PATTERN } from "./registry/signing-key-names";
 
 const postgresUrl = z
   .string()
@@ -123,6 +125,28 @@ const serverSchema = z
     GITHUB_OAUTH_CLIENT_SECRET: optional(z.string().trim().min(1)),
     /** GitHub's web root for sign-in (default: derived from GITHUB_API_URL, https://github.com for github.com). */
     GITHUB_WEB_URL: optional(httpUrl),
+    /**
+     * The registries Ladder reads digest evidence from (docs/registry.md): comma-separated hosts
+     * (`ghcr.io`, `*.pkg.dev`, `http://127.0.0.1:5000` for plain HTTP), or `off`. Absent: the
+     * well-known public registries (lib/registry/registry-hosts.ts DEFAULT_REGISTRIES).
+     */
+    LADDER_REGISTRIES: optional(
+      z
+        .string()
+        .trim()
+        .refine(
+          (v) => parseRegistryHosts(v) !== undefined,
+          'must be "off" or registry hosts, comma-separated (ghcr.io, *.pkg.dev, http://127.0.0.1:5000)',
+        ),
+    ),
+    /** A Docker config JSON (`auths`, as `docker login` writes it) with registry credentials. */
+    LADDER_REGISTRY_AUTH_FILE: optional(z.string().trim().min(1)),
+    /** Per registry request, in ms (default 5000). */
+    LADDER_REGISTRY_TIMEOUT_MS: optional(
+      z.coerce.number({ error: "must be a number of milliseconds" }).int().min(100).max(60_000),
+    ),
+    /** Registry requests one page view may make (default 60); the rest of its digests say "not checked". */
+    LADDER_REGISTRY_BUDGET: optional(z.coerce.number({ error: "must be a number of requests" }).int().min(0).max(10_000)),
     /** Promotions one person may request per window, "N/duration" (e.g. "10/10m"). */
     LADDER_PROMOTE_RATE_LIMIT: z
       .string()
@@ -339,6 +363,20 @@ export function notifyVariable(name: string, source: Record<string, string | und
   if (!NOTIFY_VARIABLE_PATTERN.test(name)) return undefined;
   const value = source[name];
   return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+/** `LADDER_REGISTRY_<HOST>_USERNAME` / `_PASSWORD` (lib/registry/credentials.ts); any other name is refused. */
+export function registryVariable(name: string, source: Record<string, string | undefined> = process.env): string | undefined {
+  if (!/^LADDER_REGISTRY_[A-Z0-9_]+_(?:USERNAME|PASSWORD)$/.test(name)) return undefined;
+  const value = source[name];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/** A ladder.yaml signing key's `publicKeyEnv` (`LADDER_SIGNING_KEY_*`); any other name is refused. */
+export function signingKeyVariable(name: string, source: Record<string, string | undefined> = process.env): string | undefined {
+  if (!SIGNING_KEY_VARIABLE_PATTERN.test(name)) return undefined;
+  const value = source[name];
+  return value === undefined || value.trim() === "" ? undefined : value;
 }
 
 let cached: ServerEnv | undefined;

@@ -1,6 +1,7 @@
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from "yaml";
 import { z } from "zod";
 import { notifySchema } from "../notify/notify-config";
+import { SIGNING_KEY_VARIABLE_PATTERN } from "../registry/signing-key-names";
 import { MAX_NAME_LENGTH, NAME_PATTERN } from "../security/names";
 import type { ScanWarning } from "./types";
 import { MAX_ALIAS_COUNT, MAX_FILE_BYTES } from "./yaml-source";
@@ -38,7 +39,33 @@ const envPolicyFields = {
   autoMerge: z.boolean().optional(),
   /** Targets (clusters, regions) the environment fans out to; an app's `{target}` path names each one's leaf. */
   targets: z.array(nameSchema).min(1).optional(),
+  /** Refuse a digest the registry does not have, or that Ladder cannot confirm it has (docs/registry.md). */
+  requireInRegistry: z.boolean().optional(),
+  /** Refuse a digest without a valid signature by this key of `signing.keys` (cosign or a Sigstore bundle). */
+  requireSignature: nameSchema.optional(),
 };
+
+/** A public key signatures are verified with: the PEM itself, or the `LADDER_SIGNING_KEY_*` variable holding it. */
+export const signingKeySchema = z
+  .strictObject({
+    name: nameSchema,
+    /** PEM (`-----BEGIN PUBLIC KEY-----`): ECDSA P-256/P-384/P-521, Ed25519 or RSA, as `cosign generate-key-pair` writes `cosign.pub`. */
+    publicKey: z
+      .string()
+      .includes("-----BEGIN PUBLIC KEY-----", { message: "must be a PEM public key (-----BEGIN PUBLIC KEY-----)" })
+      .optional(),
+    /** The environment variable holding the PEM instead. */
+    publicKeyEnv: z
+      .string()
+      .regex(
+        SIGNING_KEY_VARIABLE_PATTERN,
+        "must be an environment variable named LADDER_SIGNING_KEY_… (capitals, digits and '_')",
+      )
+      .optional(),
+  })
+  .refine((k) => (k.publicKey === undefined) !== (k.publicKeyEnv === undefined), {
+    message: "a signing key needs exactly one of `publicKey` and `publicKeyEnv`",
+  });
 
 export const environmentSchema = z.union([nameSchema, z.strictObject({ name: nameSchema, ...envPolicyFields })]);
 
@@ -91,6 +118,8 @@ export const ladderConfigSchema = z.strictObject({
   apps: z.array(appSchema).min(1),
   /** Where notifications of promotions and locks go (lib/notify/notify-config.ts, docs/notifications.md). */
   notify: notifySchema.optional(),
+  /** Keys that sign images; environments name one in `requireSignature` (docs/registry.md). */
+  signing: z.strictObject({ keys: z.array(signingKeySchema).min(1) }).optional(),
 });
 
 export type LadderConfigInput = z.input<typeof ladderConfigSchema>;
@@ -111,6 +140,10 @@ export interface EnvironmentPolicy {
   allowTagOnly: boolean;
   /** Ladder merges the pull request once GitHub says it is mergeable and the soak has passed. */
   autoMerge?: boolean;
+  /** Promotions need the digest confirmed in its registry. */
+  requireInRegistry?: boolean;
+  /** Promotions need a valid signature by this `signing.keys` key. */
+  requireSignature?: string;
 }
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -138,6 +171,8 @@ export function environmentPolicies(config: LadderConfig): EnvironmentPolicy[] {
       lockers: e.lockers ?? [],
       allowTagOnly: e.allowTagOnly ?? false,
       autoMerge: e.autoMerge ?? false,
+      requireInRegistry: e.requireInRegistry ?? false,
+      ...(e.requireSignature ? { requireSignature: e.requireSignature } : {}),
     };
   });
 }
@@ -274,6 +309,36 @@ export function parseLadderConfig(text: string, file = "ladder.yaml"): LadderPar
         });
     }
   });
+  const keyNames = (config.signing?.keys ?? []).map((k) => k.name);
+  const dupKey = keyNames.find((n, i) => keyNames.indexOf(n) !== i);
+  if (dupKey)
+    return {
+      ok: false,
+      errors: [
+        {
+          file,
+          line: nodeLine(doc.contents, ["signing", "keys"], lc),
+          message: `signing key '${dupKey}' is listed twice`,
+          code: "ladder-config",
+        },
+      ],
+    };
+  // An environment that requires a key nobody defined could never be promoted into: refuse the file (fail closed, with the line).
+  const unknownKey = config.environments.flatMap((e, i) =>
+    typeof e !== "string" && e.requireSignature && !keyNames.includes(e.requireSignature)
+      ? [{ name: e.name, key: e.requireSignature, i }]
+      : [],
+  );
+  if (unknownKey.length > 0)
+    return {
+      ok: false,
+      errors: unknownKey.map(({ name, key, i }) => ({
+        file,
+        line: nodeLine(doc.contents, ["environments", i, "requireSignature"], lc),
+        message: `environment '${name}' requires a signature by '${key}', which is not in signing.keys`,
+        code: "ladder-config",
+      })),
+    };
   config.notify?.forEach((t, i) => {
     for (const env of t.environments ?? []) {
       if (!names.includes(env))
