@@ -10,7 +10,7 @@ import { type FileStore, resolveRepoPath } from "./file-store";
 import { foldFields, readKustomization } from "./kustomize-decode";
 import { applyImages } from "./kustomize-images";
 import { addAnnotations, addLabels, addNameAffixes, setNamespace, stringMap } from "./kustomize-metadata";
-import { runJson6902Entry, runPatchEntry, runStrategicMergePatches } from "./kustomize-patches";
+import { runPatchEntry, runStrategicMergePatches } from "./kustomize-patches";
 import { runGeneratorConfigs, runTransformerConfigs } from "./kustomize-plugins";
 import { applyReplicas } from "./kustomize-replicas";
 import { type BuildContext, type BuildResult, type KResource, toResource, warn } from "./kustomize-resource";
@@ -154,7 +154,8 @@ function buildDir(ctx: BuildContext, dir: string, stack: string[], acc: KResourc
   for (const l of Array.isArray(k.labels) ? k.labels : []) addLabels(own, stringMap(foldFields(l, ["pairs"])?.pairs));
   addAnnotations(own, stringMap(k.commonAnnotations));
   const pj = k.patchesJson6902;
-  if (Array.isArray(pj)) for (let i = 0; i < pj.length; i++) runJson6902Entry(ctx, own, dir, pj[i] ?? null, kFile, getPos(pj, i));
+  if (Array.isArray(pj))
+    for (let i = 0; i < pj.length; i++) runPatchEntry(ctx, own, dir, pj[i] ?? null, kFile, getPos(pj, i), { json6902: true });
   if (Array.isArray(k.replicas)) applyReplicas(own, k.replicas);
   if (Array.isArray(k.images)) applyImages(ctx, own, k.images, kFile);
   // Replacements kept in a file cannot be seen from here: they may reach an image too.

@@ -179,6 +179,7 @@ export function runStrategicMergePatches(ctx: BuildContext, acc: KResource[], di
 /**
  * One `patches:` entry (a PatchTransformer): a strategic merge or JSON 6902 operations, told apart
  * by the body itself (a sequence is operations), applied to its target or, without one, by id.
+ * A `patchesJson6902:` entry (`json6902: true`) is operations only and must have a target.
  */
 export function runPatchEntry(
   ctx: BuildContext,
@@ -187,33 +188,17 @@ export function runPatchEntry(
   raw: Json,
   kFile: string,
   fallback: SourcePos | undefined,
-): void {
-  const entry = foldFields(raw, PATCH_FIELDS);
-  if (!entry) return;
-  const body = loadPatchEntry(ctx, dir, entry, kFile, fallback);
-  if (!body) return;
-  const target = parseTarget(ctx, entry.target, kFile);
-  const pos = getPos(entry, entry.path !== undefined ? "path" : "patch") ?? fallback;
-  for (const d of body.docs) applyPatchDoc(ctx, acc, d, target, body.file, pos);
-}
-
-/** One `patchesJson6902:` entry: operations (a file or inline text) on the resources its target selects. */
-export function runJson6902Entry(
-  ctx: BuildContext,
-  acc: KResource[],
-  dir: string,
-  raw: Json,
-  kFile: string,
-  fallback: SourcePos | undefined,
+  options: { json6902?: boolean } = {},
 ): void {
   const entry = foldFields(raw, PATCH_FIELDS);
   if (!entry) return;
   const target = parseTarget(ctx, entry.target, kFile);
-  if (!target) {
+  if (options.json6902 && !target) {
     warn(ctx, fallback, kFile, "patchesJson6902 entry without a target", "patch-error");
     return;
   }
   const body = loadPatchEntry(ctx, dir, entry, kFile, fallback);
   if (!body) return;
-  for (const d of body.docs) applyPatchDoc(ctx, acc, Array.isArray(d) ? d : [], target, body.file, fallback);
+  const pos = getPos(entry, entry.path !== undefined ? "path" : "patch") ?? fallback;
+  for (const d of body.docs) applyPatchDoc(ctx, acc, options.json6902 && !Array.isArray(d) ? [] : d, target, body.file, pos);
 }

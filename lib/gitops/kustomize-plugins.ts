@@ -139,7 +139,7 @@ function runBuiltinTransformer(ctx: BuildContext, acc: KResource[], dir: string,
       const text = str(config.jsonOp);
       const body = text !== undefined ? loadInlinePatch(ctx, text, c.file, c.pos) : undefined;
       if (!target || !body) {
-        if (str(config.path) !== undefined) runPatchEntry(ctx, acc, dir, config, c.file, c.pos);
+        if (str(config.path) !== undefined) runPatchEntry(ctx, acc, dir, config, c.file, c.pos, { json6902: true });
         return;
       }
       for (const d of body.docs) applyPatchDoc(ctx, acc, Array.isArray(d) ? d : [], target, c.file, c.pos);
