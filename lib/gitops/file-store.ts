@@ -20,6 +20,14 @@ export function resolveRepoPath(fromDir: string, ref: string): string | undefine
   return joined === "." ? "" : joined.replace(/\/$/, "");
 }
 
+const REMOTE_RE =
+  /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)|\?ref=|\.git(?:\/\/|$)|\/\/[^/]/i;
+
+/** A reference Kustomize would fetch (a URL, a git repository): Ladder records it, never fetches it. */
+export function isRemoteRef(ref: string): boolean {
+  return REMOTE_RE.test(ref);
+}
+
 /** The directory holding a repository path, with the root as "" (the form resolveRepoPath returns). */
 export function dirOf(p: string): string {
   const d = path.posix.dirname(p);

@@ -2,8 +2,7 @@
  * Every kustomization in the tree with its kind and local references, read cheaply (no build, no
  * patches applied): what layout detection needs to tell bases from overlays.
  */
-import { baseOf, dirOf, type FileStore, KUSTOMIZATION_NAMES, resolveRepoPath } from "./file-store";
-import { isRemoteRef } from "./kustomize-build";
+import { baseOf, dirOf, type FileStore, isRemoteRef, KUSTOMIZATION_NAMES, resolveRepoPath } from "./file-store";
 import { isObject, type Json, str } from "./yaml-source";
 
 export interface KInfo {

@@ -81,7 +81,7 @@ describe("what the static build does not follow is named in the cell", () => {
         "app/kustomization.yaml": [
           "resources: [deploy.yaml, https://github.com/acme/base//app?ref=v1]",
           "helmCharts: [{name: redis, repo: https://charts.example.com, version: 1.0.0}]",
-          "transformers: [plugin.yaml]",
+          "transformers: [plugin.yaml, 'https://github.com/acme/transformers//images?ref=v2']",
           "generators: [gen.yaml]",
           "",
         ].join("\n"),
@@ -97,9 +97,15 @@ describe("what the static build does not follow is named in the cell", () => {
     );
     expect(cell.warnings.filter((w) => w.code === "transformer-unsupported").map((w) => w.message)).toEqual([
       expect.stringContaining("generator plugin v1/ConfigMap"),
+      expect.stringContaining("remote plugin config not fetched"),
       expect.stringContaining("transformer plugin someteam.example.com/v1/SetImage"),
     ]);
     expect(cell.images.map((i) => i.written)).toEqual(["ghcr.io/acme/api:1.0"]);
+    // Remote, so a render never fetches them either.
+    expect(cell.remote.map((r) => r.url)).toEqual([
+      "https://github.com/acme/base//app?ref=v1",
+      "https://github.com/acme/transformers//images?ref=v2",
+    ]);
   });
 
   it("configurations that give images: field specs of their own", async () => {

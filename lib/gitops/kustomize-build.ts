@@ -6,7 +6,7 @@
  * `transformers:`/`generators:` configs; kustomize-decode.ts reads fields as Kustomize's Go
  * decoding does; the shared model is kustomize-resource.ts.
  */
-import { type FileStore, resolveRepoPath } from "./file-store";
+import { type FileStore, isRemoteRef, resolveRepoPath } from "./file-store";
 import { foldFields, readKustomization } from "./kustomize-decode";
 import { applyImages } from "./kustomize-images";
 import { addAnnotations, addLabels, addNameAffixes, setNamespace, stringMap } from "./kustomize-metadata";
@@ -16,13 +16,6 @@ import { applyReplicas } from "./kustomize-replicas";
 import { type BuildContext, type BuildResult, type KResource, toResource, warn } from "./kustomize-resource";
 import type { ScanWarning } from "./types";
 import { getPos, isObject, type Json, str } from "./yaml-source";
-
-const REMOTE_RE =
-  /^(?:[a-z][a-z0-9+.-]*:\/\/|git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)|\?ref=|\.git(?:\/\/|$)|\/\/[^/]/i;
-
-export function isRemoteRef(ref: string): boolean {
-  return REMOTE_RE.test(ref);
-}
 
 const MAX_DEPTH = 40;
 

@@ -4,7 +4,7 @@
  * namespaces run statically with Kustomize's field decoding; anything else (exec and KRM plugins,
  * replacements, Helm inflation) is named in a warning, so the cell says what it could not follow.
  */
-import { resolveRepoPath } from "./file-store";
+import { isRemoteRef, resolveRepoPath } from "./file-store";
 import { foldFields, REPLICA_FIELDS, SELECTOR_FIELDS } from "./kustomize-decode";
 import { applyImageEntry, readFieldSpecs } from "./kustomize-images";
 import { addAnnotations, addLabels, addNameAffixes, setNamespace, stringMap } from "./kustomize-metadata";
@@ -49,6 +49,12 @@ function loadConfigs(
         if (isObject(d)) inline.push({ config: d, file: kFile, pos: getPos(d, "kind") ?? pos });
       return;
     }
+    if (isRemoteRef(ref)) {
+      // Recorded as remote, so a render never fetches it either.
+      ctx.remote.push({ url: ref, source: pos ?? { file: kFile, line: 1 } });
+      warn(ctx, pos, kFile, `remote plugin config not fetched: ${ref}`, "transformer-unsupported");
+      return;
+    }
     const p = resolveRepoPath(dir, ref);
     if (p === undefined) {
       warn(ctx, pos, kFile, `plugin config path escapes the repository: ${ref}`, "path-escape");
@@ -60,8 +66,7 @@ function loadConfigs(
       ctx.warnings.push(...docs.warnings);
       for (const d of docs.docs) if (isObject(d.value)) loaded.push({ config: d.value, file: p, pos: getPos(d.value, "kind") });
     } else {
-      // A remote URL or a missing file: not fetched, so what it does is unknown.
-      warn(ctx, pos, kFile, `plugin config not read: ${ref}`, "transformer-unsupported");
+      warn(ctx, pos, kFile, `plugin config not found: ${p}`, "not-found");
     }
   });
   return [...inline, ...loaded];
