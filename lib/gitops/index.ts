@@ -1,8 +1,7 @@
 /** The public surface of lib/gitops: what the web app, the CLI and other lib modules call. */
 export { detectLayout } from "./detect-layout";
 export { envRank, orderEnvironments } from "./env-names";
-export { imageLabels } from "./image-labels";
-export { normaliseRepository, pullReference, splitImage } from "./image-ref";
+export { normaliseRepository, splitImage } from "./image-ref";
 export { type ImagePair, type ImageRelation, imageRelation, relateCells } from "./image-relation";
 export {
   type EnvironmentPolicy,
