@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ecdsaKey } from "../../test/support/cosign-signer";
+import { ecdsaKey } from "../../local-registry/cosign-signer";
 import type { ImageEvidence, RegistryEvidence, SignatureEvidence } from "./evidence-types";
 import { type RegistryPolicy, registryChecks } from "./registry-checks";
 import { registryEvidenceMarkdown, registryEvidenceSummary } from "./registry-evidence-text";

@@ -10,7 +10,7 @@ import {
   signBytes,
   simpleSigningPayload,
   type TestKey,
-} from "../../test/support/cosign-signer";
+} from "../../local-registry/cosign-signer";
 import { checkSimpleSigning } from "./cosign";
 import { loadPublicKey, loadSigningKeys, type SigningKey } from "./signing-keys";
 import { checkBundle } from "./sigstore-bundle";

@@ -57,6 +57,9 @@ export function inTotoStatement(repository: string, digest: string): Buffer {
   );
 }
 
+/** The layer annotation holding a cosign signature (SIGNATURE_SPEC.md). */
+export const COSIGN_SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature";
+
 export const BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
 /** A keyed Sigstore bundle (v0.3) holding a DSSE envelope over `statement`, signed with `key`. */
