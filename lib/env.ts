@@ -9,7 +9,7 @@ import { BlockList, isIP, SocketAddress } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { NOTIFY_VARIABLE_PATTERN } from "./notify/notify-config";
-import { parseRegistryHosts } from "./registry/registry-hosts";
+import { parseRegistryHosts, parseRegistryMirrors } from "./registry/registry-hosts";
 import { SIGNING_KEY_VARIABLE_PATTERN } from "./registry/signing-key-names";
 
 const postgresUrl = z
@@ -137,6 +137,19 @@ const serverSchema = z
         .refine(
           (v) => parseRegistryHosts(v) !== undefined,
           'must be "off" or registry hosts, comma-separated (ghcr.io, *.pkg.dev, http://127.0.0.1:5000)',
+        ),
+    ),
+    /**
+     * Registries whose images are read from a mirror: `ghcr.io=http://127.0.0.1:5000`,
+     * `docker.io=https://harbor.example.com/hub` (a path is a prefix of every repository).
+     */
+    LADDER_REGISTRY_MIRRORS: optional(
+      z
+        .string()
+        .trim()
+        .refine(
+          (v) => parseRegistryMirrors(v) !== undefined,
+          "must be registry=URL pairs, comma-separated (ghcr.io=http://127.0.0.1:5000)",
         ),
     ),
     /** A Docker config JSON (`auths`, as `docker login` writes it) with registry credentials. */

@@ -7,7 +7,7 @@
 import { registryVariable, type ServerEnv, serverEnv, signingKeyVariable } from "../env";
 import type { LadderConfig } from "../gitops/ladder-config";
 import { credentialSource } from "./credentials";
-import { parseRegistryHosts } from "./registry-hosts";
+import { parseRegistryHosts, parseRegistryMirrors } from "./registry-hosts";
 import { RegistryReader } from "./registry-reader";
 import { loadSigningKeys, type SigningKey } from "./signing-keys";
 
@@ -18,6 +18,7 @@ export function createRegistryReaderFromEnv(env: ServerEnv = serverEnv()): Regis
   const hosts = parseRegistryHosts(env.LADDER_REGISTRIES) ?? { enabled: false };
   return new RegistryReader({
     hosts,
+    mirrors: parseRegistryMirrors(env.LADDER_REGISTRY_MIRRORS),
     credentials: credentialSource((name) => registryVariable(name), env.LADDER_REGISTRY_AUTH_FILE),
     timeoutMs: env.LADDER_REGISTRY_TIMEOUT_MS,
     defaultBudget: env.LADDER_REGISTRY_BUDGET,

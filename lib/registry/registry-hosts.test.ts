@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_REGISTRIES, locateRepository, parseRegistryHosts, registryRule } from "./registry-hosts";
+import { DEFAULT_REGISTRIES, locateRepository, parseRegistryHosts, parseRegistryMirrors, registryRule } from "./registry-hosts";
 
 describe("LADDER_REGISTRIES", () => {
   it("defaults to the public registries, over HTTPS", () => {
@@ -40,11 +40,37 @@ describe("locateRepository", () => {
       registry: "docker.io",
       name: "library/nginx",
       baseUrl: "https://registry-1.docker.io",
+      credentialsFor: "docker.io",
     });
     expect(locateRepository("127.0.0.1:5000/acme/api", true)).toEqual({
       registry: "127.0.0.1:5000",
       name: "acme/api",
       baseUrl: "http://127.0.0.1:5000",
+      credentialsFor: "127.0.0.1:5000",
     });
+  });
+});
+
+describe("LADDER_REGISTRY_MIRRORS", () => {
+  it("reads registry=URL pairs, a path being a prefix of every repository", () => {
+    const mirrors = parseRegistryMirrors("ghcr.io=http://127.0.0.1:5000, index.docker.io=https://harbor.example.com/hub/");
+    expect(mirrors).toEqual(
+      new Map([
+        ["ghcr.io", { baseUrl: "http://127.0.0.1:5000", prefix: "" }],
+        ["docker.io", { baseUrl: "https://harbor.example.com", prefix: "hub/" }],
+      ]),
+    );
+    expect(locateRepository("docker.io/library/nginx", false, mirrors?.get("docker.io"))).toEqual({
+      registry: "docker.io",
+      name: "hub/library/nginx",
+      baseUrl: "https://harbor.example.com",
+      credentialsFor: "harbor.example.com",
+    });
+    expect(parseRegistryMirrors(undefined)).toEqual(new Map());
+  });
+
+  it("refuses what is not a pair of a registry and an http(s) URL", () => {
+    for (const bad of ["ghcr.io", "=http://x", "ghcr.io=ftp://x", "ghcr.io=http://u:p@x", "*.pkg.dev=http://x"])
+      expect(parseRegistryMirrors(bad), bad).toBeUndefined();
   });
 });

@@ -72,20 +72,54 @@ export function registryRule(hosts: RegistryHosts, registry: string): RegistryHo
 export interface RegistryLocation {
   /** The registry as image names write it (`docker.io`, `ghcr.io`, `127.0.0.1:5000`). */
   registry: string;
-  /** The repository inside it (`library/nginx`, `acme/api`). */
+  /** The repository as the API is asked for it (`library/nginx`; a mirror's prefix included). */
   name: string;
-  /** Where its API answers (`https://registry-1.docker.io`). */
+  /** Where its API answers (`https://registry-1.docker.io`, or a mirror's). */
   baseUrl: string;
+  /** Whose credentials are sent: the registry, or the mirror's host. */
+  credentialsFor: string;
+}
+
+/** Where a registry's images are read instead (`LADDER_REGISTRY_MIRRORS`): a base URL and a path prefix. */
+export interface RegistryMirror {
+  baseUrl: string;
+  prefix: string;
+}
+
+/**
+ * `LADDER_REGISTRY_MIRRORS` → registry → mirror: `ghcr.io=http://127.0.0.1:5000`,
+ * `docker.io=https://harbor.example.com/hub` (a path after the host is a prefix of every
+ * repository, as a pull-through cache's project is). Undefined when an entry is malformed.
+ */
+export function parseRegistryMirrors(value: string | undefined): Map<string, RegistryMirror> | undefined {
+  const out = new Map<string, RegistryMirror>();
+  if (value === undefined || value.trim() === "") return out;
+  for (const entry of value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const eq = entry.indexOf("=");
+    const registry = canonicalRegistry(entry.slice(0, Math.max(eq, 0)).trim());
+    const target = entry.slice(eq + 1).trim();
+    if (eq <= 0 || !HOST_PATTERN.test(registry) || registry.startsWith("*.") || !URL.canParse(target)) return undefined;
+    const url = new URL(target);
+    if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username) return undefined;
+    const prefix = url.pathname.replace(/^\/+|\/+$/g, "");
+    out.set(registry, { baseUrl: url.origin, prefix: prefix ? `${prefix}/` : "" });
+  }
+  return out;
 }
 
 /**
  * A Docker-normalised repository (`docker.io/library/nginx`, `ghcr.io/acme/api`; see
  * lib/gitops/image-ref.ts `normaliseRepository`) → where to ask about it.
  */
-export function locateRepository(repositoryNormalised: string, plainHttp: boolean): RegistryLocation {
+export function locateRepository(repositoryNormalised: string, plainHttp: boolean, mirror?: RegistryMirror): RegistryLocation {
   const slash = repositoryNormalised.indexOf("/");
   const registry = canonicalRegistry(repositoryNormalised.slice(0, slash));
   const name = repositoryNormalised.slice(slash + 1);
+  if (mirror)
+    return { registry, name: `${mirror.prefix}${name}`, baseUrl: mirror.baseUrl, credentialsFor: new URL(mirror.baseUrl).host };
   const apiHost = registry === "docker.io" ? "registry-1.docker.io" : registry;
-  return { registry, name, baseUrl: `${plainHttp ? "http" : "https"}://${apiHost}` };
+  return { registry, name, baseUrl: `${plainHttp ? "http" : "https"}://${apiHost}`, credentialsFor: registry };
 }

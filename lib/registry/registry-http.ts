@@ -182,7 +182,9 @@ export class RegistryHttp {
   }
 
   private denied(loc: RegistryLocation, status: number): Unreachable {
-    const how = this.credentials(loc.registry) ? "with the configured credentials" : "anonymously (no credentials configured)";
+    const how = this.credentials(loc.credentialsFor)
+      ? "with the configured credentials"
+      : "anonymously (no credentials configured)";
     return new Unreachable("denied", `${loc.registry} refused access to ${loc.name} ${how} (HTTP ${status})`);
   }
 
@@ -208,7 +210,7 @@ export class RegistryHttp {
 
   /** The Authorization header for a challenge, fetching a token when it is Bearer; undefined for none. */
   private async authorization(loc: RegistryLocation, challenge: Challenge, options: GetOptions): Promise<string | undefined> {
-    const credential = this.credentials(loc.registry);
+    const credential = this.credentials(loc.credentialsFor);
     if (challenge.scheme === "basic") return credential ? basic(credential) : undefined;
     const key = tokenKey(loc);
     const cached = this.tokens.get(key);

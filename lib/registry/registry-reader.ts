@@ -11,7 +11,7 @@ import { isPullableDigest, normaliseRepository } from "../gitops/image-ref";
 import type { AskedFor, ImageEvidence, ImageFound, RegistryEvidence, SignatureEvidence, Skipped } from "./evidence-types";
 import type { FetchContext } from "./fetch-oci";
 import { readImageEvidence } from "./image-evidence";
-import { locateRepository, type RegistryHosts, type RegistryLocation, registryRule } from "./registry-hosts";
+import { locateRepository, type RegistryHosts, type RegistryLocation, type RegistryMirror, registryRule } from "./registry-hosts";
 import { RegistryHttp, type RegistryHttpOptions } from "./registry-http";
 import { RequestBudget } from "./request-budget";
 import { readSignatureEvidence } from "./signature-evidence";
@@ -19,6 +19,8 @@ import type { SigningKey } from "./signing-keys";
 
 export interface RegistryReaderOptions extends RegistryHttpOptions {
   hosts: RegistryHosts;
+  /** Registries read from a mirror instead (LADDER_REGISTRY_MIRRORS). */
+  mirrors?: ReadonlyMap<string, RegistryMirror>;
   /** Requests one view may make when the caller does not say (default 60). */
   defaultBudget?: number;
   /** How long "not found" is believed (default 60 s). */
@@ -39,6 +41,7 @@ export interface ReadOptions {
 export class RegistryReader {
   readonly http: RegistryHttp;
   private readonly hosts: RegistryHosts;
+  private readonly mirrors: ReadonlyMap<string, RegistryMirror>;
   private readonly defaultBudget: number;
   private readonly found: LRUCache<string, ImageFound>;
   private readonly notFound: LRUCache<string, ImageEvidence>;
@@ -49,6 +52,7 @@ export class RegistryReader {
   constructor(options: RegistryReaderOptions) {
     this.http = new RegistryHttp(options);
     this.hosts = options.hosts;
+    this.mirrors = options.mirrors ?? new Map();
     this.defaultBudget = options.defaultBudget ?? 60;
     const max = options.maxEntries ?? 10_000;
     this.found = new LRUCache({ max });
@@ -79,7 +83,7 @@ export class RegistryReader {
         reason: "disabled",
         detail: `${registry} is not among the registries Ladder reads (LADDER_REGISTRIES)`,
       };
-    const loc = locateRepository(normalised, rule.plainHttp);
+    const loc = locateRepository(normalised, rule.plainHttp, this.mirrors.get(registry));
     return { loc, asked: { registry: loc.registry, repository: `${loc.registry}/${loc.name}` } };
   }
 

@@ -5,6 +5,7 @@
  * the second time); the request budget.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseRegistryMirrors } from "../../lib/registry/registry-hosts";
 import type { Written } from "../../local-registry/oci-layout";
 import { type RegistryWorld, startRegistryWorld } from "../support/registry";
 
@@ -140,5 +141,16 @@ describe("registry evidence", () => {
       reason: "not-pinned",
     });
     expect(other.http.requests + off.http.requests + reader.http.requests).toBe(0);
+  });
+
+  it("reads a registry's images from its mirror (LADDER_REGISTRY_MIRRORS), naming the registry", async () => {
+    const mirrors = parseRegistryMirrors(`ghcr.io=${world.registry.url}`);
+    const reader = world.reader({ hostsList: "ghcr.io", mirrors });
+    expect(await reader.image("ghcr.io/acme/api", image.digest, { budget: reader.budget() })).toMatchObject({
+      state: "found",
+      registry: "ghcr.io",
+      repository: "ghcr.io/acme/api",
+      created: "2026-03-04T05:06:07Z",
+    });
   });
 });
