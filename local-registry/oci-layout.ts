@@ -88,18 +88,10 @@ export class OciLayout {
 
   /** One image: a layer, a config with created and labels, a manifest. */
   image(spec: ImageSpec): Written {
-    const layer = this.blob(tarOf("content.txt", spec.content), MT.layer);
-    const config = this.json(
-      {
-        created: spec.created ?? "2026-01-01T00:00:00Z",
-        architecture: spec.architecture ?? "amd64",
-        os: spec.os ?? "linux",
-        config: { Labels: spec.labels ?? {} },
-        rootfs: { type: "layers", diff_ids: [layer.digest] },
-      },
-      MT.config,
-    );
-    return this.json({ schemaVersion: 2, mediaType: MT.manifest, config: strip(config), layers: [strip(layer)] }, MT.manifest);
+    const blobs = imageBlobs(spec);
+    this.blob(blobs.layer, MT.layer);
+    this.blob(blobs.config, MT.config);
+    return this.blob(blobs.manifest, MT.manifest);
   }
 
   /** An index over images, one per platform. */
@@ -184,6 +176,30 @@ export class OciLayout {
       }),
     );
   }
+}
+
+/** The bytes of one image (its layer, config and manifest), the same every time for the same spec. */
+export function imageBlobs(spec: ImageSpec): { layer: Buffer; config: Buffer; manifest: Buffer; digest: string } {
+  const layer = tarOf("content.txt", spec.content);
+  const layerDigest = sha256(layer);
+  const config = Buffer.from(
+    JSON.stringify({
+      created: spec.created ?? "2026-01-01T00:00:00Z",
+      architecture: spec.architecture ?? "amd64",
+      os: spec.os ?? "linux",
+      config: { Labels: spec.labels ?? {} },
+      rootfs: { type: "layers", diff_ids: [layerDigest] },
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MT.manifest,
+      config: { mediaType: MT.config, digest: sha256(config), size: config.length },
+      layers: [{ mediaType: MT.layer, digest: layerDigest, size: layer.length }],
+    }),
+  );
+  return { layer, config, manifest, digest: sha256(manifest) };
 }
 
 /** A descriptor without the bytes. */
