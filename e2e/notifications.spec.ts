@@ -23,7 +23,15 @@ async function ladderYaml(): Promise<string> {
     headers: { authorization: "token ladder-demo-token", accept: "application/vnd.github.raw+json" },
   });
   if (!response.ok) throw new Error(`GET ladder.yaml: ${response.status}`);
-  return await response.text();
+  // The stand-in answers the contents API with JSON (base64 content) whatever the Accept header.
+  const body = await response.text();
+  try {
+    const json = JSON.parse(body) as { content?: string; encoding?: string };
+    if (json.content) return Buffer.from(json.content, json.encoding === "base64" ? "base64" : "utf8").toString("utf8");
+  } catch {
+    // Raw text.
+  }
+  return body;
 }
 
 async function control(method: string, route: string, body?: unknown): Promise<void> {
