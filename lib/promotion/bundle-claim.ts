@@ -12,6 +12,7 @@ import type { Promotion } from "../generated/prisma/client";
 import { type AuditAnchor, bundleBranchName } from "../github/promotion-pr-text";
 import { appendEvent } from "./audit-chain";
 import { bundleKey } from "./bundle";
+import { reviewedDetail } from "./claim-promotion";
 import { type Actor, nowOf, type PromotionContext } from "./context";
 import { isUniqueViolation } from "./errors";
 import type { Assessment } from "./preview-promotion";
@@ -153,16 +154,7 @@ export async function claimBundle(ctx: PromotionContext, assessments: readonly A
               blobSha: preview.view.blobSha,
               branch,
               bundle: { id: bundleId, apps: members.map((x) => x.app) },
-              evidence: preview.evidence
-                ? {
-                    env: preview.evidence.env,
-                    since: preview.evidence.since,
-                    commit: preview.evidence.commit,
-                    runningNow: preview.evidence.runningNow,
-                    commitsChecked: preview.evidence.commitsChecked,
-                  }
-                : null,
-              checks: preview.checks.map((c) => ({ id: c.id, status: c.status })),
+              ...reviewedDetail(preview),
               ...(holder ? { supersedes: holder.id } : {}),
             },
           });

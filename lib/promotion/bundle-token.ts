@@ -4,6 +4,7 @@
  * re-runs every check on the current state), only a record of what the user looked at.
  */
 import { z } from "zod";
+import { decodeToken, encodeToken } from "./promotion-token";
 
 /** Bundles larger than this are refused: a pull request touching hundreds of files is not reviewable. */
 export const MAX_BUNDLE_APPS = 100;
@@ -43,22 +44,13 @@ export type BundleTokenMember = BundleToken["members"][number];
 export const MAX_BUNDLE_TOKEN_CHARS = 200_000;
 
 export function encodeBundleToken(token: BundleToken): string {
-  return Buffer.from(JSON.stringify(token), "utf8").toString("base64url");
+  return encodeToken(token);
 }
 
 export function decodeBundleToken(raw: string): { ok: true; token: BundleToken } | { ok: false; message: string } {
-  if (raw.length > MAX_BUNDLE_TOKEN_CHARS) return { ok: false, message: "The bundle token is too long." };
-  let json: unknown;
-  try {
-    json = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
-  } catch {
-    return { ok: false, message: "The bundle token is not readable; open the bundle dialog again." };
-  }
-  const parsed = bundleTokenSchema.safeParse(json);
-  if (!parsed.success)
-    return {
-      ok: false,
-      message: `The bundle token is invalid (${parsed.error.issues[0]?.message ?? "bad shape"}); open the bundle dialog again.`,
-    };
-  return { ok: true, token: parsed.data };
+  return decodeToken(raw, bundleTokenSchema, {
+    maxChars: MAX_BUNDLE_TOKEN_CHARS,
+    what: "bundle token",
+    dialog: "the bundle dialog",
+  });
 }

@@ -21,6 +21,17 @@ export type Claim =
 
 class ClaimRace extends Error {}
 
+/** What the `promotion.requested` event keeps of the review: the evidence shown and each check's outcome. */
+export function reviewedDetail(preview: Assessment["preview"]): Record<string, unknown> {
+  const ev = preview.evidence;
+  return {
+    evidence: ev
+      ? { env: ev.env, since: ev.since, commit: ev.commit, runningNow: ev.runningNow, commitsChecked: ev.commitsChecked }
+      : null,
+    checks: preview.checks.map((c) => ({ id: c.id, status: c.status })),
+  };
+}
+
 /** Inserts the PENDING row (or finds the attempt already in flight), superseding an older OPEN one. */
 export async function claimPromotion(ctx: PromotionContext, a: Assessment, actor: Actor): Promise<Claim> {
   const { preview, edit: plan } = a;
@@ -121,16 +132,7 @@ export async function claimPromotion(ctx: PromotionContext, a: Assessment, actor
             path: plan.path,
             blobSha: preview.view.blobSha,
             branch,
-            evidence: preview.evidence
-              ? {
-                  env: preview.evidence.env,
-                  since: preview.evidence.since,
-                  commit: preview.evidence.commit,
-                  runningNow: preview.evidence.runningNow,
-                  commitsChecked: preview.evidence.commitsChecked,
-                }
-              : null,
-            checks: preview.checks.map((c) => ({ id: c.id, status: c.status })),
+            ...reviewedDetail(preview),
             ...(holder ? { supersedes: holder.id } : {}),
           },
         });

@@ -38,23 +38,41 @@ const tokenSchema = z
 
 export type PromotionToken = z.infer<typeof tokenSchema>;
 
-export function encodePromotionToken(token: PromotionToken): string {
+/** base64url JSON: what both tokens (one promotion, a bundle) are on the wire. */
+export function encodeToken(token: unknown): string {
   return Buffer.from(JSON.stringify(token), "utf8").toString("base64url");
 }
 
-export function decodePromotionToken(raw: string): { ok: true; token: PromotionToken } | { ok: false; message: string } {
-  if (raw.length > 8000) return { ok: false, message: "The promotion token is too long." };
+/**
+ * Reads a token back: too long, unreadable and invalid each get a message naming the token and
+ * the dialog to reopen (`what`: "promotion token", `dialog`: "the Promote dialog").
+ */
+export function decodeToken<T>(
+  raw: string,
+  schema: z.ZodType<T>,
+  options: { maxChars: number; what: string; dialog: string },
+): { ok: true; token: T } | { ok: false; message: string } {
+  const { what, dialog } = options;
+  if (raw.length > options.maxChars) return { ok: false, message: `The ${what} is too long.` };
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
   } catch {
-    return { ok: false, message: "The promotion token is not readable; open the Promote dialog again." };
+    return { ok: false, message: `The ${what} is not readable; open ${dialog} again.` };
   }
-  const parsed = tokenSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success)
     return {
       ok: false,
-      message: `The promotion token is invalid (${parsed.error.issues[0]?.message ?? "bad shape"}); open the Promote dialog again.`,
+      message: `The ${what} is invalid (${parsed.error.issues[0]?.message ?? "bad shape"}); open ${dialog} again.`,
     };
   return { ok: true, token: parsed.data };
+}
+
+export function encodePromotionToken(token: PromotionToken): string {
+  return encodeToken(token);
+}
+
+export function decodePromotionToken(raw: string): { ok: true; token: PromotionToken } | { ok: false; message: string } {
+  return decodeToken(raw, tokenSchema, { maxChars: 8000, what: "promotion token", dialog: "the Promote dialog" });
 }
