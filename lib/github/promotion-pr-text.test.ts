@@ -87,6 +87,20 @@ describe("promotion text", () => {
     expect(promotionCommitMessage(description)).toMatch(/\n\nPromoted-by: alice\n$/);
   });
 
+  it("prints the registry evidence in its own section after the evidence, and none without it", () => {
+    const registry = [
+      "- **Registry**: `ghcr.io/acme/api@sha256:0123`: found, an image (linux/amd64)",
+      "- **Signature**: signed by `release` (cosign)",
+    ];
+    const body = promotionBody(withChange({ registry }, { anchor: { eventId: "42", hash: "a".repeat(64) } }));
+    expect(body).toContain(`### Evidence\n- **staging**: running`);
+    expect(body).toContain(`(commit abcdef012345)\n\n### Registry\n${registry.join("\n")}\n\nLadder-Audit-Anchor: 42:`);
+    expect(body.indexOf("### Registry")).toBeLessThan(body.indexOf("### Diff"));
+    expect(parseAuditAnchor(body)).toMatchObject({ kind: "anchor" });
+    expect(promotionBody(description)).not.toContain("### Registry");
+    expect(promotionBody(withChange({ registry: [] }))).not.toContain("### Registry");
+  });
+
   it("uses a longer fence when the diff contains backticks", () => {
     const body = promotionBody(withChange({ diff: "+ a: ```x```\n" }));
     expect(body).toContain("````diff");

@@ -37,6 +37,8 @@ export interface PromotionChange {
   /** Unified diff of `path`. */
   diff: string;
   evidence: readonly PromotionEvidence[];
+  /** Registry evidence as Markdown list items (lib/registry `registryEvidenceMarkdown`); absent: none gathered. */
+  registry?: readonly string[];
 }
 
 export interface PromotionDescription {
@@ -259,6 +261,7 @@ export function promotionBody(d: PromotionDescription): string {
     "### Evidence",
     evidenceLines(c),
     "",
+    ...(c.registry?.length ? ["### Registry", ...c.registry, ""] : []),
     ...(bundle ? [] : anchor),
     "### Diff",
     ...fenced(diffOf(c)),

@@ -12,6 +12,7 @@ import type { Promotion } from "../generated/prisma/client";
 import { StaleViewError } from "../github/errors";
 import { openPromotionPr, type PromotionPr } from "../github/open-promotion-pr";
 import { type AuditAnchor, type PromotionChange, referenceText } from "../github/promotion-pr-text";
+import { registryEvidenceMarkdown } from "../registry";
 import { closeSuperseded, findPullForRow, markFailed, removeOrphanBranch, repoRef, type SupersedeOutcome } from "./attempts";
 import { assessBundle, type BundleLeftOut } from "./bundle";
 import { claimBundle } from "./bundle-claim";
@@ -73,6 +74,7 @@ function changeOf(a: Assessment, row: Promotion): PromotionChange {
           },
         ]
       : [],
+    ...(a.preview.registry ? { registry: registryEvidenceMarkdown(a.preview.registry) } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { TeamMembership } from "../auth/membership";
 import { type Db, db } from "../db/client";
 import type { GitHubClient } from "../github/client";
 import type { WriteQueue } from "../github/write-queue";
+import { type RegistryReader, registryReader } from "../registry";
 import { githubClientFromEnv, repositoryFromEnv } from "../repository-service/from-env";
 import type { RepositoryService } from "../repository-service/repository-service";
 
@@ -31,10 +32,18 @@ export interface PromotionContext {
   queue?: WriteQueue;
   /** Public URL of Ladder, for links in PR comments. */
   publicUrl?: string;
+  /** Registry evidence for the digest promoted (docs/registry.md); absent: none is gathered. */
+  registry?: RegistryReader;
 }
 
 export function promotionContextFromEnv(overrides: Partial<PromotionContext> = {}): PromotionContext {
-  return { db: db(), repo: repositoryFromEnv(), github: githubClientFromEnv(), ...overrides };
+  return {
+    db: db(),
+    repo: repositoryFromEnv(),
+    github: githubClientFromEnv(),
+    registry: registryReader(),
+    ...overrides,
+  };
 }
 
 export function nowOf(ctx: { now?: () => Date }): Date {

@@ -10,6 +10,7 @@ import { type EnvironmentPolicy, environmentPolicies, type LadderConfig } from "
 import { artifactLabel } from "../gitops/plan-artifact-edit";
 import { scanContext } from "../gitops/scan";
 import type { Artifact, ImageLabelKind, ImageReference, ScanResult } from "../gitops/types";
+import type { RegistryCheckId } from "../registry";
 import type { RunEvidence } from "./evidence";
 
 export type CheckStatus = "pass" | "fail" | "warn";
@@ -29,7 +30,8 @@ export type CheckId =
   | "already-running"
   | "open-promotion"
   | "plan"
-  | "targets";
+  | "targets"
+  | RegistryCheckId;
 
 export interface PolicyCheck {
   id: CheckId;
@@ -124,6 +126,8 @@ const LABELS: Record<CheckId, string> = {
   "open-promotion": "Open promotions",
   targets: "Targets reached",
   plan: "Minimal edit",
+  "in-registry": "In the registry",
+  signature: "Signature",
 };
 
 export function check(id: CheckId, status: CheckStatus, reason: string, label = LABELS[id]): PolicyCheck {

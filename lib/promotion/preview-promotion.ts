@@ -9,7 +9,9 @@ import type { PromotedReference } from "../github/promotion-pr-text";
 import { ladderYamlRefusal } from "../gitops/ladder-yaml-status";
 import { type ArtifactEditPlan, artifactLabel, planArtifactEdit } from "../gitops/plan-artifact-edit";
 import { type DigestEditPlan, EditPlanError, planDigestEdit } from "../gitops/plan-edit";
+import { scanContext } from "../gitops/scan";
 import type { Artifact, Cell, ImageReference } from "../gitops/types";
+import { type RegistryEvidence, registryChecks, signingKeysOf } from "../registry";
 import type { RepositoryView } from "../repository-service/repository-service";
 import type { RepoSnapshot } from "../snapshot/types";
 import { type Actor, nowOf, type PromotionContext } from "./context";
@@ -95,6 +97,11 @@ export interface PromotionPreview {
   evidence: DigestEvidence | VersionEvidence | null;
   checks: PolicyCheck[];
   allowed: boolean;
+  /**
+   * What the registry says of the digest promoted (docs/registry.md); null when none was
+   * gathered (no reader, no digest, an artifact promotion).
+   */
+  registry: RegistryEvidence | null;
   /** What the user is looking at; execution refuses when the target file changed since. */
   view: { commit: string; path: string | null; blobSha: string | null; checkedAt: string };
   /** The promotion holding the (app, environment) slot, if any. */
@@ -215,8 +222,9 @@ export async function assessPromotion(
   const evidenceEnv = rollback ? request.toEnv : fromEnv;
   const evidenceCell = rollback ? targetCell : sourceCell;
   const slot = openSlot(ctx.repo.repository, request.app, addressOf(request.toEnv, request.target));
+  const keys = signingKeysOf(scanContext(scan)?.config);
 
-  const [timeline, locks, holder, promoter] = await Promise.all([
+  const [timeline, locks, holder, promoter, registry] = await Promise.all([
     evidenceEnv && evidenceCell && repository
       ? environmentTimeline(ctx.repo, {
           app: request.app,
@@ -229,6 +237,14 @@ export async function assessPromotion(
     activeLocks(ctx.db, { repository: ctx.repo.repository, env: request.toEnv, app: request.app, now }),
     ctx.db.promotion.findUnique({ where: { openSlot: slot } }),
     matchList(actor.login, policy.promoters, ctx.isTeamMember),
+    // Beside Git, never after it: the reader's timeouts and budget bound how long this can take.
+    digest && repository && ctx.registry
+      ? ctx.registry.evidence(repository, digest, { budget: ctx.registry.budget(), keys }).catch((error: unknown) => {
+          // Nothing gathered: a requirement then refuses, naming that; otherwise the preview goes on without.
+          console.error(`[promotion] registry evidence for ${repository}@${digest} failed`, error);
+          return undefined;
+        })
+      : Promise.resolve(undefined),
   ]);
   const evidence = timeline && digest ? digestEvidence(timeline, digest, now) : undefined;
   // The tag that goes with the digest: what the source runs it as now, else what it ran as (a rollback, a chosen digest).
@@ -256,6 +272,8 @@ export async function assessPromotion(
     now,
   });
   const checks = [...decision.checks];
+  // With no registry requirement and no reader this adds nothing.
+  if (digest) checks.push(...registryChecks(registry, digest, policy, keys));
 
   let plan: DigestEditPlan | undefined;
   if ((digest || tagOnly) && targetRef && targetCell) {
@@ -307,6 +325,7 @@ export async function assessPromotion(
     evidence: evidence ?? null,
     checks,
     allowed,
+    registry: registry ?? null,
     view: { commit: planView.snapshot.commit, path: plan?.path ?? null, blobSha: viewBlob, checkedAt: now.toISOString() },
     openPromotion: openPromotion ?? null,
     token:
@@ -467,6 +486,7 @@ async function assessArtifactPromotion(
     evidence: evidence ?? null,
     checks,
     allowed,
+    registry: null,
     view: { commit: planView.snapshot.commit, path: plan?.path ?? null, blobSha: viewBlob, checkedAt: now.toISOString() },
     openPromotion: openPromotion ?? null,
     token:

@@ -21,6 +21,7 @@ import { StaleViewError } from "../github/errors";
 import { openPromotionPr, type PromotionPr } from "../github/open-promotion-pr";
 import { type AuditAnchor, referenceText } from "../github/promotion-pr-text";
 import { closePullRequest } from "../github/pull-requests";
+import { registryEvidenceMarkdown } from "../registry";
 import { closeSuperseded, findPullForRow, markFailed, removeOrphanBranch, repoRef, type SupersedeOutcome } from "./attempts";
 import { appendEvent } from "./audit-chain";
 import { claimPromotion } from "./claim-promotion";
@@ -151,6 +152,7 @@ async function openFor(
                 },
               ]
             : [],
+          ...(preview.registry ? { registry: registryEvidenceMarkdown(preview.registry) } : {}),
         },
       ],
       actor: actor.login,
