@@ -187,7 +187,7 @@ async function PromotionTable({ query }: { query: HistoryQuery }) {
               "When",
               "App",
               "Environments",
-              "Digest",
+              "Version",
               "Status",
               "By",
               "Pull request",
