@@ -7,6 +7,8 @@ import { type PromoteBundleActionResult, promoteBundleAction } from "@/app/actio
 import { shortDigest } from "@/lib/gitops/image-ref";
 import type { BundlePreview } from "@/lib/promotion/bundle";
 import type { PromotionPreview } from "@/lib/promotion/preview-promotion";
+import { registryEvidenceSummary } from "@/lib/registry/registry-evidence-text";
+import { cellBadge } from "../registry/evidence-view";
 import { Badge } from "../ui/badge";
 import { UnifiedDiff } from "./unified-diff";
 
@@ -34,6 +36,8 @@ function reference(ref: { tag: string | null; digest: string | null } | undefine
 
 function Member({ preview }: { preview: PromotionPreview }) {
   const warnings = preview.checks.filter((c) => c.status === "warn");
+  const registry = preview.registry;
+  const badge = registry ? cellBadge(registry) : undefined;
   return (
     <li className="rounded-md border border-zinc-200 dark:border-zinc-800" data-testid={`bundle-member-${preview.request.app}`}>
       <details>
@@ -44,6 +48,11 @@ function Member({ preview }: { preview: PromotionPreview }) {
             <span className="text-indigo-700 dark:text-indigo-300">{reference(preview.change?.to)}</span>
           </span>
           <span className="font-mono text-xs text-zinc-500">{preview.change?.path}</span>
+          {badge && (
+            <Badge tone={badge.tone} title={badge.title}>
+              {badge.label}
+            </Badge>
+          )}
           {warnings.length > 0 && (
             <Badge tone="amber">
               {warnings.length} warning{warnings.length === 1 ? "" : "s"}
@@ -51,6 +60,12 @@ function Member({ preview }: { preview: PromotionPreview }) {
           )}
         </summary>
         <div className="space-y-2 border-t border-zinc-200 px-3 py-2 dark:border-zinc-800">
+          {registry && (
+            <p className="text-xs" data-testid="bundle-member-registry">
+              <span className="font-medium">Registry</span>
+              <span className="text-zinc-600 dark:text-zinc-400"> — {registryEvidenceSummary(registry)}</span>
+            </p>
+          )}
           {preview.change && <UnifiedDiff diff={preview.change.unifiedDiff} />}
           <ul className="space-y-1 text-xs">
             {preview.checks.map((c) => (

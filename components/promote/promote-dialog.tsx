@@ -9,6 +9,7 @@ import type { PromotionPreview } from "@/lib/promotion/preview-promotion";
 import { queryKeys } from "../query/query-client";
 import { Badge } from "../ui/badge";
 import { RelativeTime } from "../ui/relative-time";
+import { RegistrySection } from "./registry-section";
 import { UnifiedDiff } from "./unified-diff";
 
 export interface PromoteTarget {
@@ -224,6 +225,8 @@ export function PromoteDialog({ target, onClose }: { target: PromoteTarget; onCl
                 )}
               </p>
             )}
+
+            {data.registry && <RegistrySection evidence={data.registry} />}
 
             <section aria-labelledby="checks-heading">
               <h3 id="checks-heading" className="mb-1.5 text-sm font-medium">
