@@ -6,6 +6,7 @@ import { HeadWatcher } from "@/components/matrix/head-watcher";
 import { MatrixTable } from "@/components/matrix/matrix-table";
 import { MatrixToolbar } from "@/components/matrix/matrix-toolbar";
 import { ReadFailureView } from "@/components/read-failure";
+import { RegistryEvidenceNote } from "@/components/registry/registry-note";
 import { getActiveLocks } from "@/lib/data/locks";
 import { type EnvironmentMatrix, getEnvironmentMatrix, type MatrixFilter } from "@/lib/data/matrix";
 import { getOpenPromotions, reconcileOnView } from "@/lib/data/promotions";
@@ -144,6 +145,7 @@ async function MatrixSection({ query }: { query: { q?: string; filter: MatrixFil
           </ul>
         </details>
       )}
+      <RegistryEvidenceNote />
       <MatrixToolbar matching={matrix.matchingApps} total={matrix.totalApps} />
       <BundleSelection environments={matrix.environments} waiting={waitingByEnvironment(matrix)}>
         <MatrixTable matrix={matrix} locks={locks} openPromotions={openPromotions} />

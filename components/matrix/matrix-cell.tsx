@@ -1,8 +1,10 @@
 import Link from "next/link";
+import { Suspense } from "react";
 import type { MatrixCell as Cell, MatrixTarget } from "@/lib/data/matrix";
 import type { OpenPromotionView } from "@/lib/data/promotions";
 import { labelledVersionText, versionOf } from "@/lib/matrix/environment-matrix";
 import { PromoteButton } from "../promote/promote-button";
+import { RegistryBadge } from "../registry/registry-badge";
 import { Badge } from "../ui/badge";
 import { CopyButton } from "../ui/copy-button";
 import { RelativeTime } from "../ui/relative-time";
@@ -144,6 +146,12 @@ export function MatrixCellView({
                 {image.shortDigest ?? "—"}
               </span>
               <CopyButton value={image.reference} label={`Copy ${image.repository} ${image.shortDigest ?? image.tag ?? ""}`} />
+              {image.pinned && image.digest && (
+                // Its own boundary: the cell is drawn at once, the badge when the registry answers.
+                <Suspense fallback={null}>
+                  <RegistryBadge repository={image.repository} digest={image.digest} />
+                </Suspense>
+              )}
             </div>
             {cell.images.length > 1 && <div className="ui-meta truncate">{image.repository}</div>}
           </div>
