@@ -32,6 +32,7 @@ import {
   importRepository,
   inspectSource,
 } from "./import-repo";
+import { type DemoRegistry, startDemoRegistry } from "./registry";
 import { sampleRepoCommits } from "./sample-repo";
 
 const DEMO_TOKEN = "ladder-demo-token";
@@ -202,6 +203,21 @@ async function main(): Promise<number> {
     console.log(`ladder demo: created the sample repository acme/gitops (${commits.length} commits) in ${github.repoDir}`);
   }
 
+  // The sample's images, signed (one not, one never pushed), for registry evidence. A copy of the
+  // user's own repository names images the demo does not hold, so evidence is off there.
+  let registry: DemoRegistry | undefined;
+  try {
+    registry = own ? undefined : await startDemoRegistry(demoDir);
+  } catch (error) {
+    // The demo goes on without it: registry evidence is information, not what the demo is for.
+    console.error("ladder demo: the demo registry did not start; registry evidence is off", error);
+    registry = { state: "off", reason: "the demo registry did not start (see above)", env: { LADDER_REGISTRIES: "off" } };
+  }
+  if (registry?.state === "off") console.log(`ladder demo: ${registry.reason}`);
+  const stopRegistry = async () => {
+    if (registry?.state === "on") await registry.stop();
+  };
+
   let ladder: Awaited<ReturnType<typeof serve>>;
   try {
     ladder = await serve(
@@ -220,6 +236,7 @@ async function main(): Promise<number> {
           LADDER_ALLOW_LOCAL_AUTH: "1",
           LADDER_LOCAL_USER: "demo",
           LADDER_AUTH_SECRET: authSecret,
+          ...(registry?.env ?? { LADDER_REGISTRIES: "off" }),
         },
         log: (line) => console.log(`ladder demo: ${line}`),
       },
@@ -227,6 +244,7 @@ async function main(): Promise<number> {
     );
   } catch (error) {
     await github.stop();
+    await stopRegistry();
     if (error instanceof StartupError) {
       console.error(`ladder demo: ${error.message}`);
       return 1;
@@ -240,7 +258,14 @@ async function main(): Promise<number> {
     console.log(`  What it detected ${ladder.url}/layout  (and the ladder.yaml it would write)`);
     console.log(`  Your copy        ${github.url}/${owner}/${repoName}  (pull requests open and merge there, on the copy)`);
     console.log(`  Source           ${own.imported.source}  (only read: never written to, no remote added)`);
-  } else console.log(`  Sample GitHub    ${github.url}/acme/gitops  (pull requests open and merge there)`);
+  } else {
+    console.log(`  Sample GitHub    ${github.url}/acme/gitops  (pull requests open and merge there)`);
+    console.log(
+      registry?.state === "on"
+        ? `  Registry         ${registry.registry.url}  (ghcr.io/acme/* for Ladder: signed, gateway 1.2.0 unsigned, worker 1.7.0 missing)`
+        : "  Registry         off (see above)",
+    );
+  }
   console.log(`  Data             ${env.dataDir}`);
   console.log("  Ctrl-C stops everything; the next run keeps the repository and the history.");
   console.log("");
@@ -252,6 +277,7 @@ async function main(): Promise<number> {
     console.log("ladder demo: stopping…");
     await ladder.stop();
     await github.stop();
+    await stopRegistry();
   };
   process.on("SIGINT", () => void stop().then(() => process.exit(0)));
   process.on("SIGTERM", () => void stop().then(() => process.exit(0)));

@@ -14,11 +14,9 @@ import path from "node:path";
 import type { TestKey } from "../../local-registry/cosign-signer";
 import { INSTALL_HINT, type LocalRegistry, missingRegistryTools, startLocalRegistry } from "../../local-registry/distribution";
 import { OciLayout, strip } from "../../local-registry/oci-layout";
-import { MISSING_BUILD, SAMPLE_BUILDS, sampleImageSpec, sampleVersion, UNSIGNED_BUILD } from "./sample-images";
+import { DEMO_KEY_VARIABLE, MISSING_BUILD, SAMPLE_BUILDS, sampleImageSpec, sampleVersion, UNSIGNED_BUILD } from "./sample-images";
 
-/** The ladder.yaml key name and the variable the demo passes its public key in. */
-export const DEMO_KEY_NAME = "demo-release";
-export const DEMO_KEY_VARIABLE = "LADDER_SIGNING_KEY_DEMO";
+export { DEMO_KEY_NAME, DEMO_KEY_VARIABLE } from "./sample-images";
 
 export type DemoRegistry =
   | {

@@ -12,6 +12,10 @@ export function sampleRevision(app: string, build: number): string {
   return createHash("sha1").update(`ladder-demo/${app}/${build}/commit`).digest("hex");
 }
 
+/** The ladder.yaml key name the sample's images are signed with, and the variable the demo passes its public key in. */
+export const DEMO_KEY_NAME = "demo-release";
+export const DEMO_KEY_VARIABLE = "LADDER_SIGNING_KEY_DEMO";
+
 /** payments' chart versions its image 2.x; every other sample app 1.x (as sample-repo.ts tags them). */
 export function sampleVersion(app: string, build: number): string {
   return `${app === "payments" ? 2 : 1}.${build}.0`;

@@ -13,7 +13,7 @@
  *   each environment's images set once in its own base; prod's us-east-1 runs a canary of the
  *   next build, pinned in that cluster's own overlay.
  */
-import { createHash } from "node:crypto";
+import { DEMO_KEY_NAME, DEMO_KEY_VARIABLE, sampleImageDigest } from "./sample-images";
 
 export interface SampleCommit {
   message: string;
@@ -26,9 +26,12 @@ export interface SampleCommit {
 export const SAMPLE_ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 const REGISTRY = "ghcr.io/acme";
 
-/** A deterministic sha256 digest for one build of an app. */
+/**
+ * The digest of one build of an app: that of the demo registry's image of it (sample-images.ts),
+ * the same on every machine, so registry evidence finds what the repository pins.
+ */
 export function sampleDigest(app: string, build: number): string {
-  return `sha256:${createHash("sha256").update(`ladder-demo/${app}/${build}`).digest("hex")}`;
+  return sampleImageDigest(app, build);
 }
 
 const people = {
@@ -46,6 +49,8 @@ environments:
   - name: staging
     from: dev
     targets: [eu-west-1, us-east-1]
+    # Only images signed with the demo's key go to staging (docs/registry.md).
+    requireSignature: ${DEMO_KEY_NAME}
     allowedDrift: [replicas, replicaCount, resources, "spec.replicas", "spec.template.spec.containers.*.resources"]
   - name: prod
     from: staging
@@ -66,6 +71,11 @@ apps:
     envPath: apps/gateway/{env}/base
     paths:
       dev: apps/gateway/dev
+# The key CI signs images with; the demo passes its public half in ${DEMO_KEY_VARIABLE}.
+signing:
+  keys:
+    - name: ${DEMO_KEY_NAME}
+      publicKeyEnv: ${DEMO_KEY_VARIABLE}
 `;
 
 function kustomizeBase(app: string, port: number): Record<string, string> {
