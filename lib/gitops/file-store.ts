@@ -40,20 +40,77 @@ export function baseOf(p: string): string {
 }
 
 /**
+ * What one resolution read, as keys naming an input (`f:<path>` a file's content or absence,
+ * `d:<dir>` whether a directory exists, `l:<dir>` the list of files under it) and the value each
+ * had: a blob SHA or "-" for an absent file, "1"/"0", a hash of the list. Equal sets mean equal
+ * inputs, so a result made from them can be reused at any commit where they still hold.
+ */
+export type ReadSet = Map<string, string>;
+
+/** The keys a change of these paths invalidates: each file's own, and the listings and existence of its directories. */
+export function invalidatedKeys(changed: Iterable<string>, addedOrRemoved: Iterable<string>): Set<string> {
+  const keys = new Set<string>();
+  for (const p of changed) keys.add(`f:${p}`);
+  for (const p of addedOrRemoved) {
+    keys.add(`f:${p}`);
+    let d = dirOf(p);
+    for (;;) {
+      keys.add(`l:${d}`);
+      keys.add(`d:${d}`);
+      if (d === "") break;
+      d = dirOf(d);
+    }
+  }
+  return keys;
+}
+
+function listHash(paths: readonly string[]): string {
+  // FNV-1a over the joined list: a listing's identity, not a security boundary.
+  let h = 0x811c9dc5;
+  for (const p of paths) {
+    for (let i = 0; i < p.length; i++) h = Math.imul(h ^ p.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 0, 0x01000193);
+  }
+  return `${paths.length}:${(h >>> 0).toString(16)}`;
+}
+
+/**
  * The scanner's view of one snapshot: the file list, the YAML texts fetched in one batch, and parsed
  * documents cached by path (cloned on every use because Kustomize layers mutate what they load).
+ * While a recording is open (`recording`), every read lands in its ReadSet: what a cell or a build
+ * depended on, so a later commit can tell whether it must be resolved again.
  */
 export class FileStore {
   readonly files: Map<string, RepoFile>;
-  readonly dirs = new Set<string>();
-  private readonly texts = new Map<string, string>();
-  private readonly parsed = new Map<string, { docs: LoadedDoc[]; warnings: ScanWarning[] }>();
+  readonly dirs: Set<string>;
+  private readonly texts: Map<string, string>;
+  private readonly parsed: Map<string, { docs: LoadedDoc[]; warnings: ScanWarning[] }>;
+  private readonly recorders: ReadSet[] = [];
+  private paused = 0;
 
   constructor(
     readonly snapshot: RepoSnapshot,
     files: readonly RepoFile[],
+    reuse?: { from: FileStore; invalid: ReadonlySet<string>; sameTree: boolean },
   ) {
     this.files = new Map(files.map((f) => [f.path, f]));
+    if (reuse) {
+      // Content addressed: a path whose blob is unchanged keeps its text and its parse.
+      this.texts = new Map(reuse.from.texts);
+      this.parsed = new Map(reuse.from.parsed);
+      for (const p of reuse.invalid) {
+        this.texts.delete(p);
+        this.parsed.delete(p);
+      }
+    } else {
+      this.texts = new Map();
+      this.parsed = new Map();
+    }
+    if (reuse?.sameTree) {
+      this.dirs = reuse.from.dirs;
+      return;
+    }
+    this.dirs = new Set<string>();
     for (const f of files) {
       let d = path.posix.dirname(f.path);
       while (d !== "." && !this.dirs.has(d)) {
@@ -62,6 +119,44 @@ export class FileStore {
       }
     }
     this.dirs.add("");
+  }
+
+  /** Runs `fn` recording what it reads; the reads also count for any recording around this one. */
+  recording<T>(fn: () => T): [T, ReadSet] {
+    const reads: ReadSet = new Map();
+    this.recorders.push(reads);
+    try {
+      return [fn(), reads];
+    } finally {
+      this.recorders.pop();
+      this.replay(reads);
+    }
+  }
+
+  /** Counts reads made earlier (a cached build's) for the recording now open. */
+  replay(reads: ReadSet | undefined): void {
+    const top = this.recorders[this.recorders.length - 1];
+    if (!top || !reads) return;
+    for (const [k, v] of reads) top.set(k, v);
+  }
+
+  /** Runs `fn` without recording: for readings cached per store whose inputs are tracked as a whole. */
+  unrecorded<T>(fn: () => T): T {
+    this.paused++;
+    try {
+      return fn();
+    } finally {
+      this.paused--;
+    }
+  }
+
+  private note(key: string, value: () => string): void {
+    const top = this.recorders[this.recorders.length - 1];
+    if (top && this.paused === 0 && !top.has(key)) top.set(key, value());
+  }
+
+  private noteFile(p: string): void {
+    this.note(`f:${p}`, () => this.files.get(p)?.sha ?? "-");
   }
 
   /** Reads every YAML file under the size limit in one `readMany` (one round trip for GitHub). */
@@ -94,20 +189,29 @@ export class FileStore {
   }
 
   isFile(p: string): boolean {
+    this.noteFile(p);
     return this.files.has(p);
   }
 
   isDir(p: string): boolean {
+    this.note(`d:${p}`, () => (this.dirs.has(p) ? "1" : "0"));
     return this.dirs.has(p);
   }
 
   text(p: string): string | undefined {
+    this.noteFile(p);
     return this.texts.get(p);
+  }
+
+  /** Whether the text of a path was fetched (no read recorded). */
+  hasText(p: string): boolean {
+    return this.texts.has(p);
   }
 
   kustomizationIn(dir: string): string | undefined {
     for (const n of KUSTOMIZATION_NAMES) {
       const p = dir ? `${dir}/${n}` : n;
+      this.noteFile(p);
       if (this.files.has(p)) return p;
     }
     return undefined;
@@ -121,6 +225,7 @@ export class FileStore {
 
   /** The cached parse itself, shared: callers must not mutate it (use `load` for a private copy). */
   peek(p: string): { docs: readonly LoadedDoc[]; warnings: ScanWarning[] } {
+    this.noteFile(p);
     const cached = this.parsed.get(p);
     if (cached) return cached;
     const f = this.files.get(p);
@@ -147,6 +252,8 @@ export class FileStore {
   /** Files directly and recursively under a directory. */
   filesUnder(dir: string): string[] {
     const prefix = dir ? `${dir}/` : "";
-    return [...this.files.keys()].filter((p) => p.startsWith(prefix));
+    const list = [...this.files.keys()].filter((p) => p.startsWith(prefix));
+    this.note(`l:${dir}`, () => listHash(list));
+    return list;
   }
 }

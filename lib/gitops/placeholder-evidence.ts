@@ -48,6 +48,23 @@ const cache = new WeakMap<FileStore, PlaceholderEvidence>();
 export function placeholderEvidence(store: FileStore): PlaceholderEvidence {
   const hit = cache.get(store);
   if (hit) return hit;
+  // Read once per store for every cell: its inputs count as the whole scan's (isPlaceholderEvidencePath), not one cell's.
+  return store.unrecorded(() => readEvidence(store));
+}
+
+/** A file whose change changes the evidence every cell reads: a refresh rescans when one does. */
+export function isPlaceholderEvidencePath(p: string): boolean {
+  const n = baseOf(p);
+  return /skaffold[^/]*\.ya?ml$/i.test(n) || n === "Tiltfile" || p.endsWith(".tiltfile");
+}
+
+/** A refresh where no evidence file changed keeps the evidence read at the previous commit. */
+export function inheritPlaceholderEvidence(from: FileStore, to: FileStore): void {
+  const hit = cache.get(from);
+  if (hit) cache.set(to, hit);
+}
+
+function readEvidence(store: FileStore): PlaceholderEvidence {
   const artifacts = new Map<string, string>();
   for (const p of store.files.keys()) {
     if (!/skaffold[^/]*\.ya?ml$/i.test(baseOf(p))) continue;

@@ -142,10 +142,11 @@ export async function renderCells(ctx: ScanContext, apps: AppResult[], opts: Ren
   const renderer = await findRenderer(opts.binary);
   // An environment that fans out renders per target: each target's leaf is what a cluster builds.
   const cells: { app: AppResult; env: string; cell: TargetCell; plan: CellPlan | undefined }[] = [];
+  const plans = new Map(ctx.plan.apps.map((a) => [a.name, a.cells]));
   for (const app of apps)
     for (const [env, cell] of Object.entries(app.environments)) {
       if (cell.format !== "kustomize") continue;
-      const plan = ctx.plan.apps.find((a) => a.name === app.name)?.cells.get(env);
+      const plan = plans.get(app.name)?.get(env);
       if (cell.targets)
         for (const [t, tc] of Object.entries(cell.targets))
           cells.push({ app, env, cell: tc, plan: plan?.targets?.find((p) => p.target === t) });

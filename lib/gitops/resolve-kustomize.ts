@@ -14,13 +14,21 @@ import type { ScanContext } from "./scan";
 import type { Artifact, Cell, RemoteRef, ScanWarning, UnresolvedImage } from "./types";
 import { getPos, isObject, str } from "./yaml-source";
 
+/**
+ * The build of a directory, made once per scan. What the build read is kept beside it, so a cell
+ * using a cached build still records those reads, and a later commit can keep the build when
+ * none of them changed.
+ */
 export function getBuild(ctx: ScanContext, dir: string): BuildResult {
-  let b = ctx.builds.get(dir);
-  if (!b) {
-    b = buildKustomization(ctx.store, dir);
-    ctx.builds.set(dir, b);
+  const b = ctx.builds.get(dir);
+  if (b) {
+    ctx.store.replay(ctx.buildReads?.get(dir));
+    return b;
   }
-  return b;
+  const [built, reads] = ctx.store.recording(() => buildKustomization(ctx.store, dir));
+  ctx.builds.set(dir, built);
+  ctx.buildReads?.set(dir, reads);
+  return built;
 }
 
 /** Images of a Flux HelmRelease: its values, and a note for what the chart's own defaults decide. */

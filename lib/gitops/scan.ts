@@ -4,10 +4,10 @@
  * (resolve-cell.ts), expands charts that generate Argo CD Applications, and leaves its parsed
  * state on the result for diff and edit (scanContext).
  */
-import type { RepoSnapshot } from "../snapshot/types";
+import type { RepoFile, RepoSnapshot } from "../snapshot/types";
 import { detectLayout } from "./detect-layout";
 import { orderEnvironments } from "./env-names";
-import { FileStore, isYamlPath } from "./file-store";
+import { FileStore, isYamlPath, type ReadSet } from "./file-store";
 import { expandGenerators, findGeneratorCharts, type HelmRunOptions } from "./helm-generators";
 import { findHelm } from "./helm-render";
 import { helmfileInputs } from "./helmfile";
@@ -15,7 +15,7 @@ import { kustomizations } from "./kustomization-index";
 import { dedupeWarnings } from "./kustomize-build";
 import type { BuildResult } from "./kustomize-resource";
 import { type LadderConfig, parseLadderConfig } from "./ladder-config";
-import type { LayoutPlan } from "./layout-plan";
+import type { CellPlan, LayoutPlan } from "./layout-plan";
 import { tiltfilePaths } from "./placeholder-evidence";
 import { planFromConfig } from "./plan-from-config";
 import { renderCells, staticReadingIsPartial } from "./rendered";
@@ -55,6 +55,40 @@ export interface ScanContext {
   /** An earlier valid ladder.yaml standing in for an invalid one: layout and viewers only. */
   fallbackConfig?: LadderConfig;
   builds: Map<string, BuildResult>;
+  /** What each build read (getBuild): a refresh keeps the builds none of whose reads changed. */
+  buildReads?: Map<string, ReadSet>;
+  /** What each cell's resolution read, by cellId: the index a refresh re-resolves from. */
+  cellReads?: Map<string, ReadSet>;
+  /** Warnings of the layout itself (ladder.yaml, the plan): kept with a reused plan. */
+  planWarnings?: ScanWarning[];
+  /** Charts here generate Argo CD Applications (their apps come from helm, not from the plan). */
+  generators?: boolean;
+  /** The options the scan ran with, as a key: a refresh with others scans afresh. */
+  optionsKey?: string;
+  /** Cells this scan resolved; the others were reused from the scan it refreshed. */
+  resolved?: number;
+}
+
+/** The key of one cell in the read index. */
+export function cellId(app: string, env: string): string {
+  return `${app}\u0000${env}`;
+}
+
+export function optionsKey(options: ScanOptions): string {
+  const { render, ignoreLadderYaml, lastValidLadderYaml, helm } = options;
+  return JSON.stringify([render ?? null, ignoreLadderYaml ?? false, lastValidLadderYaml ?? null, helm ?? null]);
+}
+
+/** Given by refresh-scan.ts: the previous scan's state to reuse, and which of its reads no longer hold. */
+export interface ScanReuse {
+  previous: ScanContext;
+  previousApps: readonly AppResult[];
+  /** A store for the new snapshot that already holds every text it needs. */
+  store: FileStore;
+  /** Keep the previous plan (nothing it depends on changed); otherwise plan again and compare cell plans. */
+  keepPlan: boolean;
+  /** Read keys (ReadSet) the new commit invalidates. */
+  invalid: ReadonlySet<string>;
 }
 
 /**
@@ -119,18 +153,15 @@ async function generatedApps(
  * input: every problem is a warning with file and line, attached to the cell it affects.
  */
 export async function scanRepository(snapshot: RepoSnapshot, options: ScanOptions = {}): Promise<ScanResult> {
-  const started = performance.now();
-  const files = snapshot.files();
-  const store = new FileStore(snapshot, files);
-  await store.prefetch();
-  // Kustomize reads whatever file a kustomization names (`patch.json`, an extensionless resource),
-  // and Tiltfiles say which image names are build placeholders: fetch what the YAML prefetch left.
-  await store.ensure([...kustomizations(store).flatMap((k) => k.inputs), ...tiltfilePaths(store)]);
+  return runScan(snapshot, options);
+}
+
+function fileWarnings(snapshot: RepoSnapshot, files: readonly RepoFile[]): ScanWarning[] {
   const warnings: ScanWarning[] = [];
   const skipped = (snapshot as { skipped?: readonly { path: string; reason: string }[] }).skipped ?? [];
   for (const s of skipped) warnings.push({ file: s.path, line: 1, message: `not read: ${s.reason}`, code: "path-escape" });
   for (const f of files) {
-    if (isYamlPath(f.path) && f.size > 1024 * 1024)
+    if (f.size > 1024 * 1024 && isYamlPath(f.path))
       warnings.push({
         file: f.path,
         line: 1,
@@ -138,16 +169,17 @@ export async function scanRepository(snapshot: RepoSnapshot, options: ScanOption
         code: "file-too-large",
       });
   }
+  return warnings;
+}
 
-  const ctx: ScanContext = {
-    store,
-    plan: {
-      environments: [],
-      apps: [],
-      report: { source: "detected", ladderYaml: { state: "missing" }, guessed: [], ignored: [] },
-    },
-    builds: new Map(),
-  };
+/** ladder.yaml's plan, or the detected layout; its warnings (the config's, the plan's) go to `warnings`. */
+async function planLayout(
+  ctx: ScanContext,
+  snapshot: RepoSnapshot,
+  options: ScanOptions,
+  warnings: ScanWarning[],
+): Promise<LayoutPlan> {
+  const { store } = ctx;
   const configFile = ["ladder.yaml", "ladder.yml"].find((p) => store.isFile(p));
   let plan: LayoutPlan | undefined;
   let ladderYaml: LadderYamlStatus = { state: "missing" };
@@ -186,21 +218,120 @@ export async function scanRepository(snapshot: RepoSnapshot, options: ScanOption
     plan = detectLayout({ store, build: (dir) => getBuild(ctx, dir) });
   }
   plan = { ...plan, report: { ...plan.report, ladderYaml } };
-  ctx.plan = plan;
   warnings.push(...(plan.warnings ?? []));
+  return plan;
+}
 
+/** A cell the render step will read again: its static reading is partial, or it was rendered. */
+function rendersAgain(cell: Cell): boolean {
+  return (
+    cell.rendered !== undefined ||
+    staticReadingIsPartial(cell) ||
+    Object.values(cell.targets ?? {}).some((t) => t.rendered !== undefined || staticReadingIsPartial(t))
+  );
+}
+
+function samePlan(a: CellPlan | undefined, b: CellPlan): boolean {
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The scan itself. With `reuse` (a refresh, refresh-scan.ts), the store comes ready, the builds
+ * and cells whose reads all still hold are the previous scan's, and the plan is kept or made again.
+ */
+export async function runScan(snapshot: RepoSnapshot, options: ScanOptions = {}, reuse?: ScanReuse): Promise<ScanResult> {
+  const started = performance.now();
+  const files = snapshot.files();
+  let store: FileStore;
+  if (reuse) store = reuse.store;
+  else {
+    store = new FileStore(snapshot, files);
+    await store.prefetch();
+    // Kustomize reads whatever file a kustomization names (`patch.json`, an extensionless resource),
+    // and Tiltfiles say which image names are build placeholders: fetch what the YAML prefetch left.
+    await store.ensure([...kustomizations(store).flatMap((k) => k.inputs), ...tiltfilePaths(store)]);
+  }
+  const warnings = fileWarnings(snapshot, files);
+
+  const ctx: ScanContext = {
+    store,
+    plan: {
+      environments: [],
+      apps: [],
+      report: { source: "detected", ladderYaml: { state: "missing" }, guessed: [], ignored: [] },
+    },
+    builds: new Map(),
+    buildReads: new Map(),
+    cellReads: new Map(),
+    optionsKey: optionsKey(options),
+    resolved: 0,
+  };
+  const invalid = reuse?.invalid;
+  const stillHolds = (reads: ReadSet | undefined): reads is ReadSet => {
+    if (!reads || !invalid) return false;
+    for (const k of reads.keys()) if (invalid.has(k)) return false;
+    return true;
+  };
+  if (reuse) {
+    for (const [dir, b] of reuse.previous.builds) {
+      const reads = reuse.previous.buildReads?.get(dir);
+      if (!stillHolds(reads)) continue;
+      ctx.builds.set(dir, b);
+      ctx.buildReads?.set(dir, reads);
+    }
+  }
+
+  let plan: LayoutPlan;
+  if (reuse?.keepPlan) {
+    plan = reuse.previous.plan;
+    ctx.config = reuse.previous.config;
+    ctx.fallbackConfig = reuse.previous.fallbackConfig;
+    ctx.planWarnings = reuse.previous.planWarnings ?? [];
+  } else {
+    const planWarnings: ScanWarning[] = [];
+    plan = await planLayout(ctx, snapshot, options, planWarnings);
+    ctx.planWarnings = planWarnings;
+  }
+  ctx.plan = plan;
+  warnings.push(...ctx.planWarnings);
+
+  const previousPlans = new Map(reuse?.previous.plan.apps.map((a) => [a.name, a.cells]));
+  const previousCells = new Map(reuse?.previousApps.map((a) => [a.name, a.environments]));
+  const reusable = (app: string, env: string, cp: CellPlan): Cell | undefined => {
+    if (!reuse) return undefined;
+    const id = cellId(app, env);
+    const cell = previousCells.get(app)?.[env];
+    if (!cell || !stillHolds(reuse.previous.cellReads?.get(id))) return undefined;
+    if (!reuse.keepPlan && !samePlan(previousPlans.get(app)?.get(env), cp)) return undefined;
+    if (options.render === undefined && rendersAgain(cell)) return undefined;
+    return cell;
+  };
+  const fresh = new Set<Cell>();
   let apps: AppResult[] = plan.apps.map((a) => {
     const environments: Record<string, Cell> = {};
     for (const env of plan.environments) {
       const cp = a.cells.get(env);
-      if (cp) environments[env] = resolveCell(ctx, cp);
+      if (!cp) continue;
+      const id = cellId(a.name, env);
+      const kept = reusable(a.name, env, cp);
+      if (kept) {
+        environments[env] = kept;
+        ctx.cellReads?.set(id, reuse?.previous.cellReads?.get(id) as ReadSet);
+        continue;
+      }
+      const [cell, reads] = store.recording(() => resolveCell(ctx, cp));
+      environments[env] = cell;
+      ctx.cellReads?.set(id, reads);
+      fresh.add(cell);
     }
     return { name: a.name, format: a.format, environments };
   });
+  ctx.resolved = fresh.size;
   let environments = plan.environments;
-  if (plan.report.source === "detected") {
+  if (plan.report.source === "detected" && !(reuse && !reuse.previous.generators)) {
     const helm = options.helm === false ? undefined : (options.helm ?? (await defaultHelm()));
     const generated = await generatedApps(store, apps, environments, helm);
+    ctx.generators = generated.apps !== apps || generated.warnings.length > 0;
     apps = generated.apps;
     environments = generated.environments;
     warnings.push(...generated.warnings);
@@ -208,7 +339,16 @@ export async function scanRepository(snapshot: RepoSnapshot, options: ScanOption
   }
   for (const a of apps) for (const c of Object.values(a.environments)) warnings.push(...c.warnings);
 
-  if (options.render === undefined) await renderCells(ctx, apps, { only: staticReadingIsPartial });
+  if (options.render === undefined) {
+    // A refresh renders only what it resolved: a kept cell keeps its rendering.
+    const toRender = reuse
+      ? apps.map((a) => ({
+          ...a,
+          environments: Object.fromEntries(Object.entries(a.environments).filter(([, c]) => fresh.has(c))),
+        }))
+      : apps;
+    await renderCells(ctx, toRender, { only: staticReadingIsPartial });
+  }
   if (options.render) {
     const opts = typeof options.render === "object" ? options.render : {};
     await renderCells(ctx, apps, opts);
