@@ -1,14 +1,26 @@
 /**
  * Scan benchmark: a generated tree of 500 apps × 4 environments (Kustomize base + overlays), scanned from
  * disk. Target: the scan finishes in under 2 s on a 2-core machine. Also checks that an edit touches only
- * the digest line. Run with `npm run bench:gitops` (or `npx tsx bench/gitops.ts`).
+ * the digest line. Then scale (#15): 5,000 apps × 4 environments and 1,000 apps × 3 environments × 5
+ * targets, generated in memory: cold scan, refresh after a one-file and a 50-file commit beside a full
+ * rescan of the same commit, heap after each; and the Argo CD repo-server way of reading state (one
+ * `kubectl kustomize` per overlay) beside Ladder's scan of a 100 × 4 tree from disk.
+ * Run with `npm run bench:gitops` (or `npx tsx bench/gitops.ts [apps]`); it rewrites its own section of
+ * bench/latest.md (`npm run bench` writes the same rows into the one table).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { memorySnapshot } from "../lib/gitops/memory-snapshot";
 import { planDigestEdit } from "../lib/gitops/plan-edit";
-import { scanRepository } from "../lib/gitops/scan";
+import { refreshScan } from "../lib/gitops/refresh-scan";
+import { type ScanOptions, scanContext, scanRepository } from "../lib/gitops/scan";
+import type { ScanResult } from "../lib/gitops/types";
 import { openLocalRepo } from "../lib/snapshot/local-reader";
 
 const ENVS = ["dev", "test", "staging", "prod"];
@@ -24,6 +36,20 @@ function generate(root: string, apps: number): number {
     writeFileSync(path.join(root, p), text);
     files++;
   };
+  generateInto(write, apps);
+  return files;
+}
+
+/** The tree as text by path, for an in-memory snapshot. */
+export function generateFiles(apps: number): Record<string, string> {
+  const files: Record<string, string> = {};
+  generateInto((p, text) => {
+    files[p] = text;
+  }, apps);
+  return files;
+}
+
+function generateInto(write: (p: string, text: string) => void, apps: number): void {
   for (let a = 0; a < apps; a++) {
     const app = `svc-${a}`;
     write(
@@ -49,7 +75,6 @@ function generate(root: string, apps: number): number {
       );
     });
   }
-  return files;
 }
 
 export interface GitopsFigures {
@@ -112,6 +137,242 @@ export async function runGitopsBench(apps = 500): Promise<GitopsFigures> {
   }
 }
 
+const SCAN: ScanOptions = { render: false, helm: false };
+const TARGET_ENVS = ["dev", "staging", "prod"];
+const TARGETS = ["eu-1", "eu-2", "us-1", "us-2", "ap-1"];
+
+/** apps × 3 environments × 5 targets: `apps/<app>/<env>/base` sets the images, each target patches replicas. */
+export function generateTargetFiles(apps: number): Record<string, string> {
+  const files: Record<string, string> = {};
+  const k = (body: string) => `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n${body}`;
+  for (let a = 0; a < apps; a++) {
+    const app = `svc-${a}`;
+    files[`apps/${app}/base/kustomization.yaml`] = k("resources:\n  - deployment.yaml\n");
+    files[`apps/${app}/base/deployment.yaml`] =
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${app}\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n        - name: ${app}\n          image: ghcr.io/acme/${app}:1.0.0\n`;
+    TARGET_ENVS.forEach((env, i) => {
+      files[`apps/${app}/${env}/base/kustomization.yaml`] = k(
+        `resources:\n  - ../../base\nimages:\n  - name: ghcr.io/acme/${app}\n    newTag: "1.${i}.0"\n    digest: ${digest(a * 10 + i)}\n`,
+      );
+      for (const t of TARGETS)
+        files[`apps/${app}/${env}/${env}-${t}/kustomization.yaml`] = k(
+          `resources:\n  - ../base\npatches:\n  - target:\n      kind: Deployment\n    patch: |-\n      - op: replace\n        path: /spec/replicas\n        value: 3\n`,
+        );
+    });
+  }
+  return files;
+}
+
+/** Heap in use after a full collection (the bench turns gc on for itself). */
+function heapAfterGc(): number {
+  setFlagsFromString("--expose-gc");
+  (runInNewContext("gc") as () => void)();
+  return process.memoryUsage().heapUsed;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const out = await work();
+  return [out, performance.now() - t0];
+}
+
+export interface RefreshFigures {
+  files: number;
+  /** refreshScan of the previous scan. */
+  ms: number;
+  /** scanRepository of the same commit, from nothing: the baseline. */
+  fullMs: number;
+  resolved: number;
+  heapBytes: number;
+  /** The refresh equals the full scan. */
+  equal: boolean;
+}
+
+export interface ScaleFigures {
+  label: string;
+  apps: number;
+  files: number;
+  cells: number;
+  coldMs: number;
+  coldHeapBytes: number;
+  refreshes: RefreshFigures[];
+}
+
+const comparable = (s: ScanResult) => JSON.stringify({ ...s, stats: { ...s.stats, millis: 0 } });
+
+/** Cold scan, then a one-file and a 50-file commit (overlay digests, as promotions write them). */
+export async function runScaleBench(label: string, files: Record<string, string>, overlays: string[]): Promise<ScaleFigures> {
+  const [cold, coldMs] = await timed(() => scanRepository(memorySnapshot(files, "c0"), SCAN));
+  const coldHeapBytes = heapAfterGc();
+  const cells = cold.apps.reduce((n, a) => n + Object.keys(a.environments).length, 0);
+  const refreshes: RefreshFigures[] = [];
+  let previous = cold;
+  let current = files;
+  for (const [i, count] of [1, 50].entries()) {
+    const next = { ...current };
+    for (let j = 0; j < count; j++) {
+      const p = overlays[(j * 97 + i * 13) % overlays.length] ?? "";
+      next[p] = (next[p] ?? "").replace(/digest: sha256:[0-9a-f]+/, `digest: ${digest(1_000_000 + i * 100 + j)}`);
+    }
+    const snap = memorySnapshot(next, `c${i + 1}`);
+    const [refreshed, ms] = await timed(() => refreshScan(previous, snap, SCAN));
+    const heapBytes = heapAfterGc();
+    const [full, fullMs] = await timed(() => scanRepository(snap, SCAN));
+    refreshes.push({
+      files: count,
+      ms,
+      fullMs,
+      resolved: scanContext(refreshed)?.resolved ?? -1,
+      heapBytes,
+      equal: comparable(refreshed) === comparable(full),
+    });
+    previous = refreshed;
+    current = next;
+  }
+  return { label, apps: cold.apps.length, files: Object.keys(files).length, cells, coldMs, coldHeapBytes, refreshes };
+}
+
+export interface ArgoFigures {
+  apps: number;
+  overlays: number;
+  timedOverlays: number;
+  /** Ladder's scan of the tree from disk: read and scan, like `ladder scan`. */
+  ladderMs: number;
+  /** One `kubectl kustomize` per overlay, timed for `timedOverlays` and extrapolated to all. */
+  argoMs?: number;
+  binary?: string;
+}
+
+const run = promisify(execFile);
+
+/** The Argo CD repo-server way: a render process per overlay (capped, extrapolated, labelled so). */
+export async function runArgoBaseline(apps = 100, cap = 40): Promise<ArgoFigures> {
+  const root = mkdtempSync(path.join(tmpdir(), "ladder-bench-argo-"));
+  try {
+    generate(root, apps);
+    const [, ladderMs] = await timed(async () =>
+      scanRepository(await (await openLocalRepo(root, { worktree: true })).snapshot(), SCAN),
+    );
+    const overlays = Array.from({ length: apps }, (_, a) => ENVS.map((e) => `apps/svc-${a}/overlays/${e}`)).flat();
+    const binary = ["/usr/bin/kubectl", "/usr/local/bin/kubectl"].find((b) => existsSync(b));
+    if (!binary) return { apps, overlays: overlays.length, timedOverlays: 0, ladderMs };
+    const sample = overlays.slice(0, cap);
+    const [, ms] = await timed(async () => {
+      for (const o of sample) await run(binary, ["kustomize", path.join(root, o)], { maxBuffer: 16 * 1024 * 1024 });
+    });
+    return {
+      apps,
+      overlays: overlays.length,
+      timedOverlays: sample.length,
+      ladderMs,
+      argoMs: (ms / sample.length) * overlays.length,
+      binary,
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+export const SCALE_TARGETS = { coldMs: 5000, oneFileRefreshMs: 100 };
+
+export interface AllScale {
+  big: ScaleFigures;
+  targets: ScaleFigures;
+  argo: ArgoFigures;
+}
+
+export async function runAllScale(apps = 5000): Promise<AllScale> {
+  const big = generateFiles(apps);
+  const bigFigures = await runScaleBench(
+    `${apps} apps × 4 envs`,
+    big,
+    Object.keys(big).filter((p) => p.endsWith("/kustomization.yaml") && p.includes("/overlays/")),
+  );
+  const t = generateTargetFiles(Math.round(apps / 5));
+  const targetFigures = await runScaleBench(
+    `${Math.round(apps / 5)} apps × 3 envs × 5 targets`,
+    t,
+    Object.keys(t).filter((p) => /\/(dev|staging|prod)\/base\/kustomization\.yaml$/.test(p)),
+  );
+  return { big: bigFigures, targets: targetFigures, argo: await runArgoBaseline() };
+}
+
+const fmtMs = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(1)} ms`);
+const mb = (n: number) => `${(n / 1024 ** 2).toFixed(0)} MB`;
+
+/** The scale rows, as the table in bench/latest.md prints them (run-all.ts uses the same). */
+export function scaleRows(
+  s: AllScale,
+): { metric: string; value: string; target: string; baseline?: string; ratio?: string; met?: boolean }[] {
+  const rows: ReturnType<typeof scaleRows> = [];
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(a / b < 0.1 ? 3 : 1)}×`;
+  for (const f of [s.big, s.targets]) {
+    const isBig = f === s.big;
+    rows.push({
+      metric: `scale: cold scan, ${f.label} (${f.files} files, ${f.cells} cells, in memory)`,
+      value: fmtMs(f.coldMs),
+      target: isBig ? `< ${fmtMs(SCALE_TARGETS.coldMs)}` : "",
+      ...(isBig ? { met: f.coldMs < SCALE_TARGETS.coldMs } : {}),
+    });
+    rows.push({ metric: `scale: heap after the cold scan, ${f.label}`, value: mb(f.coldHeapBytes), target: "" });
+    for (const r of f.refreshes) {
+      const one = r.files === 1;
+      rows.push({
+        metric: `scale: refresh after a ${r.files}-file commit, ${f.label} (${r.resolved} cells resolved${r.equal ? ", = full scan" : ", DIFFERS from full scan"})`,
+        value: fmtMs(r.ms),
+        target: one && isBig ? `< ${fmtMs(SCALE_TARGETS.oneFileRefreshMs)}` : "",
+        baseline: `${fmtMs(r.fullMs)} (full rescan)`,
+        ratio: ratio(r.ms, r.fullMs),
+        ...(one && isBig ? { met: r.ms < SCALE_TARGETS.oneFileRefreshMs && r.equal } : r.equal ? {} : { met: false }),
+      });
+      rows.push({ metric: `scale: heap after that refresh, ${f.label}`, value: mb(r.heapBytes), target: "" });
+    }
+  }
+  const a = s.argo;
+  rows.push({
+    metric: `read state, ${a.apps} apps × 4 envs from disk: Ladder's scan vs one \`kubectl kustomize\` per overlay (Argo CD repo-server)`,
+    value: fmtMs(a.ladderMs),
+    target: "",
+    baseline:
+      a.argoMs === undefined
+        ? "no kubectl on the PATH"
+        : `${fmtMs(a.argoMs)} (${a.timedOverlays} of ${a.overlays} overlays timed, extrapolated)`,
+    ...(a.argoMs === undefined ? {} : { ratio: ratio(a.ladderMs, a.argoMs) }),
+  });
+  return rows;
+}
+
+const SECTION_START = "<!-- bench:gitops scale -->";
+const SECTION_END = "<!-- /bench:gitops scale -->";
+
+/** Rewrites only this script's section of bench/latest.md; `npm run bench` rewrites the whole file. */
+function writeSection(out: string, text: string): void {
+  const old = existsSync(out) ? readFileSync(out, "utf8") : "";
+  const section = `${SECTION_START}\n${text}\n${SECTION_END}`;
+  const at = old.indexOf(SECTION_START);
+  const end = old.indexOf(SECTION_END);
+  const next =
+    at >= 0 && end > at
+      ? `${old.slice(0, at)}${section}${old.slice(end + SECTION_END.length)}`
+      : `${old.trimEnd()}\n\n${section}\n`;
+  writeFileSync(out, next);
+}
+
+export function markdownTable(rows: ReturnType<typeof scaleRows>): string {
+  const head = ["metric", "this run", "target", "baseline (same run)", "ratio", ""];
+  const cells = rows.map((r) => [
+    r.metric,
+    r.value,
+    r.target,
+    r.baseline ?? "",
+    r.ratio ?? "",
+    r.met === undefined ? "" : r.met ? "met" : "MISSED",
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? "").length)));
+  const line = (c: readonly string[]) => `| ${c.map((x, i) => x.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+}
+
 async function main(): Promise<void> {
   const f = await runGitopsBench(Number(process.argv[2] ?? 500));
   process.stdout.write(
@@ -124,6 +385,17 @@ async function main(): Promise<void> {
     ].join("\n"),
   );
   if (!f.ok) process.exitCode = 1;
+  if (process.argv.includes("--no-scale")) return;
+  const scale = await runAllScale(Number(process.argv.find((a) => a.startsWith("--scale="))?.slice(8) ?? 5000));
+  const rows = scaleRows(scale);
+  const table = markdownTable(rows);
+  process.stdout.write(`\n${table}\n`);
+  if (rows.some((r) => r.met === false)) process.exitCode = 1;
+  if (!process.argv.includes("--no-write"))
+    writeSection(
+      "bench/latest.md",
+      `## Scale (\`npm run bench:gitops\`, ${new Date().toISOString().replace("T", " ").slice(0, 16)} UTC)\n\n${table}`,
+    );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) void main();

@@ -163,6 +163,18 @@ describe("refreshScan: a changed file re-resolves exactly the cells that read it
     expect(cells.length).toBe(after.apps.reduce((n, a) => n + Object.keys(a.environments).length, 0));
   });
 
+  it("an invalid ladder.yaml left alone: the detected layout is kept, naming the new commit", async () => {
+    const files = { ...twoApps(), "ladder.yaml": "apps: {}\n" };
+    const { after, cells } = await refreshed(files, (f) => {
+      f["apps/beta/overlays/dev/kustomization.yaml"] = (f["apps/beta/overlays/dev/kustomization.yaml"] ?? "").replace(
+        D(1),
+        D(7),
+      );
+    });
+    expect(cells).toEqual(["beta/dev"]);
+    expect(after.layout.ladderYaml).toMatchObject({ state: "invalid", commit: "c2" });
+  });
+
   it("the read index is content addressed: reads name paths with blob SHAs, absent files included", async () => {
     const files = twoApps();
     files["apps/alpha/overlays/dev/kustomization.yaml"] = kustomization([

@@ -90,8 +90,7 @@ export async function refreshScan(previous: ScanResult, snapshot: RepoSnapshot, 
     prev.optionsKey !== optionsKey(options) ||
     options.render === true ||
     typeof options.render === "object" ||
-    prev.generators ||
-    previous.layout.ladderYaml.state === "invalid"
+    prev.generators
   )
     return scanRepository(snapshot, options);
   const change = treeChange(prev.store.files, snapshot);

@@ -284,6 +284,10 @@ export async function runScan(snapshot: RepoSnapshot, options: ScanOptions = {},
   let plan: LayoutPlan;
   if (reuse?.keepPlan) {
     plan = reuse.previous.plan;
+    const status = plan.report.ladderYaml;
+    // An invalid ladder.yaml's status names the commit it was read at: this one, now.
+    if (status.state === "invalid")
+      plan = { ...plan, report: { ...plan.report, ladderYaml: { ...status, commit: snapshot.commit } } };
     ctx.config = reuse.previous.config;
     ctx.fallbackConfig = reuse.previous.fallbackConfig;
     ctx.planWarnings = reuse.previous.planWarnings ?? [];

@@ -5,6 +5,7 @@
  * page view with no new commit costs one conditional request upstream.
  */
 import { isValidLadderYaml } from "../gitops/ladder-yaml-status";
+import { refreshScan } from "../gitops/refresh-scan";
 import { scanRepository } from "../gitops/scan";
 import type { ScanResult } from "../gitops/types";
 import type { PathCommit, RepoReader, RepoSnapshot } from "../snapshot/types";
@@ -87,7 +88,8 @@ export class RepositoryService {
     this.refreshing ??= (async () => {
       try {
         const snapshot = await this.reader.snapshot(this.branch);
-        const scan = await this.scanOf(snapshot);
+        // A new head is a refresh of the last one: only cells whose inputs changed are resolved again.
+        const scan = await this.scanOf(snapshot, last?.scan);
         this.last = { repository: this.repository, branch: this.branch, snapshot, scan, checkedAt: this.now() };
         return this.last;
       } finally {
@@ -169,9 +171,11 @@ export class RepositoryService {
     return this.last?.checkedAt;
   }
 
-  private scanOf(snapshot: RepoSnapshot): Promise<ScanResult> {
+  private scanOf(snapshot: RepoSnapshot, previous?: ScanResult): Promise<ScanResult> {
     return this.scans.get(snapshot.commit, async () => {
-      const scan = await scanRepository(snapshot, { render: this.render });
+      const scan = previous
+        ? await refreshScan(previous, snapshot, { render: this.render })
+        : await scanRepository(snapshot, { render: this.render });
       const status = scan.layout.ladderYaml;
       if (status.state !== "invalid") return scan;
       // Policy stays refused either way; the last valid layout only keeps the matrix readable.
