@@ -71,6 +71,13 @@ function TargetsView({
                 "nothing resolved"}
             </span>
             {t.problems > 0 && <Badge tone="red">{t.problems}</Badge>}
+            {t.images
+              .filter((i) => i.pinned && i.digest)
+              .map((i) => (
+                <Suspense key={i.reference} fallback={null}>
+                  <RegistryBadge repository={i.repository} digest={i.digest ?? ""} />
+                </Suspense>
+              ))}
             {canary && t.version !== canary.version && (
               <PromoteButton
                 target={{ app: canary.app, toEnv: canary.env, fromEnv: canary.from, target: t.name }}
