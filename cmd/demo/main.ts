@@ -22,6 +22,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { startGitHubServer } from "../../github-stand-in/server";
 import { EnvError, parseServerEnv, processEnv } from "../../lib/env";
+import { missingRegistryTools } from "../../local-registry/distribution";
 import { freePort } from "../launcher/port";
 import { StartupError, serve } from "../launcher/serve";
 import {
@@ -196,7 +197,8 @@ async function main(): Promise<number> {
     if (own.reused)
       console.log(`ladder demo: reusing the copy made earlier in ${path.dirname(own.repoDir)}; delete it to import again.`);
   } else if (!(await github.control.head())) {
-    const commits = sampleRepoCommits();
+    // Staging requires a signature only where the demo can hold signed images (its registry).
+    const commits = sampleRepoCommits(new Date(), { requireSignature: missingRegistryTools().length === 0 });
     for (const commit of commits) {
       await github.control.commit(commit.files, { message: commit.message, author: commit.author, date: commit.date });
     }

@@ -41,6 +41,19 @@ describe("the sample repository and the demo registry", () => {
     expect(policies.find((p) => p.name === "prod")?.requireSignature).toBeUndefined();
   });
 
+  it("without the demo registry, staging does not require a signature (nothing could be verified: every promotion would be refused)", () => {
+    let tree: Record<string, string> = {};
+    for (const c of sampleRepoCommits(new Date("2026-02-01T00:00:00Z"), { requireSignature: false }))
+      tree = {
+        ...tree,
+        ...(Object.fromEntries(Object.entries(c.files).filter(([, v]) => v !== null)) as Record<string, string>),
+      };
+    const parsed = parseLadderConfig(tree["ladder.yaml"] ?? "");
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    expect(environmentPolicies(parsed.config).find((p) => p.name === "staging")?.requireSignature).toBeUndefined();
+    expect(tree["ladder.yaml"]).toContain("# requireSignature: demo-release");
+  });
+
   it("starts with registry evidence off, saying how to turn it on, where docker-registry and skopeo are missing", async () => {
     const { startDemoRegistry } = await import("./registry");
     const off = await startDemoRegistry("/nonexistent/ladder-demo");

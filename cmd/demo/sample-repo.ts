@@ -41,7 +41,7 @@ const people = {
   carol: { name: "Carol Diaz", email: "carol@acme.example" },
 };
 
-const ladderYaml = `# Ladder configuration: environments in promotion order, where each app's
+const ladderYamlTemplate = `# Ladder configuration: environments in promotion order, where each app's
 # environment paths are, and what each environment allows.
 version: 1
 environments:
@@ -49,8 +49,7 @@ environments:
   - name: staging
     from: dev
     targets: [eu-west-1, us-east-1]
-    # Only images signed with the demo's key go to staging (docs/registry.md).
-    requireSignature: ${DEMO_KEY_NAME}
+__SIGNATURE__
     allowedDrift: [replicas, replicaCount, resources, "spec.replicas", "spec.template.spec.containers.*.resources"]
   - name: prod
     from: staging
@@ -251,7 +250,22 @@ const webDrift = `patches:
  * The commits, oldest first, ending `hoursAgo(0)` before `now`. Each step is
  * what a team would really push: CI bumps dev, people promote upwards.
  */
-export function sampleRepoCommits(now: Date = new Date()): SampleCommit[] {
+/**
+ * The sample's ladder.yaml. `requireSignature`: staging takes only images signed with the demo's
+ * key — set when the demo has its registry (docker-registry and skopeo installed), because without
+ * one nothing can be verified and staging would refuse every promotion (fail closed).
+ */
+export function sampleLadderYaml(options: { requireSignature?: boolean } = {}): string {
+  const signature =
+    options.requireSignature === false
+      ? "    # With the demo registry (apt-get install docker-registry skopeo) staging requires a signature:\n" +
+        `    # requireSignature: ${DEMO_KEY_NAME}`
+      : "    # Only images signed with the demo's key go to staging (docs/registry.md).\n" +
+        `    requireSignature: ${DEMO_KEY_NAME}`;
+  return ladderYamlTemplate.replace("__SIGNATURE__", signature);
+}
+
+export function sampleRepoCommits(now: Date = new Date(), options: { requireSignature?: boolean } = {}): SampleCommit[] {
   const at = (hoursAgo: number) => new Date(now.getTime() - hoursAgo * 3_600_000);
   const commits: SampleCommit[] = [];
   const push = (hoursAgo: number, author: SampleCommit["author"], message: string, files: Record<string, string | null>) =>
@@ -259,7 +273,7 @@ export function sampleRepoCommits(now: Date = new Date()): SampleCommit[] {
 
   const initial: Record<string, string> = {
     "README.md": "# acme/gitops\n\nDeployment configuration for Acme's services, promoted with Ladder.\n",
-    "ladder.yaml": ladderYaml,
+    "ladder.yaml": sampleLadderYaml(options),
     ...kustomizeBase("api", 8080),
     ...kustomizeBase("web", 3000),
     ...kustomizeBase("worker", 9090),
