@@ -83,28 +83,44 @@ function listHash(paths: readonly string[]): string {
 export class FileStore {
   readonly files: Map<string, RepoFile>;
   readonly dirs: Set<string>;
-  private readonly texts: Map<string, string>;
-  private readonly parsed: Map<string, { docs: LoadedDoc[]; warnings: ScanWarning[] }>;
+  private readonly texts = new Map<string, string>();
+  private readonly parsed = new Map<string, { docs: LoadedDoc[]; warnings: ScanWarning[] }>();
+  /**
+   * A refresh's store reads through to the texts and parses of the scan it refreshes (content
+   * addressed: `skip` holds every path whose blob differs since), so it copies nothing per file.
+   */
+  private readonly inherited?: { texts: Map<string, string>; parsed: FileStore["parsed"]; skip: Set<string> };
   private readonly recorders: ReadSet[] = [];
   private paused = 0;
 
   constructor(
     readonly snapshot: RepoSnapshot,
     files: readonly RepoFile[],
-    reuse?: { from: FileStore; invalid: ReadonlySet<string>; sameTree: boolean },
+    reuse?: {
+      from: FileStore;
+      /** Paths whose blob changed, appeared or went. */
+      invalid: ReadonlySet<string>;
+      sameTree: boolean;
+      /** The files by path, when the caller built the map already. */
+      byPath?: Map<string, RepoFile>;
+    },
   ) {
-    this.files = new Map(files.map((f) => [f.path, f]));
+    this.files = reuse?.byPath ?? new Map(files.map((f) => [f.path, f]));
     if (reuse) {
-      // Content addressed: a path whose blob is unchanged keeps its text and its parse.
-      this.texts = new Map(reuse.from.texts);
-      this.parsed = new Map(reuse.from.parsed);
-      for (const p of reuse.invalid) {
-        this.texts.delete(p);
-        this.parsed.delete(p);
+      const { from, invalid } = reuse;
+      const base = from.inherited;
+      if (base && base.skip.size + from.texts.size + invalid.size < 10_000) {
+        this.inherited = { texts: base.texts, parsed: base.parsed, skip: new Set([...base.skip, ...invalid]) };
+        for (const [p, t] of from.texts) if (!invalid.has(p)) this.texts.set(p, t);
+        for (const [p, r] of from.parsed) if (!invalid.has(p)) this.parsed.set(p, r);
+      } else if (!base) this.inherited = { texts: from.texts, parsed: from.parsed, skip: new Set(invalid) };
+      else {
+        // Many refreshes on: flatten into maps of this store's own.
+        for (const [p, t] of base.texts) if (!base.skip.has(p) && !invalid.has(p)) this.texts.set(p, t);
+        for (const [p, r] of base.parsed) if (!base.skip.has(p) && !invalid.has(p)) this.parsed.set(p, r);
+        for (const [p, t] of from.texts) if (!invalid.has(p)) this.texts.set(p, t);
+        for (const [p, r] of from.parsed) if (!invalid.has(p)) this.parsed.set(p, r);
       }
-    } else {
-      this.texts = new Map();
-      this.parsed = new Map();
     }
     if (reuse?.sameTree) {
       this.dirs = reuse.from.dirs;
@@ -119,6 +135,18 @@ export class FileStore {
       }
     }
     this.dirs.add("");
+  }
+
+  private ownText(p: string): string | undefined {
+    const own = this.texts.get(p);
+    if (own !== undefined || !this.inherited || this.inherited.skip.has(p)) return own;
+    return this.inherited.texts.get(p);
+  }
+
+  private cachedParse(p: string): { docs: LoadedDoc[]; warnings: ScanWarning[] } | undefined {
+    const own = this.parsed.get(p);
+    if (own !== undefined || !this.inherited || this.inherited.skip.has(p)) return own;
+    return this.inherited.parsed.get(p);
   }
 
   /** Runs `fn` recording what it reads; the reads also count for any recording around this one. */
@@ -162,7 +190,7 @@ export class FileStore {
   /** Reads every YAML file under the size limit in one `readMany` (one round trip for GitHub). */
   async prefetch(filter: (p: string) => boolean = isYamlPath): Promise<void> {
     const wanted = [...this.files.values()]
-      .filter((f) => filter(f.path) && f.size <= MAX_FILE_BYTES && !this.texts.has(f.path))
+      .filter((f) => filter(f.path) && f.size <= MAX_FILE_BYTES && this.ownText(f.path) === undefined)
       .map((f) => f.path);
     if (wanted.length === 0) return;
     const got = await this.snapshot.readMany(wanted);
@@ -171,7 +199,7 @@ export class FileStore {
 
   async ensure(paths: readonly string[]): Promise<void> {
     const wanted = paths.filter(
-      (p) => this.files.has(p) && !this.texts.has(p) && (this.files.get(p)?.size ?? 0) <= MAX_FILE_BYTES,
+      (p) => this.files.has(p) && this.ownText(p) === undefined && (this.files.get(p)?.size ?? 0) <= MAX_FILE_BYTES,
     );
     if (wanted.length === 0) return;
     const got = await this.snapshot.readMany(wanted);
@@ -182,6 +210,7 @@ export class FileStore {
   override(p: string, text: string): void {
     this.texts.set(p, text);
     this.parsed.delete(p);
+    this.inherited?.skip.add(p);
     if (!this.files.has(p)) {
       this.files.set(p, { path: p, sha: "override", size: Buffer.byteLength(text) });
       this.dirs.add(path.posix.dirname(p) === "." ? "" : path.posix.dirname(p));
@@ -200,12 +229,12 @@ export class FileStore {
 
   text(p: string): string | undefined {
     this.noteFile(p);
-    return this.texts.get(p);
+    return this.ownText(p);
   }
 
   /** Whether the text of a path was fetched (no read recorded). */
   hasText(p: string): boolean {
-    return this.texts.has(p);
+    return this.ownText(p) !== undefined;
   }
 
   kustomizationIn(dir: string): string | undefined {
@@ -226,7 +255,7 @@ export class FileStore {
   /** The cached parse itself, shared: callers must not mutate it (use `load` for a private copy). */
   peek(p: string): { docs: readonly LoadedDoc[]; warnings: ScanWarning[] } {
     this.noteFile(p);
-    const cached = this.parsed.get(p);
+    const cached = this.cachedParse(p);
     if (cached) return cached;
     const f = this.files.get(p);
     let result: { docs: LoadedDoc[]; warnings: ScanWarning[] };
@@ -239,7 +268,7 @@ export class FileStore {
         ],
       };
     else {
-      const t = this.texts.get(p);
+      const t = this.ownText(p);
       result =
         t === undefined
           ? { docs: [], warnings: [{ file: p, line: 1, message: "file could not be read", code: "unreadable" }] }

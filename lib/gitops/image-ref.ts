@@ -108,6 +108,27 @@ export function looksLikeImage(value: string): boolean {
 }
 
 /** The Go regular expression Kustomize 5.5's IsImageMatched builds from an `images:` entry name. */
+/**
+ * An entry name of letters, digits and `_ . / : -` only: always a valid Go regular expression, and
+ * one a JavaScript RegExp reads the same way (`.` any character, the rest literal). Most names are
+ * such; they skip RE2, whose bounded cache a repository with thousands of image names would churn.
+ */
+export function isPlainImageName(entryName: string): boolean {
+  return /^[\w./:-]+$/.test(entryName);
+}
+
+const plainRegexes = new Map<string, RegExp>();
+
+function plainImageRegex(entryName: string): RegExp {
+  let re = plainRegexes.get(entryName);
+  if (!re) {
+    if (plainRegexes.size >= 50_000) plainRegexes.clear();
+    re = new RegExp(kustomizeImagePattern(entryName));
+    plainRegexes.set(entryName, re);
+  }
+  return re;
+}
+
 export function kustomizeImagePattern(entryName: string): string {
   return `^${entryName}(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`;
 }
@@ -119,6 +140,7 @@ export function kustomizeImagePattern(entryName: string): string {
  * matched at all, and an entry name that does not compile matches nothing (the build fails on it).
  */
 export function kustomizeImageMatches(image: string, entryName: string): boolean {
+  if (isPlainImageName(entryName)) return plainImageRegex(entryName).test(image);
   const re = compileGoRegex(kustomizeImagePattern(entryName));
   return re.ok && re.test(image);
 }

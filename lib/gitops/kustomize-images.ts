@@ -2,7 +2,13 @@
  * Kustomize's image transformer (`images:` and the builtin ImageTagTransformer), and the walk over
  * container mappings that reads images out of a build.
  */
-import { applyImageTagEntry, type ImageTagEntry, kustomizeImageMatches, kustomizeImagePattern } from "./image-ref";
+import {
+  applyImageTagEntry,
+  type ImageTagEntry,
+  isPlainImageName,
+  kustomizeImageMatches,
+  kustomizeImagePattern,
+} from "./image-ref";
 import { FIELD_SPEC_FIELDS, foldFields, foldList, IMAGE_FIELDS } from "./kustomize-decode";
 import { type BuildContext, groupOf, imageSetters, type KResource, warn } from "./kustomize-resource";
 import { compileGoRegex } from "./target-regex";
@@ -119,7 +125,7 @@ export function applyImageEntry(
     warn(ctx, fallback, file, "images entry without a name", "images-error");
     return;
   }
-  const re = compileGoRegex(kustomizeImagePattern(name));
+  const re = isPlainImageName(name) ? { ok: true as const } : compileGoRegex(kustomizeImagePattern(name));
   if (!re.ok) {
     warn(
       ctx,

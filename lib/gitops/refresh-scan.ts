@@ -5,7 +5,7 @@
  * an invalidated read are resolved again. The plan (which cells exist) is kept unless a file it
  * can depend on changed. The result equals a full scan of the new commit (refresh-scan.test.ts).
  */
-import type { RepoSnapshot } from "../snapshot/types";
+import type { RepoFile, RepoSnapshot } from "../snapshot/types";
 import { baseOf, FileStore, invalidatedKeys, isYamlPath, KUSTOMIZATION_NAMES } from "./file-store";
 import { isHelmfilePath } from "./helmfile";
 import { kustomizationInfo } from "./kustomization-index";
@@ -18,15 +18,17 @@ export interface TreeChange {
   changed: string[];
   added: string[];
   removed: string[];
+  /** The new commit's files by path (made in the same walk). */
+  byPath: Map<string, RepoFile>;
 }
 
 export function treeChange(before: ReadonlyMap<string, { sha: string }>, after: RepoSnapshot): TreeChange {
   const changed: string[] = [];
   const added: string[] = [];
-  const now = new Set<string>();
   let kept = 0;
+  const byPath = new Map<string, RepoFile>();
   for (const f of after.files()) {
-    now.add(f.path);
+    byPath.set(f.path, f);
     const was = before.get(f.path);
     if (!was) added.push(f.path);
     else {
@@ -35,8 +37,8 @@ export function treeChange(before: ReadonlyMap<string, { sha: string }>, after: 
     }
   }
   // Every earlier path still there: nothing was removed (the common case, without a second walk).
-  const removed = kept === before.size ? [] : [...before.keys()].filter((p) => !now.has(p));
-  return { changed, added, removed };
+  const removed = kept === before.size ? [] : [...before.keys()].filter((p) => !byPath.has(p));
+  return { changed, added, removed, byPath };
 }
 
 /**
@@ -102,6 +104,7 @@ export async function refreshScan(previous: ScanResult, snapshot: RepoSnapshot, 
     from: prev.store,
     invalid: new Set(all),
     sameTree: change.added.length === 0 && change.removed.length === 0,
+    byPath: change.byPath,
   });
   inheritPlaceholderEvidence(prev.store, store);
   // What a full scan would hold: every YAML text, and the non-YAML files a kustomization names
@@ -123,6 +126,7 @@ export async function refreshScan(previous: ScanResult, snapshot: RepoSnapshot, 
   return runScan(snapshot, options, {
     previous: prev,
     previousApps: previous.apps,
+    previousStats: previous.stats,
     store,
     keepPlan,
     invalid: invalidatedKeys(change.changed, [...change.added, ...change.removed]),

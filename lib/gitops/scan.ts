@@ -83,6 +83,7 @@ export function optionsKey(options: ScanOptions): string {
 export interface ScanReuse {
   previous: ScanContext;
   previousApps: readonly AppResult[];
+  previousStats?: ScanResult["stats"];
   /** A store for the new snapshot that already holds every text it needs. */
   store: FileStore;
   /** Keep the previous plan (nothing it depends on changed); otherwise plan again and compare cell plans. */
@@ -311,8 +312,11 @@ export async function runScan(snapshot: RepoSnapshot, options: ScanOptions = {},
     return cell;
   };
   const fresh = new Set<Cell>();
+  const previousApps = new Map(reuse?.previousApps.map((a) => [a.name, a]));
   let apps: AppResult[] = plan.apps.map((a) => {
+    const before = previousApps.get(a.name);
     const environments: Record<string, Cell> = {};
+    let same = before !== undefined && before.format === a.format;
     for (const env of plan.environments) {
       const cp = a.cells.get(env);
       if (!cp) continue;
@@ -321,13 +325,17 @@ export async function runScan(snapshot: RepoSnapshot, options: ScanOptions = {},
       if (kept) {
         environments[env] = kept;
         ctx.cellReads?.set(id, reuse?.previous.cellReads?.get(id) as ReadSet);
+        if (before?.environments[env] !== kept) same = false;
         continue;
       }
       const [cell, reads] = store.recording(() => resolveCell(ctx, cp));
       environments[env] = cell;
       ctx.cellReads?.set(id, reads);
       fresh.add(cell);
+      same = false;
     }
+    // Every cell kept, in the same environments: the previous row itself.
+    if (same && before && Object.keys(before.environments).join("\0") === Object.keys(environments).join("\0")) return before;
     return { name: a.name, format: a.format, environments };
   });
   ctx.resolved = fresh.size;
@@ -379,7 +387,10 @@ export async function runScan(snapshot: RepoSnapshot, options: ScanOptions = {},
     layout: plan.report,
     stats: {
       files: files.length,
-      yamlFiles: files.filter((f) => isYamlPath(f.path)).length,
+      yamlFiles:
+        reuse && reuse.store.dirs === reuse.previous.store.dirs && reuse.previousStats
+          ? reuse.previousStats.yamlFiles
+          : files.filter((f) => isYamlPath(f.path)).length,
       millis: Math.round(performance.now() - started),
     },
   };
