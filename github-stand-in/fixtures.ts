@@ -61,7 +61,7 @@ export function baseFiles(app: string, registry = "ghcr.io/acme"): Record<string
 export function generateGitOpsRepo(options: GeneratedRepoOptions): Record<string, string> {
   const registry = options.registry ?? "ghcr.io/acme";
   const files: Record<string, string> = {
-    "ladder.yaml": `environments: [${options.environments.join(", ")}]\napps:\n  pattern: apps/{app}/overlays/{env}\n`,
+    "ladder.yaml": `version: 1\nenvironments: [${options.environments.join(", ")}]\napps:\n  - path: apps/{app}/overlays/{env}\n`,
   };
   for (let i = 0; i < options.apps; i++) {
     const app = appName(i);
