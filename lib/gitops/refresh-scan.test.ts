@@ -166,10 +166,7 @@ describe("refreshScan: a changed file re-resolves exactly the cells that read it
   it("an invalid ladder.yaml left alone: the detected layout is kept, naming the new commit", async () => {
     const files = { ...twoApps(), "ladder.yaml": "apps: {}\n" };
     const { after, cells } = await refreshed(files, (f) => {
-      f["apps/beta/overlays/dev/kustomization.yaml"] = (f["apps/beta/overlays/dev/kustomization.yaml"] ?? "").replace(
-        D(1),
-        D(7),
-      );
+      f["apps/beta/overlays/dev/kustomization.yaml"] = (f["apps/beta/overlays/dev/kustomization.yaml"] ?? "").replace(D(1), D(7));
     });
     expect(cells).toEqual(["beta/dev"]);
     expect(after.layout.ladderYaml).toMatchObject({ state: "invalid", commit: "c2" });
