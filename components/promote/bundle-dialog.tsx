@@ -1,8 +1,5 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState, useTransition } from "react";
 import { type PromoteBundleActionResult, promoteBundleAction } from "@/app/actions/promotions";
 import { shortDigest } from "@/lib/gitops/image-ref";
 import type { BundlePreview } from "@/lib/promotion/bundle";
@@ -10,6 +7,7 @@ import type { PromotionPreview } from "@/lib/promotion/preview-promotion";
 import { registryEvidenceSummary } from "@/lib/registry/registry-evidence-text";
 import { cellBadge } from "../registry/evidence-view";
 import { Badge } from "../ui/badge";
+import { ConfirmDialog, usePreview, useSubmit } from "./confirm-dialog";
 import { UnifiedDiff } from "./unified-diff";
 
 export interface BundleTarget {
@@ -93,40 +91,11 @@ function Member({ preview }: { preview: PromotionPreview }) {
  * its reasons, then Confirm — which re-checks each app on the server and opens one pull request.
  */
 export function BundleDialog({ target, onClose }: { target: BundleTarget; onClose: (done: boolean) => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const router = useRouter();
-  const queryClient = useQueryClient();
-  const [pending, startTransition] = useTransition();
-  const [result, setResult] = useState<PromoteBundleActionResult | null>(null);
-  const preview = useQuery({
-    queryKey: ["bundle-preview", target.toEnv, target.waiting ? "waiting" : "", target.rollbackBundle ?? "", ...target.apps],
-    queryFn: async (): Promise<BundlePreview> => {
-      const response = await fetch(previewUrl(target), { cache: "no-store" });
-      const body = (await response.json()) as BundlePreview | { message: string };
-      if (!response.ok) throw new Error("message" in body ? body.message : `preview failed (${response.status})`);
-      return body as BundlePreview;
-    },
-    staleTime: 0,
-  });
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
-
-  const confirm = () => {
-    const token = preview.data?.token;
-    if (!token) return;
-    startTransition(async () => {
-      const outcome = await promoteBundleAction({ token });
-      setResult(outcome);
-      if (outcome.ok) {
-        await queryClient.invalidateQueries({ queryKey: ["promotions"] });
-        router.refresh();
-      }
-    });
-  };
-
+  const preview = usePreview<BundlePreview>(
+    ["bundle-preview", target.toEnv, target.waiting ? "waiting" : "", target.rollbackBundle ?? "", ...target.apps],
+    previewUrl(target),
+  );
+  const { pending, result, submit } = useSubmit<PromoteBundleActionResult>(promoteBundleAction);
   const data = preview.data;
   const n = data?.included.length ?? 0;
   const title = target.rollbackBundle
@@ -135,119 +104,89 @@ export function BundleDialog({ target, onClose }: { target: BundleTarget; onClos
       ? `Promote everything waiting for ${target.toEnv}`
       : `Promote ${target.apps.length} apps to ${target.toEnv}`;
   return (
-    <dialog
-      ref={ref}
-      onClose={() => onClose(result?.ok ?? false)}
-      aria-labelledby="bundle-title"
-      className="m-auto w-[min(56rem,calc(100vw-2rem))] rounded-xl border border-zinc-200 bg-white p-0 text-left text-zinc-900 shadow-xl backdrop:bg-black/40 dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100"
-    >
-      <div className="flex items-start justify-between gap-4 border-b border-zinc-200 px-5 py-4 dark:border-zinc-800">
-        <div>
-          <h2 id="bundle-title" className="text-lg font-semibold">
-            {title}
-          </h2>
-          {data && (
-            <p className="mt-0.5 text-sm text-zinc-600 dark:text-zinc-400">
-              {data.fromEnv ?? "?"} → {data.toEnv} · one pull request, one commit, {n} file{n === 1 ? "" : "s"}
-            </p>
-          )}
-        </div>
-        <button
-          type="button"
-          aria-label="Close"
-          onClick={() => ref.current?.close()}
-          className="rounded-md px-2 py-1 text-zinc-500 hover:bg-zinc-100 dark:hover:bg-zinc-800"
-        >
-          ✕
-        </button>
-      </div>
-
-      <div className="max-h-[70vh] space-y-4 overflow-y-auto px-5 py-4">
-        {preview.isPending && (
-          <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
-            Checking policy and planning each app's change…
-          </p>
-        )}
-        {preview.isError && (
-          <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-            {preview.error.message}
-          </p>
-        )}
-        {data && (
+    <ConfirmDialog
+      titleId="bundle-title"
+      title={title}
+      wide
+      subtitle={
+        data && (
           <>
-            <section aria-labelledby="bundle-included">
-              <h3 id="bundle-included" className="mb-1.5 text-sm font-medium">
-                {n === 0 ? "Nothing can move" : `${n} app${n === 1 ? "" : "s"} will move`}
+            {data.fromEnv ?? "?"} → {data.toEnv} · one pull request, one commit, {n} file{n === 1 ? "" : "s"}
+          </>
+        )
+      }
+      done={result?.ok ?? false}
+      confirm={{
+        label: pending
+          ? "Opening pull request…"
+          : n === 0
+            ? "Nothing to promote"
+            : `Open one pull request for ${n} app${n === 1 ? "" : "s"}`,
+        disabled: !data?.token || pending,
+        onClick: () => submit(data?.token),
+      }}
+      onClose={() => onClose(result?.ok ?? false)}
+    >
+      {preview.isPending && (
+        <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
+          Checking policy and planning each app's change…
+        </p>
+      )}
+      {preview.isError && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {preview.error.message}
+        </p>
+      )}
+      {data && (
+        <>
+          <section aria-labelledby="bundle-included">
+            <h3 id="bundle-included" className="mb-1.5 text-sm font-medium">
+              {n === 0 ? "Nothing can move" : `${n} app${n === 1 ? "" : "s"} will move`}
+            </h3>
+            <ul className="space-y-1.5" data-testid="bundle-included">
+              {data.included.map((p) => (
+                <Member key={p.request.app} preview={p} />
+              ))}
+            </ul>
+          </section>
+          {data.leftOut.length > 0 && (
+            <section aria-labelledby="bundle-left-out">
+              <h3 id="bundle-left-out" className="mb-1.5 text-sm font-medium text-amber-800 dark:text-amber-300">
+                Left out ({data.leftOut.length})
               </h3>
-              <ul className="space-y-1.5" data-testid="bundle-included">
-                {data.included.map((p) => (
-                  <Member key={p.request.app} preview={p} />
+              <ul className="space-y-1 text-sm" data-testid="bundle-left-out">
+                {data.leftOut.map((l) => (
+                  <li key={l.app}>
+                    <span className="font-medium">{l.app}</span>
+                    <span className="text-zinc-600 dark:text-zinc-400"> — {l.reasons.join("; ")}</span>
+                  </li>
                 ))}
               </ul>
             </section>
-            {data.leftOut.length > 0 && (
-              <section aria-labelledby="bundle-left-out">
-                <h3 id="bundle-left-out" className="mb-1.5 text-sm font-medium text-amber-800 dark:text-amber-300">
-                  Left out ({data.leftOut.length})
-                </h3>
-                <ul className="space-y-1 text-sm" data-testid="bundle-left-out">
-                  {data.leftOut.map((l) => (
-                    <li key={l.app}>
-                      <span className="font-medium">{l.app}</span>
-                      <span className="text-zinc-600 dark:text-zinc-400"> — {l.reasons.join("; ")}</span>
-                    </li>
-                  ))}
-                </ul>
-              </section>
-            )}
-          </>
-        )}
-        {result && (
-          <div role={result.ok ? "status" : "alert"} data-testid="bundle-result">
-            {result.ok ? (
-              <p className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
-                {result.status === "existing" ? "This bundle was already open: " : "Pull request opened: "}
-                {result.prUrl ? (
-                  <a className="font-medium underline" href={result.prUrl}>
-                    #{result.prNumber}
-                  </a>
-                ) : (
-                  "recorded"
-                )}{" "}
-                for {result.apps.join(", ")}.
-                {result.leftOut.length > 0 &&
-                  ` Left out since the preview: ${result.leftOut.map((l) => `${l.app} (${l.reasons.join("; ")})`).join(", ")}.`}
-              </p>
-            ) : (
-              <p className="rounded-md bg-red-50 p-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-100">{result.message}</p>
-            )}
-          </div>
-        )}
-      </div>
-
-      <div className="flex items-center justify-end gap-2 border-t border-zinc-200 px-5 py-3 dark:border-zinc-800">
-        <button
-          type="button"
-          onClick={() => ref.current?.close()}
-          className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900"
-        >
-          {result?.ok ? "Done" : "Cancel"}
-        </button>
-        {!result?.ok && (
-          <button
-            type="button"
-            onClick={confirm}
-            disabled={!data?.token || pending}
-            className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:bg-zinc-300 disabled:text-zinc-600 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-400"
-          >
-            {pending
-              ? "Opening pull request…"
-              : n === 0
-                ? "Nothing to promote"
-                : `Open one pull request for ${n} app${n === 1 ? "" : "s"}`}
-          </button>
-        )}
-      </div>
-    </dialog>
+          )}
+        </>
+      )}
+      {result && (
+        <div role={result.ok ? "status" : "alert"} data-testid="bundle-result">
+          {result.ok ? (
+            <p className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
+              {result.status === "existing" ? "This bundle was already open: " : "Pull request opened: "}
+              {result.prUrl ? (
+                <a className="font-medium underline" href={result.prUrl}>
+                  #{result.prNumber}
+                </a>
+              ) : (
+                "recorded"
+              )}{" "}
+              for {result.apps.join(", ")}.
+              {result.leftOut.length > 0 &&
+                ` Left out since the preview: ${result.leftOut.map((l) => `${l.app} (${l.reasons.join("; ")})`).join(", ")}.`}
+            </p>
+          ) : (
+            <p className="rounded-md bg-red-50 p-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-100">{result.message}</p>
+          )}
+        </div>
+      )}
+    </ConfirmDialog>
   );
 }

@@ -1,14 +1,12 @@
 "use client";
 
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState, useTransition } from "react";
 import { type PromoteActionResult, promoteAction } from "@/app/actions/promotions";
 import { shortDigest } from "@/lib/gitops/image-ref";
 import type { PromotionPreview } from "@/lib/promotion/preview-promotion";
 import { queryKeys } from "../query/query-client";
 import { Badge } from "../ui/badge";
 import { RelativeTime } from "../ui/relative-time";
+import { ConfirmDialog, usePreview, useSubmit } from "./confirm-dialog";
 import { RegistrySection } from "./registry-section";
 import { UnifiedDiff } from "./unified-diff";
 
@@ -61,265 +59,201 @@ function dialogTitle(target: PromoteTarget, data: PromotionPreview | undefined):
  * its reason, then Confirm — which re-checks everything on the server.
  */
 export function PromoteDialog({ target, onClose }: { target: PromoteTarget; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const router = useRouter();
-  const queryClient = useQueryClient();
-  const [pending, startTransition] = useTransition();
-  const [result, setResult] = useState<PromoteActionResult | null>(null);
-  const preview = useQuery({
-    queryKey: queryKeys.preview(target),
-    queryFn: async (): Promise<PromotionPreview> => {
-      const response = await fetch(previewUrl(target), { cache: "no-store" });
-      const body = (await response.json()) as PromotionPreview | { message: string };
-      if (!response.ok) throw new Error("message" in body ? body.message : `preview failed (${response.status})`);
-      return body as PromotionPreview;
-    },
-    staleTime: 0,
-  });
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
-
-  const confirm = () => {
-    const token = preview.data?.token;
-    if (!token) return;
-    startTransition(async () => {
-      const outcome = await promoteAction({ token });
-      setResult(outcome);
-      if (outcome.ok) {
-        await queryClient.invalidateQueries({ queryKey: ["promotions"] });
-        router.refresh();
-      }
-    });
-  };
-
+  const preview = usePreview<PromotionPreview>(queryKeys.preview(target), previewUrl(target));
+  const { pending, result, submit } = useSubmit<PromoteActionResult>(promoteAction);
   const data = preview.data;
-  const title = dialogTitle(target, data);
   return (
-    <dialog
-      ref={ref}
-      onClose={onClose}
-      aria-labelledby="promote-title"
-      className="m-auto w-[min(48rem,calc(100vw-2rem))] rounded-xl text-left border border-zinc-200 bg-white p-0 text-zinc-900 shadow-xl backdrop:bg-black/40 dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100"
-    >
-      <div className="flex items-start justify-between gap-4 border-b border-zinc-200 px-5 py-4 dark:border-zinc-800">
-        <div>
-          <h2 id="promote-title" className="text-lg font-semibold">
-            {title}
-          </h2>
-          {data && (
-            <p className="mt-0.5 text-sm text-zinc-600 dark:text-zinc-400">
-              {data.request.fromEnv ?? "?"} → {data.request.toEnv} ·{" "}
-              {target.artifact ? target.app : (data.request.image ?? "image")}
-            </p>
-          )}
-        </div>
-        <button
-          type="button"
-          onClick={() => ref.current?.close()}
-          aria-label="Close"
-          className="rounded-md px-2 py-1 text-zinc-500 hover:bg-zinc-100 dark:hover:bg-zinc-800"
-        >
-          ✕
-        </button>
-      </div>
-
-      <div className="max-h-[70vh] space-y-4 overflow-y-auto px-5 py-4">
-        {preview.isPending && (
-          <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
-            Checking policy and planning the change…
-          </p>
-        )}
-        {preview.isError && (
-          <p role="alert" className="text-sm text-red-700 dark:text-red-400">
-            {preview.error.message}
-          </p>
-        )}
-        {data && (
+    <ConfirmDialog
+      titleId="promote-title"
+      title={dialogTitle(target, data)}
+      subtitle={
+        data && (
           <>
-            <section aria-label="Change" className="grid gap-3 sm:grid-cols-2">
-              <div className="rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
-                <div className="text-xs text-zinc-500 dark:text-zinc-400">{data.target.env} runs now</div>
-                <div className="font-mono text-sm" data-testid="old-reference">
-                  {data.change?.from.tag ?? data.target.image?.tag ?? data.target.artifact?.version ?? "—"}{" "}
-                  {target.artifact ? "" : short(data.change?.from.digest ?? data.target.image?.digest)}
-                </div>
+            {data.request.fromEnv ?? "?"} → {data.request.toEnv} ·{" "}
+            {target.artifact ? target.app : (data.request.image ?? "image")}
+          </>
+        )
+      }
+      done={result?.ok ?? false}
+      confirm={{
+        label: pending ? "Opening pull request…" : data && !data.allowed ? "Refused by policy" : "Confirm and open pull request",
+        disabled: !data?.allowed || !data.token || pending,
+        onClick: () => submit(data?.token),
+      }}
+      onClose={onClose}
+    >
+      {preview.isPending && (
+        <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
+          Checking policy and planning the change…
+        </p>
+      )}
+      {preview.isError && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {preview.error.message}
+        </p>
+      )}
+      {data && (
+        <>
+          <section aria-label="Change" className="grid gap-3 sm:grid-cols-2">
+            <div className="rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
+              <div className="text-xs text-zinc-500 dark:text-zinc-400">{data.target.env} runs now</div>
+              <div className="font-mono text-sm" data-testid="old-reference">
+                {data.change?.from.tag ?? data.target.image?.tag ?? data.target.artifact?.version ?? "—"}{" "}
+                {target.artifact ? "" : short(data.change?.from.digest ?? data.target.image?.digest)}
               </div>
-              <div className="rounded-md border border-indigo-300 bg-indigo-50 p-3 dark:border-indigo-800 dark:bg-indigo-950/40">
-                <div className="text-xs text-indigo-800 dark:text-indigo-300">after the pull request merges</div>
-                <div className="font-mono text-sm" data-testid="new-digest">
-                  {data.change?.to.tag ?? data.request.tag ?? data.source.artifact?.version ?? "—"}{" "}
-                  {target.artifact ? "" : short(data.change?.to.digest ?? data.request.digest)}
-                </div>
-                {data.change && !data.change.to.digest && !target.artifact && (
-                  <div className="mt-1 text-xs text-indigo-900 dark:text-indigo-200">
-                    A tag only: ladder.yaml allows it here, but a tag can move after the merge.
-                  </div>
-                )}
+            </div>
+            <div className="rounded-md border border-indigo-300 bg-indigo-50 p-3 dark:border-indigo-800 dark:bg-indigo-950/40">
+              <div className="text-xs text-indigo-800 dark:text-indigo-300">after the pull request merges</div>
+              <div className="font-mono text-sm" data-testid="new-digest">
+                {data.change?.to.tag ?? data.request.tag ?? data.source.artifact?.version ?? "—"}{" "}
+                {target.artifact ? "" : short(data.change?.to.digest ?? data.request.digest)}
               </div>
-            </section>
+              {data.change && !data.change.to.digest && !target.artifact && (
+                <div className="mt-1 text-xs text-indigo-900 dark:text-indigo-200">
+                  A tag only: ladder.yaml allows it here, but a tag can move after the merge.
+                </div>
+              )}
+            </div>
+          </section>
 
-            {data.change && (
-              <section aria-labelledby="diff-heading">
-                <h3 id="diff-heading" className="mb-1.5 text-sm font-medium">
-                  The pull request changes <span className="font-mono text-xs">{data.change.path}</span>
-                </h3>
-                <UnifiedDiff diff={data.change.unifiedDiff} />
-              </section>
-            )}
-
-            {data.change?.targets && (
-              <section aria-labelledby="targets-heading">
-                <h3 id="targets-heading" className="mb-1.5 text-sm font-medium">
-                  Targets of {data.request.toEnv}
-                </h3>
-                <ul className="space-y-1 text-sm" data-testid="promote-targets">
-                  {data.change.targets.map((t) => (
-                    <li key={t.name} data-reached={t.reached ? "yes" : "no"} className="flex flex-wrap items-center gap-2">
-                      <Badge tone={t.reached ? "green" : "amber"}>{t.reached ? "reached" : "keeps its own pin"}</Badge>
-                      <span className="font-medium">{t.name}</span>
-                      <span className="font-mono text-xs text-zinc-600 dark:text-zinc-400">
-                        {t.runs ? `${t.runs.tag ?? ""} ${short(t.runs.digest)}` : "nothing"}
-                        {t.reached ? "" : ` (set in ${t.path})`}
-                      </span>
-                    </li>
-                  ))}
-                </ul>
-              </section>
-            )}
-
-            {data.evidence && (
-              <p className="text-sm" data-testid="evidence">
-                {data.evidence.observed ? (
-                  <>
-                    This {target.artifact ? "version" : "digest"} has run in <strong>{data.evidence.env}</strong>
-                    {data.evidence.since ? (
-                      <>
-                        {" "}
-                        since <RelativeTime date={data.evidence.since} />
-                        {data.evidence.sinceIsLowerBound ? " (at least)" : ""}
-                      </>
-                    ) : null}
-                    {data.evidence.commit && (
-                      <>
-                        , commit{" "}
-                        {data.evidence.url ? (
-                          <a className="font-mono underline" href={data.evidence.url}>
-                            {data.evidence.commit.slice(0, 7)}
-                          </a>
-                        ) : (
-                          <span className="font-mono">{data.evidence.commit.slice(0, 7)}</span>
-                        )}
-                        {data.evidence.author ? ` by ${data.evidence.author}` : ""}
-                      </>
-                    )}
-                    {data.evidence.runningNow ? ", and runs there now." : "."}
-                  </>
-                ) : (
-                  <>
-                    No record of this {target.artifact ? "version" : "digest"} in <strong>{data.evidence.env}</strong>'s last{" "}
-                    {data.evidence.commitsChecked} commits.
-                  </>
-                )}
-              </p>
-            )}
-
-            {data.registry && <RegistrySection evidence={data.registry} />}
-
-            <section aria-labelledby="checks-heading">
-              <h3 id="checks-heading" className="mb-1.5 text-sm font-medium">
-                Policy checks
+          {data.change && (
+            <section aria-labelledby="diff-heading">
+              <h3 id="diff-heading" className="mb-1.5 text-sm font-medium">
+                The pull request changes <span className="font-mono text-xs">{data.change.path}</span>
               </h3>
-              <ul className="space-y-1.5" data-testid="checks">
-                {data.checks.map((check) => (
-                  <li key={check.id} className="flex items-start gap-2 text-sm" data-status={check.status}>
-                    <Badge tone={statusTone[check.status]}>
-                      <span aria-hidden="true">{statusIcon[check.status]}</span> {check.status}
-                    </Badge>
-                    <span>
-                      <span className="font-medium">{check.label}</span>
-                      <span className="text-zinc-600 dark:text-zinc-400"> — {check.reason}</span>
+              <UnifiedDiff diff={data.change.unifiedDiff} />
+            </section>
+          )}
+
+          {data.change?.targets && (
+            <section aria-labelledby="targets-heading">
+              <h3 id="targets-heading" className="mb-1.5 text-sm font-medium">
+                Targets of {data.request.toEnv}
+              </h3>
+              <ul className="space-y-1 text-sm" data-testid="promote-targets">
+                {data.change.targets.map((t) => (
+                  <li key={t.name} data-reached={t.reached ? "yes" : "no"} className="flex flex-wrap items-center gap-2">
+                    <Badge tone={t.reached ? "green" : "amber"}>{t.reached ? "reached" : "keeps its own pin"}</Badge>
+                    <span className="font-medium">{t.name}</span>
+                    <span className="font-mono text-xs text-zinc-600 dark:text-zinc-400">
+                      {t.runs ? `${t.runs.tag ?? ""} ${short(t.runs.digest)}` : "nothing"}
+                      {t.reached ? "" : ` (set in ${t.path})`}
                     </span>
                   </li>
                 ))}
               </ul>
             </section>
+          )}
 
-            {data.openPromotion && (
-              <p className="text-sm text-amber-800 dark:text-amber-300">
-                An open promotion of {data.openPromotion.tag ?? ""} {short(data.openPromotion.digest)} already holds{" "}
-                {data.request.toEnv}
-                {data.openPromotion.prUrl ? (
-                  <>
-                    {" "}
-                    (
-                    <a className="underline" href={data.openPromotion.prUrl}>
-                      PR #{data.openPromotion.prNumber}
-                    </a>
-                    )
-                  </>
-                ) : null}
-                {data.openPromotion.digest === data.change?.to.digest && data.openPromotion.tag === data.change?.to.tag
-                  ? "."
-                  : "; confirming supersedes it and closes its pull request."}
-              </p>
-            )}
-          </>
-        )}
+          {data.evidence && (
+            <p className="text-sm" data-testid="evidence">
+              {data.evidence.observed ? (
+                <>
+                  This {target.artifact ? "version" : "digest"} has run in <strong>{data.evidence.env}</strong>
+                  {data.evidence.since ? (
+                    <>
+                      {" "}
+                      since <RelativeTime date={data.evidence.since} />
+                      {data.evidence.sinceIsLowerBound ? " (at least)" : ""}
+                    </>
+                  ) : null}
+                  {data.evidence.commit && (
+                    <>
+                      , commit{" "}
+                      {data.evidence.url ? (
+                        <a className="font-mono underline" href={data.evidence.url}>
+                          {data.evidence.commit.slice(0, 7)}
+                        </a>
+                      ) : (
+                        <span className="font-mono">{data.evidence.commit.slice(0, 7)}</span>
+                      )}
+                      {data.evidence.author ? ` by ${data.evidence.author}` : ""}
+                    </>
+                  )}
+                  {data.evidence.runningNow ? ", and runs there now." : "."}
+                </>
+              ) : (
+                <>
+                  No record of this {target.artifact ? "version" : "digest"} in <strong>{data.evidence.env}</strong>'s last{" "}
+                  {data.evidence.commitsChecked} commits.
+                </>
+              )}
+            </p>
+          )}
 
-        {result && (
-          <div role={result.ok ? "status" : "alert"} data-testid="promote-result">
-            {result.ok ? (
-              <p className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
-                {result.status === "existing" ? "This promotion was already open: " : "Pull request opened: "}
-                {result.prUrl ? (
-                  <a className="font-medium underline" href={result.prUrl}>
-                    #{result.prNumber}
+          {data.registry && <RegistrySection evidence={data.registry} />}
+
+          <section aria-labelledby="checks-heading">
+            <h3 id="checks-heading" className="mb-1.5 text-sm font-medium">
+              Policy checks
+            </h3>
+            <ul className="space-y-1.5" data-testid="checks">
+              {data.checks.map((check) => (
+                <li key={check.id} className="flex items-start gap-2 text-sm" data-status={check.status}>
+                  <Badge tone={statusTone[check.status]}>
+                    <span aria-hidden="true">{statusIcon[check.status]}</span> {check.status}
+                  </Badge>
+                  <span>
+                    <span className="font-medium">{check.label}</span>
+                    <span className="text-zinc-600 dark:text-zinc-400"> — {check.reason}</span>
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+
+          {data.openPromotion && (
+            <p className="text-sm text-amber-800 dark:text-amber-300">
+              An open promotion of {data.openPromotion.tag ?? ""} {short(data.openPromotion.digest)} already holds{" "}
+              {data.request.toEnv}
+              {data.openPromotion.prUrl ? (
+                <>
+                  {" "}
+                  (
+                  <a className="underline" href={data.openPromotion.prUrl}>
+                    PR #{data.openPromotion.prNumber}
                   </a>
-                ) : (
-                  "recorded"
-                )}
-                {result.superseded ? ` (it supersedes #${result.superseded}, now closed)` : ""}. Merge it to deploy; Ladder tracks
-                it to the end.
-              </p>
-            ) : (
-              <p className="rounded-md bg-red-50 p-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-100">
-                {result.message}
-                {result.prUrl ? (
-                  <>
-                    {" "}
-                    <a className="underline" href={result.prUrl}>
-                      See the pull request
-                    </a>
-                  </>
-                ) : null}
-              </p>
-            )}
-          </div>
-        )}
-      </div>
+                  )
+                </>
+              ) : null}
+              {data.openPromotion.digest === data.change?.to.digest && data.openPromotion.tag === data.change?.to.tag
+                ? "."
+                : "; confirming supersedes it and closes its pull request."}
+            </p>
+          )}
+        </>
+      )}
 
-      <div className="flex items-center justify-end gap-2 border-t border-zinc-200 px-5 py-3 dark:border-zinc-800">
-        <button
-          type="button"
-          onClick={() => ref.current?.close()}
-          className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900"
-        >
-          {result?.ok ? "Done" : "Cancel"}
-        </button>
-        {!result?.ok && (
-          <button
-            type="button"
-            onClick={confirm}
-            disabled={!data?.allowed || !data.token || pending}
-            className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:bg-zinc-300 disabled:text-zinc-600 dark:disabled:bg-zinc-800 dark:disabled:text-zinc-400"
-          >
-            {pending ? "Opening pull request…" : data && !data.allowed ? "Refused by policy" : "Confirm and open pull request"}
-          </button>
-        )}
-      </div>
-    </dialog>
+      {result && (
+        <div role={result.ok ? "status" : "alert"} data-testid="promote-result">
+          {result.ok ? (
+            <p className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
+              {result.status === "existing" ? "This promotion was already open: " : "Pull request opened: "}
+              {result.prUrl ? (
+                <a className="font-medium underline" href={result.prUrl}>
+                  #{result.prNumber}
+                </a>
+              ) : (
+                "recorded"
+              )}
+              {result.superseded ? ` (it supersedes #${result.superseded}, now closed)` : ""}. Merge it to deploy; Ladder tracks
+              it to the end.
+            </p>
+          ) : (
+            <p className="rounded-md bg-red-50 p-3 text-sm text-red-900 dark:bg-red-950 dark:text-red-100">
+              {result.message}
+              {result.prUrl ? (
+                <>
+                  {" "}
+                  <a className="underline" href={result.prUrl}>
+                    See the pull request
+                  </a>
+                </>
+              ) : null}
+            </p>
+          )}
+        </div>
+      )}
+    </ConfirmDialog>
   );
 }
