@@ -30,7 +30,9 @@ export type BundleClaim =
       anchor: AuditAnchor;
     }
   /** Members another promotion is opening right now (their slot is PENDING): left out. */
-  | { kind: "busy"; busy: { app: string; holder: Promotion }[] };
+  | { kind: "busy"; busy: { app: string; holder: Promotion }[] }
+  /** Members whose same reference is already in flight outside this bundle (on its own, or in another bundle). */
+  | { kind: "held"; held: { app: string; row: Promotion }[] };
 
 class ClaimRace extends Error {}
 
@@ -62,7 +64,7 @@ export async function claimBundle(ctx: PromotionContext, assessments: readonly A
     const latest = await Promise.all(
       members.map((m) =>
         ctx.db.promotion.findFirst({
-          where: { repository, app: m.app, toEnv, digest: m.digest, ...(m.digest ? {} : { tag: m.tag }) },
+          where: { repository, app: m.app, toEnv, target: null, digest: m.digest, ...(m.digest ? {} : { tag: m.tag }) },
           orderBy: { createdAt: "desc" },
         }),
       ),
@@ -71,6 +73,11 @@ export async function claimBundle(ctx: PromotionContext, assessments: readonly A
     const bundles = new Set(inFlight.map((r) => r.bundleId));
     if (inFlight.length === members.length && bundles.size === 1 && !bundles.has(null))
       return { kind: "existing", rows: inFlight };
+    // Anything else in flight for a member is another promotion of the same change: never a second row for it.
+    const held = latest.flatMap((r, i) =>
+      r && (r.status === "PENDING" || r.status === "OPEN") ? [{ app: members[i]?.app ?? r.app, row: r }] : [],
+    );
+    if (held.length > 0) return { kind: "held", held };
     const attempts = latest.map((r) =>
       r ? attemptOf(r.idempotencyKey) + (r.status === "PENDING" || r.status === "OPEN" ? 0 : 1) : 1,
     );

@@ -154,7 +154,7 @@ export async function requestBundle(ctx: PromotionContext, input: { token: strin
     throw error;
   }
   const leftOut: BundleLeftOut[] = [...assessed.leftOut];
-  const going: Assessment[] = [];
+  let going: Assessment[] = [];
   for (const m of t.members) {
     const a = assessed.assessments.find((x) => x.preview.request.app === m.app);
     if (!a) continue;
@@ -172,7 +172,28 @@ export async function requestBundle(ctx: PromotionContext, input: { token: strin
     };
   }
 
-  const claim = await claimBundle(ctx, going, input.actor);
+  let claim = await claimBundle(ctx, going, input.actor);
+  if (claim.kind === "held") {
+    // Opened on its own (or in another bundle) since the preview: that PR stays the promotion.
+    const held = new Set(claim.held.map((h) => h.app));
+    for (const h of claim.held)
+      leftOut.push({
+        app: h.app,
+        reasons: [`already open as ${h.row.prNumber ? `PR #${h.row.prNumber}` : "a pull request being opened"}`],
+        preview: null,
+      });
+    going = going.filter((a) => !held.has(a.preview.request.app));
+    if (going.length === 0)
+      return { ok: false, reason: "busy", message: `Every app of the bundle is already open in another pull request.`, leftOut };
+    claim = await claimBundle(ctx, going, input.actor);
+  }
+  if (claim.kind === "held")
+    return {
+      ok: false,
+      reason: "busy",
+      message: `Other promotions of ${claim.held.map((h) => h.app).join(", ")} are being opened; try again shortly.`,
+      leftOut,
+    };
   if (claim.kind === "busy") {
     return {
       ok: false,

@@ -121,6 +121,17 @@ export async function assessBundle(
       leftOut.push({ app: r.app, reasons: failedReasons(p).length ? failedReasons(p) : ["nothing to change"], preview: p });
       continue;
     }
+    // Already open on its own (same digest and tag): that pull request is the promotion; a bundle
+    // would be a second row and a second branch for the same change.
+    const open = p.openPromotion;
+    if (open && !open.bundleId && open.digest === p.request.digest && open.tag === p.request.tag) {
+      leftOut.push({
+        app: r.app,
+        reasons: [`already open on its own as ${open.prNumber ? `PR #${open.prNumber}` : "a pull request being opened"}`],
+        preview: p,
+      });
+      continue;
+    }
     // One commit holds one version of each file: two apps planned into the same file go separately.
     const other = byPath.get(p.change.path);
     if (other) {

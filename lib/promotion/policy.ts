@@ -64,6 +64,8 @@ export interface OpenPromotionInfo {
   image?: string;
   digest: string | null;
   tag: string | null;
+  /** Set when the open promotion is part of a bundle (its pull request moves other apps too). */
+  bundleId?: string | null;
   status: "PENDING" | "OPEN";
   prNumber: number | null;
   prUrl: string | null;

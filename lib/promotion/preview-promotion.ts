@@ -367,6 +367,7 @@ function openPromotionOf(holder: PromotionRow): OpenPromotionInfo | undefined {
         image: holder.image,
         digest: holder.digest,
         tag: holder.tag,
+        bundleId: holder.bundleId,
         status: holder.status,
         prNumber: holder.prNumber,
         prUrl: holder.prUrl,

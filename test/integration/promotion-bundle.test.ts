@@ -5,13 +5,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { PromotionStatus } from "../../lib/generated/prisma/client";
 import { verifyChain } from "../../lib/promotion/audit-chain";
-import { bundleRollbackRequest, previewBundle, waitingApps } from "../../lib/promotion/bundle";
+import { assessBundle, bundleRollbackRequest, previewBundle, waitingApps } from "../../lib/promotion/bundle";
+import { claimBundle } from "../../lib/promotion/bundle-claim";
 import { requestBundle } from "../../lib/promotion/bundle-request";
 import type { Actor } from "../../lib/promotion/context";
 import { listPromotions } from "../../lib/promotion/history";
+import { previewPromotion } from "../../lib/promotion/preview-promotion";
+import { requestPromotion } from "../../lib/promotion/request-promotion";
 import { commit, fakeDigest, overlay, overlayPath, startWorld, type World } from "../support/promotion-world";
 
-const APPS = ["api", "web", "worker", "billing", "search", "mail", "docs"] as const;
+const APPS = ["api", "web", "worker", "billing", "search", "mail", "docs", "ledger", "notes"] as const;
 const alice: Actor = { login: "alice" };
 let world: World;
 
@@ -176,6 +179,35 @@ describe("bad input and faults", () => {
       ["mail", "OPEN", 2],
     ]);
     expect(retry.bundleId).not.toBe(failed.promotions?.[0]?.bundleId);
+  });
+
+  it("an app whose same digest is already open on its own stays there: left out of the preview, and of the confirm when it was opened since", async () => {
+    // Opened on its own after the bundle was previewed: confirming leaves it out and bundles the rest.
+    const bundle = await previewBundle(world.ctx, { toEnv: "prod", apps: ["ledger", "notes"] }, alice);
+    expect(bundle.included.map((p) => p.request.app)).toEqual(["ledger", "notes"]);
+    const assessed = await assessBundle(world.ctx, { toEnv: "prod", apps: ["ledger"] }, alice);
+    const single = await previewPromotion(world.ctx, { app: "ledger", toEnv: "prod" }, alice);
+    const alone = await requestPromotion(world.ctx, { token: single.token ?? "", actor: alice });
+    if (!alone.ok) throw new Error(alone.message);
+    // The claim itself never writes a second row for a change in flight elsewhere (a race past the re-check).
+    expect(await claimBundle(world.ctx, assessed.assessments, alice)).toMatchObject({
+      kind: "held",
+      held: [{ app: "ledger", row: { id: alone.promotion.id } }],
+    });
+    const result = await requestBundle(world.ctx, { token: bundle.token ?? "", actor: alice });
+    if (!result.ok) throw new Error(result.message);
+    expect(result.promotions.map((p) => p.app)).toEqual(["notes"]);
+    expect(result.leftOut).toEqual([
+      expect.objectContaining({ app: "ledger", reasons: [`already open on its own as PR #${alone.promotion.prNumber}`] }),
+    ]);
+    expect(await world.db.promotion.count({ where: { app: "ledger" } })).toBe(1);
+
+    // And a preview made now says so up front.
+    const again = await previewBundle(world.ctx, { toEnv: "prod", apps: ["ledger"] }, alice);
+    expect(again.included).toEqual([]);
+    expect(again.leftOut).toEqual([
+      expect.objectContaining({ app: "ledger", reasons: [`already open on its own as PR #${alone.promotion.prNumber}`] }),
+    ]);
   });
 
   it("refuses a forged token and an unknown environment without writing anything", async () => {
