@@ -2,8 +2,9 @@ import Link from "next/link";
 import { Suspense } from "react";
 import { requireViewer } from "@/app/_auth/require-viewer";
 import { BundleSelection } from "@/components/matrix/bundle-selection";
+import { toGridData } from "@/components/matrix/grid-data";
 import { HeadWatcher } from "@/components/matrix/head-watcher";
-import { MatrixTable } from "@/components/matrix/matrix-table";
+import { MatrixGrid } from "@/components/matrix/matrix-grid";
 import { MatrixToolbar } from "@/components/matrix/matrix-toolbar";
 import { ReadFailureView } from "@/components/read-failure";
 import { RegistryEvidenceNote } from "@/components/registry/registry-note";
@@ -11,6 +12,7 @@ import { getActiveLocks } from "@/lib/data/locks";
 import { type EnvironmentMatrix, getEnvironmentMatrix, type MatrixFilter } from "@/lib/data/matrix";
 import { getOpenPromotions, reconcileOnView } from "@/lib/data/promotions";
 import { describeReadFailure } from "@/lib/data/read-failure";
+import { registryEvidenceEnabled } from "@/lib/data/registry";
 import { getRepository } from "@/lib/data/repository-view";
 import { getSystemStatus } from "@/lib/data/status";
 import type { LadderYamlStatus } from "@/lib/gitops/types";
@@ -148,7 +150,13 @@ async function MatrixSection({ query }: { query: { q?: string; filter: MatrixFil
       <RegistryEvidenceNote />
       <MatrixToolbar matching={matrix.matchingApps} total={matrix.totalApps} />
       <BundleSelection environments={matrix.environments} waiting={waitingByEnvironment(matrix)}>
-        <MatrixTable matrix={matrix} locks={locks} openPromotions={openPromotions} />
+        {matrix.rows.length === 0 ? (
+          <p className="rounded-lg border border-dashed border-zinc-300 p-8 text-center text-sm text-zinc-500 dark:border-zinc-700 dark:text-zinc-400">
+            {matrix.totalApps === 0 ? "No apps found in this repository." : "No app matches this search or filter."}
+          </p>
+        ) : (
+          <MatrixGrid data={toGridData(matrix, openPromotions, registryEvidenceEnabled())} locks={locks} />
+        )}
       </BundleSelection>
       {matrix.pageCount > 1 && <Pagination page={matrix.page} pageCount={matrix.pageCount} query={query} />}
     </>

@@ -1,13 +1,12 @@
 /**
- * The review and check status as the history row, the drawer and the matrix cell render it:
- * "OPEN · 1 of 2 approvals · checks pending", with who approved and each check in the title.
+ * The review and check status as the history row and the drawer render it:
+ * "OPEN · 1 of 2 approvals · checks pending", with who approved and each check in the title (the
+ * matrix cell's own badge: components/matrix/grid-data.test.ts).
  */
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import type { OpenPromotionView } from "@/lib/data/promotions";
 import type { PullRequestStatus } from "@/lib/github/pull-request-status";
-import { OpenPromotionBadge } from "../matrix/open-promotion-badge";
 import { ReviewStatusText } from "./review-status";
 
 const status: PullRequestStatus = {
@@ -29,20 +28,5 @@ describe("review status", () => {
     expect(html).toContain("Approved by alice");
     expect(html).toContain("ci/test: pending (required)");
     expect(renderToStaticMarkup(createElement(ReviewStatusText, { status: null }))).toBe("");
-  });
-
-  it("reads in the matrix cell as the pull request, its state and what it waits for", () => {
-    const promotion: OpenPromotionView = {
-      id: "p",
-      status: "OPEN",
-      prNumber: 4,
-      prUrl: "http://github.test/acme/gitops/pull/4",
-      summary: "OPEN · 1 of 2 approvals · checks pending",
-      reviewStatus: status,
-      autoMerge: true,
-    };
-    const html = renderToStaticMarkup(createElement(OpenPromotionBadge, { promotion, testId: "open-promotion-api-prod" }));
-    expect(html).toContain('href="http://github.test/acme/gitops/pull/4"');
-    expect(html).toContain("PR #4 · OPEN · 1 of 2 approvals · checks pending · auto-merge");
   });
 });

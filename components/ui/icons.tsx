@@ -20,7 +20,7 @@ export function IconSprite() {
   );
 }
 
-export function Icon({ name, className = "h-3.5 w-3.5" }: { name: "copy" | "check"; className?: string }) {
+export function Icon({ name, className = "ui-icon" }: { name: "copy" | "check"; className?: string }) {
   return (
     <svg aria-hidden="true" className={className}>
       <use href={`#icon-${name}`} />

@@ -30,9 +30,10 @@ export function RelativeTime({ date, tickMs = 30_000, className }: { date: strin
     return () => clearInterval(timer);
   }, [tickMs]);
   const value = new Date(date);
-  // The server renders the absolute date; the browser replaces it, avoiding a hydration mismatch.
+  // The server renders the absolute date; the browser replaces it, avoiding a hydration mismatch,
+  // and only then adds the exact time on hover (the server's text already is it).
   return (
-    <time dateTime={date} title={value.toUTCString()} className={className} suppressHydrationWarning>
+    <time dateTime={date} title={now ? value.toUTCString() : undefined} className={className} suppressHydrationWarning>
       {now ? relativeTime(value, now) : value.toISOString().slice(0, 16).replace("T", " ")}
     </time>
   );

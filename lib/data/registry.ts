@@ -47,3 +47,25 @@ export async function getRegistryEvidence(
     return undefined;
   }
 }
+
+const pinnedByScan = new WeakMap<object, ReadonlySet<string>>();
+
+/**
+ * Every `repository@digest` a cell or target pins at the branch head: the only references the
+ * badge route asks a registry about (a viewer cannot make Ladder look up arbitrary images).
+ */
+export async function pinnedImagesAtHead(): Promise<ReadonlySet<string>> {
+  const scan = (await getRepositoryView()).scan;
+  let known = pinnedByScan.get(scan);
+  if (!known) {
+    const set = new Set<string>();
+    for (const app of scan.apps)
+      for (const cell of Object.values(app.environments)) {
+        // An environment's own images are every image any of its targets runs.
+        for (const image of cell.images) if (image.pinned && image.digest) set.add(`${image.repository}@${image.digest}`);
+      }
+    known = set;
+    pinnedByScan.set(scan, known);
+  }
+  return known;
+}
