@@ -1,5 +1,9 @@
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
-import type { ScanWarning, SourcePos } from "./types";
+import type { ScanWarning } from "./types";
+import { fastLoadYaml } from "./yaml-fast";
+import { copyMeta, setPos, setRaw } from "./yaml-positions";
+
+export { copyMeta, getPos, rawSpelling, scalarText, setPos } from "./yaml-positions";
 
 /** Plain data as YAML produces it; objects carry per-key source positions on the side. */
 export type Json = null | boolean | number | string | Json[] | JsonObject;
@@ -10,58 +14,6 @@ export interface JsonObject {
 export const MAX_FILE_BYTES = 1024 * 1024;
 /** Far above any real manifest's use of anchors, far below an expansion attack. */
 export const MAX_ALIAS_COUNT = 100;
-
-/**
- * Where each value came from, keyed by the container object and the key or index inside it.
- * A side table (rather than wrapper objects) keeps merges, patches and comparisons plain JavaScript.
- */
-const POS: unique symbol = Symbol("positions");
-type WithPos = { [POS]?: Map<string | number, SourcePos> };
-/** The literal text of numeric scalars (`tag: 1.0` must stay "1.0", not become 1). */
-const rawNumbers = new WeakMap<object, Map<string | number, string>>();
-
-/** The value as YAML wrote it: numbers keep their source spelling. */
-export function scalarText(container: object, key: string | number): string | undefined {
-  const v = (container as Record<string | number, unknown>)[key];
-  if (typeof v === "string") return v;
-  if (typeof v === "number") return rawNumbers.get(container)?.get(key) ?? String(v);
-  if (typeof v === "boolean") return String(v);
-  return undefined;
-}
-
-function setRaw(container: object, key: string | number, raw: string | undefined): void {
-  if (raw === undefined) return;
-  let m = rawNumbers.get(container);
-  if (!m) {
-    m = new Map();
-    rawNumbers.set(container, m);
-  }
-  m.set(key, raw);
-}
-
-/** Copies a value's position (and numeric spelling) from one container slot to another. */
-export function copyMeta(from: object, fromKey: string | number, to: object, toKey: string | number): void {
-  setPos(to, toKey, getPos(from, fromKey));
-  setRaw(to, toKey, rawNumbers.get(from)?.get(fromKey));
-}
-
-export function getPos(container: object, key: string | number): SourcePos | undefined {
-  return (container as WithPos)[POS]?.get(key);
-}
-
-/**
- * Positions live on a non-enumerable symbol property: invisible to JSON, Object.keys and equality checks,
- * and much cheaper than a WeakMap lookup on the scan's hot path.
- */
-export function setPos(container: object, key: string | number, pos: SourcePos | undefined): void {
-  if (!pos) return;
-  let m = (container as WithPos)[POS];
-  if (!m) {
-    m = new Map();
-    Object.defineProperty(container, POS, { value: m, enumerable: false, writable: true });
-  }
-  m.set(key, pos);
-}
 
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -169,10 +121,18 @@ function hasAlias(node: unknown, depth = 0): boolean {
  * never half-read, so nothing downstream works from a wrong guess.
  */
 export function loadYaml(text: string, file: string): LoadResult {
-  const warnings: ScanWarning[] = [];
   if (Buffer.byteLength(text, "utf8") > MAX_FILE_BYTES) {
     return { docs: [], warnings: [{ file, line: 1, message: `file is larger than 1 MiB; not read`, code: "file-too-large" }] };
   }
+  // Most manifests are the plain subset yaml-fast.ts reads exactly as the path below does, several
+  // times faster; anything it is not sure of (and every error or warning) comes from the `yaml` package.
+  const docs = fastLoadYaml(text, file);
+  return docs ? { docs, warnings: [] } : loadYamlWithPackage(text, file);
+}
+
+/** loadYaml through the `yaml` package only: the reference the fast path is tested against. */
+export function loadYamlWithPackage(text: string, file: string): LoadResult {
+  const warnings: ScanWarning[] = [];
   const lc = new LineCounter();
   let parsed: Document[];
   try {
