@@ -95,17 +95,19 @@ export class FileStore {
 
   constructor(
     readonly snapshot: RepoSnapshot,
-    files: readonly RepoFile[],
+    /** The snapshot's files (default: `snapshot.files()`); not asked for when `reuse` gives both the map and the same tree. */
+    files?: readonly RepoFile[],
     reuse?: {
       from: FileStore;
       /** Paths whose blob changed, appeared or went. */
       invalid: ReadonlySet<string>;
       sameTree: boolean;
-      /** The files by path, when the caller built the map already. */
+      /** The files by path, when the caller has the map already (an OverlayMap of the previous store's, say). */
       byPath?: Map<string, RepoFile>;
     },
   ) {
-    this.files = reuse?.byPath ?? new Map(files.map((f) => [f.path, f]));
+    const list = () => files ?? snapshot.files();
+    this.files = reuse?.byPath ?? new Map(list().map((f) => [f.path, f]));
     if (reuse) {
       const { from, invalid } = reuse;
       const base = from.inherited;
@@ -127,7 +129,7 @@ export class FileStore {
       return;
     }
     this.dirs = new Set<string>();
-    for (const f of files) {
+    for (const f of list()) {
       let d = path.posix.dirname(f.path);
       while (d !== "." && !this.dirs.has(d)) {
         this.dirs.add(d);

@@ -1,6 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { memoryCommit } from "../snapshot/memory-commit";
+import type { RepoSnapshot } from "../snapshot/types";
+import type { ReadSet } from "./file-store";
 import { memorySnapshot } from "./memory-snapshot";
+import { readIndex } from "./read-index";
 import { layoutMask, refreshScan } from "./refresh-scan";
 import { cellId, type ScanOptions, scanContext, scanRepository } from "./scan";
 import { kustomizationChainArb } from "./test-support/kustomization-chains";
@@ -188,6 +192,114 @@ describe("refreshScan: a changed file re-resolves exactly the cells that read it
   });
 });
 
+/** A ReadSet that says when anything looks at it (its keys, values, one key). */
+class WatchedReads extends Map<string, string> {
+  constructor(
+    reads: ReadSet,
+    private readonly looked: () => void,
+  ) {
+    super(reads);
+  }
+  override get(k: string) {
+    this.looked();
+    return super.get(k);
+  }
+  override has(k: string) {
+    this.looked();
+    return super.has(k);
+  }
+  override entries() {
+    this.looked();
+    return super.entries();
+  }
+  override keys() {
+    this.looked();
+    return super.keys();
+  }
+  override values() {
+    this.looked();
+    return super.values();
+  }
+  override forEach(fn: (v: string, k: string, m: Map<string, string>) => void) {
+    this.looked();
+    super.forEach(fn);
+  }
+  override [Symbol.iterator]() {
+    return this.entries();
+  }
+}
+
+describe("refreshScan through the read index", () => {
+  /** A scan whose every recorded read set reports being looked at, and the index built from them. */
+  async function watchedScan(files: Record<string, string>) {
+    const snapshot = memorySnapshot(files, "c1");
+    const scan = await scanRepository(snapshot, OPTIONS);
+    const ctx = scanContext(scan);
+    const looked = { cells: new Set<string>(), builds: new Set<string>() };
+    for (const [id, reads] of ctx?.cellReads ?? []) ctx?.cellReads?.set(id, new WatchedReads(reads, () => looked.cells.add(id)));
+    for (const [dir, reads] of ctx?.buildReads ?? [])
+      ctx?.buildReads?.set(dir, new WatchedReads(reads, () => looked.builds.add(dir)));
+    readIndex(scan);
+    looked.cells.clear();
+    looked.builds.clear();
+    return { snapshot, scan, looked };
+  }
+
+  const name = (id: string) => id.replace("\u0000", "/");
+
+  it("a file shared through a base or a component re-resolves exactly its dependents, and no other cell's reads are looked at", async () => {
+    const files = twoApps();
+    for (const [path, from, to, dependents, builds] of [
+      [
+        "apps/alpha/base/deployment.yaml",
+        "1.0.0",
+        "1.0.1",
+        ["alpha/dev", "alpha/prod", "alpha/staging"],
+        ["alpha/overlays/dev", "alpha/overlays/prod", "alpha/overlays/staging"],
+      ],
+      [
+        "components/logging/kustomization.yaml",
+        "3.0",
+        "3.1",
+        ["alpha/prod", "beta/prod"],
+        ["alpha/overlays/prod", "beta/overlays/prod"],
+      ],
+    ] as const) {
+      const { snapshot, scan, looked } = await watchedScan(files);
+      const next = memoryCommit(snapshot, { [path]: (files[path] ?? "").replace(from, to) }, "c2");
+      const after = await refreshScan(scan, next, OPTIONS);
+      expect(comparable(after)).toBe(comparable(await scanRepository(next, OPTIONS)));
+      expect(reResolved(scan, after)).toEqual([...dependents]);
+      // The plan, the rows of other apps and the untouched cells' read sets are the previous ones, unread.
+      expect([...looked.cells].map(name).sort()).toEqual([...dependents]);
+      expect([...looked.builds].sort()).toEqual(builds.map((b) => `apps/${b}`));
+      expect(scanContext(after)?.plan).toBe(scanContext(scan)?.plan);
+      for (const [i, row] of after.apps.entries())
+        if (!dependents.some((d) => d.startsWith(`${row.name}/`))) expect(row).toBe(scan.apps[i]);
+    }
+  });
+
+  it("the index moves with each refresh: a cell that stops reading a base is no longer its dependent", async () => {
+    const files = twoApps();
+    const { snapshot, scan } = await watchedScan(files);
+    // alpha/dev stops building on the base: a change in place (the kustomization's text) that re-plans.
+    const dev = "apps/alpha/overlays/dev/kustomization.yaml";
+    const c2 = memoryCommit(snapshot, { [dev]: kustomization(["resources:", "  - ../../../beta/base"]) }, "c2");
+    const s2 = await refreshScan(scan, c2, OPTIONS);
+    expect(comparable(s2)).toBe(comparable(await scanRepository(c2, OPTIONS)));
+    const base = "apps/alpha/base/deployment.yaml";
+    const c3 = memoryCommit(c2, { [base]: (files[base] ?? "").replace("1.0.0", "1.0.2") }, "c3");
+    const s3 = await refreshScan(s2, c3, OPTIONS);
+    expect(comparable(s3)).toBe(comparable(await scanRepository(c3, OPTIONS)));
+    expect(reResolved(s2, s3)).toEqual(["alpha/prod", "alpha/staging"]);
+    const beta = "apps/beta/base/deployment.yaml";
+    const c4 = memoryCommit(c3, { [beta]: (files[beta] ?? "").replace("1.0.0", "1.0.3") }, "c4");
+    const s4 = await refreshScan(s3, c4, OPTIONS);
+    expect(comparable(s4)).toBe(comparable(await scanRepository(c4, OPTIONS)));
+    expect(reResolved(s3, s4)).toEqual(["alpha/dev", "beta/dev", "beta/prod"]);
+  });
+});
+
 describe("layoutMask", () => {
   it("masks promotion-edited scalar values and nothing structural", () => {
     expect(layoutMask("images:\n  - name: x\n    newTag: '1.2'\n    digest: sha256:ab # pin\n")).toBe(
@@ -265,11 +377,17 @@ describe("refreshScan equals a full scan (property)", () => {
         fc.array(fc.array(editArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
         async (chains, commits) => {
           let files = repoFromChains(chains);
-          let scan = await scanRepository(memorySnapshot(files, "c0"), OPTIONS);
+          let snap: RepoSnapshot = memorySnapshot(files, "c0");
+          let scan = await scanRepository(snap, OPTIONS);
           for (const [i, edits] of commits.entries()) {
+            const before = files;
             files = { ...files };
             for (const e of edits) apply(files, e);
-            const snap = memorySnapshot(files, `c${i + 1}`);
+            // Every other commit is its parent plus its changes: the refresh then takes the reader's diff.
+            const changes: Record<string, string | null> = {};
+            for (const p of new Set([...Object.keys(before), ...Object.keys(files)]))
+              if (before[p] !== files[p]) changes[p] = files[p] ?? null;
+            snap = i % 2 === 1 ? memoryCommit(snap, changes, `c${i + 1}`) : memorySnapshot(files, `c${i + 1}`);
             const next = await refreshScan(scan, snap, OPTIONS);
             const full = await scanRepository(snap, OPTIONS);
             expect(comparable(next)).toBe(comparable(full));

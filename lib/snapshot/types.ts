@@ -11,11 +11,27 @@ export interface RepoFile {
   size: number;
 }
 
+/** How one commit's tree differs from another's, path by path. */
+export interface TreeDiff {
+  /** In both trees, with another blob. */
+  changed: string[];
+  added: string[];
+  removed: string[];
+}
+
 export interface RepoSnapshot {
   /** Commit SHA the snapshot was taken at (for a non-git directory: "worktree"). */
   readonly commit: string;
   /** Every blob in the tree. */
   files(): readonly RepoFile[];
+  /** One path's entry, as in `files()`, without building a map of them all. */
+  file?(path: string): RepoFile | undefined;
+  /**
+   * How this tree differs from an earlier commit's, when the reader can tell without comparing
+   * every path (git compares tree objects; a reader holding both trees skips equal subtrees).
+   * Undefined when it cannot: the caller compares the file lists itself.
+   */
+  changesSince?(commit: string): Promise<TreeDiff | undefined>;
   /** UTF-8 content, or undefined when the path is not a blob in this snapshot. */
   read(path: string): Promise<string | undefined>;
   /** Several files at once (implementations batch or parallelise). */
