@@ -3,6 +3,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { fastLoadYaml, parseFast } from "./yaml-fast";
+import { metaEntries } from "./yaml-positions";
 import { getPos, type Json, type LoadResult, loadYaml, loadYamlWithPackage, rawSpelling } from "./yaml-source";
 
 /**
@@ -16,13 +17,8 @@ const FIXTURES = path.resolve(__dirname, "../../../shared/fixtures");
 const SEED = Number(process.env.LADDER_YAML_SEED ?? 15);
 const RUNS = Number(process.env.LADDER_YAML_RUNS ?? 1500);
 
-function sideTable(o: object): [string | number, unknown][] {
-  const out: [string | number, unknown][] = [];
-  for (const sym of Object.getOwnPropertySymbols(o)) {
-    const m = (o as Record<symbol, unknown>)[sym];
-    if (m instanceof Map) for (const [k, v] of m) out.push([k, v]);
-  }
-  return out;
+function sideTable(o: object): string {
+  return JSON.stringify(metaEntries(o));
 }
 
 function slotDifference(a: object, b: object, k: string | number, at: string): string | undefined {
@@ -38,7 +34,7 @@ function valueDifference(a: Json, b: Json, at: string): string | undefined {
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b)) return `${at}: ${JSON.stringify(a)} ≠ ${JSON.stringify(b)}`;
     if (a.length !== b.length) return `${at}: length ${a.length} ≠ ${b.length}`;
-    if (JSON.stringify(sideTable(a)) !== JSON.stringify(sideTable(b))) return `${at}: position table differs`;
+    if (sideTable(a) !== sideTable(b)) return `${at}: side table ${sideTable(a)} ≠ ${sideTable(b)}`;
     for (let i = 0; i < a.length; i++) {
       const d = slotDifference(a, b, i, `${at}[${i}]`) ?? valueDifference(a[i] ?? null, b[i] ?? null, `${at}[${i}]`);
       if (d) return d;
@@ -49,7 +45,7 @@ function valueDifference(a: Json, b: Json, at: string): string | undefined {
     const ka = Object.keys(a);
     const kb = Object.keys(b);
     if (ka.join("\u0000") !== kb.join("\u0000")) return `${at}: keys ${JSON.stringify(ka)} ≠ ${JSON.stringify(kb)}`;
-    if (JSON.stringify(sideTable(a)) !== JSON.stringify(sideTable(b))) return `${at}: position table differs`;
+    if (sideTable(a) !== sideTable(b)) return `${at}: side table ${sideTable(a)} ≠ ${sideTable(b)}`;
     for (const k of ka) {
       const d = slotDifference(a, b, k, `${at}.${k}`) ?? valueDifference(a[k] ?? null, b[k] ?? null, `${at}.${k}`);
       if (d) return d;

@@ -1,7 +1,7 @@
 import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
 import type { ScanWarning } from "./types";
 import { fastLoadYaml } from "./yaml-fast";
-import { copyMeta, setPos, setRaw } from "./yaml-positions";
+import { copyMetaOf, setPos, setRaw } from "./yaml-positions";
 
 export { copyMeta, getPos, rawSpelling, scalarText, setPos } from "./yaml-positions";
 
@@ -31,20 +31,17 @@ export function str(v: Json | undefined): string | undefined {
 
 /** Deep copy that carries the position side table along, so patched copies still know their sources. */
 export function cloneJson<T extends Json>(value: T): T {
+  if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) {
     const out: Json[] = value.map((v) => cloneJson(v));
-    for (let i = 0; i < value.length; i++) copyMeta(value, i, out, i);
+    copyMetaOf(value, out, value.length);
     return out as T;
   }
-  if (isObject(value)) {
-    const out: JsonObject = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[k] = cloneJson(v);
-      copyMeta(value, k, out, k);
-    }
-    return out as T;
-  }
-  return value;
+  const out: JsonObject = {};
+  const keys = Object.keys(value);
+  for (const k of keys) out[k] = cloneJson((value as JsonObject)[k] as Json);
+  copyMetaOf(value, out, keys);
+  return out as T;
 }
 
 export interface LoadedDoc {
