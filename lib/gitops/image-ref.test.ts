@@ -1,7 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   applyImageTagEntry,
   kustomizeImageMatches,
+  kustomizeImagePattern,
   looksLikeImage,
   normaliseRepository,
   shortDigest,
@@ -48,6 +50,21 @@ describe("image references", () => {
     expect(kustomizeImageMatches("ghcr.io/x/y:1", "ghcr.io/x")).toBe(false);
     expect(kustomizeImageMatches("nginx:1", "nginx:1")).toBe(true);
     expect(kustomizeImageMatches("nginx:1", "(nginx")).toBe(false);
+  });
+
+  it("matches plain names in place exactly as the pattern's RegExp does", () => {
+    const nameArb = fc.stringMatching(/^[a-z0-9_./:-]{1,12}$/);
+    const imageArb = fc.tuple(
+      fc.stringMatching(/^[a-z0-9_./:@\n+-]{0,16}$/),
+      fc.constantFrom("", ":1", ":1.2-a", "@sha256:ab", `:1@${D}`, "@sha512:ab", ":1+2", "\n"),
+    );
+    fc.assert(
+      fc.property(nameArb, imageArb, fc.boolean(), (name, [body, suffix], prefixed) => {
+        const image = `${prefixed ? name : ""}${body}${suffix}`;
+        expect(kustomizeImageMatches(image, name)).toBe(new RegExp(kustomizeImagePattern(name)).test(image));
+      }),
+      { seed: 15, numRuns: 3000 },
+    );
   });
 
   it("recognises templates", () => {

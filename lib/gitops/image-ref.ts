@@ -111,22 +111,33 @@ export function looksLikeImage(value: string): boolean {
 /**
  * An entry name of letters, digits and `_ . / : -` only: always a valid Go regular expression, and
  * one a JavaScript RegExp reads the same way (`.` any character, the rest literal). Most names are
- * such; they skip RE2, whose bounded cache a repository with thousands of image names would churn.
+ * such; they skip RE2, whose bounded cache a repository with thousands of image names would churn,
+ * and are matched in place (plainNameMatches).
  */
 export function isPlainImageName(entryName: string): boolean {
   return /^[\w./:-]+$/.test(entryName);
 }
 
-const plainRegexes = new Map<string, RegExp>();
+/** What may follow the name in IsImageMatched's pattern: an optional tag, then an optional sha256 digest. */
+const IMAGE_SUFFIX = /^(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$/;
 
-function plainImageRegex(entryName: string): RegExp {
-  let re = plainRegexes.get(entryName);
-  if (!re) {
-    if (plainRegexes.size >= 50_000) plainRegexes.clear();
-    re = new RegExp(kustomizeImagePattern(entryName));
-    plainRegexes.set(entryName, re);
+/**
+ * `new RegExp(kustomizeImagePattern(name)).test(image)` for a plain name, without building a RegExp
+ * per name: the name part of the pattern has a fixed length, its `.` matching any character but a
+ * line terminator and every other character itself, so it is compared in place and only the rest goes
+ * through one shared RegExp. (A scan compares each image with every entry name of its kustomization.)
+ */
+function plainNameMatches(image: string, name: string): boolean {
+  const n = name.length;
+  if (image.length < n) return false;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    const d = image.charCodeAt(i);
+    if (c === 46) {
+      if (d === 10 || d === 13 || d === 0x2028 || d === 0x2029) return false;
+    } else if (c !== d) return false;
   }
-  return re;
+  return n === image.length || IMAGE_SUFFIX.test(image.slice(n));
 }
 
 export function kustomizeImagePattern(entryName: string): string {
@@ -140,7 +151,7 @@ export function kustomizeImagePattern(entryName: string): string {
  * matched at all, and an entry name that does not compile matches nothing (the build fails on it).
  */
 export function kustomizeImageMatches(image: string, entryName: string): boolean {
-  if (isPlainImageName(entryName)) return plainImageRegex(entryName).test(image);
+  if (isPlainImageName(entryName)) return plainNameMatches(image, entryName);
   const re = compileGoRegex(kustomizeImagePattern(entryName));
   return re.ok && re.test(image);
 }

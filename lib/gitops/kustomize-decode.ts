@@ -13,10 +13,11 @@ import { copyMeta, isObject, type Json, type JsonObject } from "./yaml-source";
  */
 export function foldFields(v: Json | undefined, fields: readonly string[]): JsonObject | undefined {
   if (!isObject(v)) return undefined;
-  const byFold = new Map(fields.map((f) => [f.toLowerCase(), f]));
+  const byFold = foldsOf(fields);
   const winner = new Map<string, string>();
   for (const key of Object.keys(v)) {
-    const field = byFold.get(key.toLowerCase()) ?? key;
+    // A key spelled as its field (nearly all of them) needs no lower-casing.
+    const field = byFold.exact.has(key) ? key : (byFold.folded.get(key.toLowerCase()) ?? key);
     const seen = winner.get(field);
     if (seen === undefined || key > seen) winner.set(field, key);
   }
@@ -26,6 +27,21 @@ export function foldFields(v: Json | undefined, fields: readonly string[]): Json
     copyMeta(v, key, out, field);
   }
   return out;
+}
+
+interface Folds {
+  exact: ReadonlySet<string>;
+  folded: ReadonlyMap<string, string>;
+}
+/** Each field list's lookups, made once per list (the lists are module constants, or short-lived). */
+const foldCache = new WeakMap<readonly string[], Folds>();
+function foldsOf(fields: readonly string[]): Folds {
+  let f = foldCache.get(fields);
+  if (!f) {
+    f = { exact: new Set(fields), folded: new Map(fields.map((x) => [x.toLowerCase(), x])) };
+    foldCache.set(fields, f);
+  }
+  return f;
 }
 
 /** A list whose mapping entries are folded to `fields` (other entries kept, for the caller to report). */

@@ -17,16 +17,17 @@ import { getPos, isObject, type Json, type JsonObject, setPos, str } from "./yam
 
 /** Calls `fn` for every container mapping under any `containers`/`initContainers`/`ephemeralContainers` list. */
 export function visitContainers(v: Json, fn: (container: JsonObject, listKey: string) => void, depth = 0): void {
-  if (depth > 64) return;
+  if (depth > 64 || typeof v !== "object" || v === null) return;
   if (Array.isArray(v)) {
     for (const x of v) visitContainers(x, fn, depth + 1);
     return;
   }
-  if (!isObject(v)) return;
-  for (const [k, x] of Object.entries(v)) {
+  // Keys and a lookup rather than Object.entries: this walks every node of every resource of a scan.
+  for (const k of Object.keys(v)) {
+    const x = v[k] as Json;
     if ((k === "containers" || k === "initContainers" || k === "ephemeralContainers") && Array.isArray(x)) {
       for (const c of x) if (isObject(c)) fn(c, k);
-    } else visitContainers(x, fn, depth + 1);
+    } else if (typeof x === "object" && x !== null) visitContainers(x, fn, depth + 1);
   }
 }
 
@@ -58,31 +59,46 @@ type Setter = (holder: JsonObject, key: string) => void;
  * touched). Nested lists are visited before the list holding them, as Kustomize's walk does.
  */
 function legacyPass(v: Json, set: Setter, depth = 0): void {
-  if (depth > 64) return;
+  if (depth > 64 || typeof v !== "object" || v === null) return;
   if (Array.isArray(v)) {
     for (const x of v) legacyPass(x, set, depth + 1);
     return;
   }
-  if (!isObject(v)) return;
-  for (const [k, x] of Object.entries(v)) {
+  // Setters only replace `image` strings, so reading each value as the walk reaches it is what
+  // Object.entries' snapshot would give.
+  for (const k of Object.keys(v)) {
+    const x = v[k] as Json;
+    if (typeof x !== "object" || x === null) continue;
     legacyPass(x, set, depth + 1);
     if ((k === "containers" || k === "initContainers") && Array.isArray(x))
       for (const c of x) if (isObject(c) && c.image !== undefined) set(c, "image");
   }
 }
 
-/** The field-spec pass: the value at each spec's path, never created where it is missing. */
-function fieldSpecPass(node: Json, segments: readonly string[], set: Setter): void {
-  const [head, ...rest] = segments;
+/** A field spec's path split into its segments, once per path. */
+const segmentCache = new Map<string, readonly string[]>();
+function segmentsOf(path: string): readonly string[] {
+  let s = segmentCache.get(path);
+  if (!s) {
+    if (segmentCache.size > 1000) segmentCache.clear();
+    s = path.split("/");
+    segmentCache.set(path, s);
+  }
+  return s;
+}
+
+/** The field-spec pass: the value at each spec's path (from segment i on), never created where it is missing. */
+function fieldSpecPass(node: Json, segments: readonly string[], set: Setter, i = 0): void {
+  const head = segments[i];
   if (head === undefined || !isObject(node)) return;
   const seq = head.endsWith("[]");
   const key = seq ? head.slice(0, -2) : head;
   const next = node[key];
   if (next === undefined) return;
   if (seq) {
-    if (Array.isArray(next)) for (const x of next) fieldSpecPass(x, rest, set);
-  } else if (rest.length === 0) set(node, key);
-  else fieldSpecPass(next, rest, set);
+    if (Array.isArray(next)) for (const x of next) fieldSpecPass(x, segments, set, i + 1);
+  } else if (i + 1 === segments.length) set(node, key);
+  else fieldSpecPass(next, segments, set, i + 1);
 }
 
 function specApplies(fs: ImageFieldSpec, r: KResource): boolean {
@@ -164,7 +180,7 @@ export function applyImageEntry(
   for (const r of acc) {
     if (r.kind === "CustomResourceDefinition") continue;
     legacyPass(r.obj, set);
-    for (const fs of fieldSpecs) if (specApplies(fs, r)) fieldSpecPass(r.obj, fs.path.split("/"), set);
+    for (const fs of fieldSpecs) if (specApplies(fs, r)) fieldSpecPass(r.obj, segmentsOf(fs.path), set);
   }
 }
 
