@@ -4,9 +4,15 @@
  *   - one recursive tree per commit (a commit's tree never changes, so it is kept);
  *   - blobs only when their SHA is not in the content-addressed cache.
  * A warm read with no new commit is one request; after a one-file commit it is three.
+ *
+ * Each tree is read against the one read before it (the previous head, or the newer commit when
+ * walking history): unchanged entries are that listing's objects, its path map is shared with
+ * only the changes of its own (OverlayMap), and the difference is kept, so a refresh or a history
+ * walk asks the snapshot what changed instead of comparing every path again.
  */
-import type { PathCommit, RepoFile, RepoReader, RepoSnapshot } from "../snapshot/types";
+import type { CommitChange, PathCommit, RepoFile, RepoReader, RepoSnapshot, TreeDiff } from "../snapshot/types";
 import { mapLimit } from "../util/map-limit";
+import { OverlayMap } from "../util/overlay-map";
 import { type BlobCache, sharedBlobCache } from "./blob-cache";
 import type { GitHubClient } from "./client";
 import {
@@ -60,9 +66,32 @@ interface GraphqlBlob {
 }
 
 interface TreeListing {
+  commit: string;
   treeSha: string;
   files: GitHubRepoFile[];
   byPath: Map<string, GitHubRepoFile>;
+  /** The listing this one was read against, and what differs from it to this one. */
+  from?: { commit: string; diff: TreeDiff };
+}
+
+/** What differs from `a` to `b`, compared path by path (when neither was read against the other). */
+function compareListings(a: TreeListing, b: TreeListing): TreeDiff {
+  const diff: TreeDiff = { changed: [], added: [], removed: [] };
+  for (const f of b.files) {
+    const was = a.byPath.get(f.path);
+    if (!was) diff.added.push(f.path);
+    else if (was.sha !== f.sha || was.mode !== f.mode) diff.changed.push(f.path);
+  }
+  for (const f of a.files) if (!b.byPath.has(f.path)) diff.removed.push(f.path);
+  return diff;
+}
+
+function reversed(d: TreeDiff): TreeDiff {
+  return { changed: d.changed, added: d.removed, removed: d.added };
+}
+
+function copyDiff(d: TreeDiff): TreeDiff {
+  return { changed: [...d.changed], added: [...d.added], removed: [...d.removed] };
 }
 
 export class GitHubSnapshot implements RepoSnapshot {
@@ -80,6 +109,11 @@ export class GitHubSnapshot implements RepoSnapshot {
 
   file(path: string): GitHubRepoFile | undefined {
     return this.listing.byPath.get(path);
+  }
+
+  /** Known when this tree was read against `commit`'s, or `commit`'s against this one. */
+  async changesSince(commit: string): Promise<TreeDiff | undefined> {
+    return this.reader.knownDiff(commit, this.commit);
   }
 
   async read(path: string): Promise<string | undefined> {
@@ -108,6 +142,10 @@ export class GitHubRepoReader implements RepoReader {
   private defaultBranch: string | undefined;
   private readonly refs = new Map<string, { etag: string; sha: string }>();
   private readonly trees = new Map<string, TreeListing>();
+  /** The tree read last: the next one is read against it. */
+  private latest: TreeListing | undefined;
+  /** Commits seen in history listings or read one by one: their parents and what to show. */
+  private readonly commits = new Map<string, { commit: PathCommit; parents: string[] }>();
   private readonly inflight = new Map<string, Promise<string>>();
   private readonly graphql: { minBlobs: number; batchSize: number } | undefined;
 
@@ -242,18 +280,66 @@ export class GitHubRepoReader implements RepoReader {
       throw toGitHubError(error, this.context(commit));
     }
     if (data.truncated) throw new TruncatedTreeError(`${this.owner}/${this.repo}`, commit);
-    const files: GitHubRepoFile[] = [];
-    for (const entry of data.tree) {
-      if (entry.type !== "blob" || !entry.path || !entry.sha) continue;
-      files.push({ path: entry.path, sha: entry.sha, size: entry.size ?? 0, mode: entry.mode ?? "100644" });
-    }
-    const listing: TreeListing = { treeSha: data.sha, files, byPath: new Map(files.map((f) => [f.path, f])) };
+    const listing = readListing(commit, data.sha, data.tree, this.latest);
+    this.latest = listing;
     this.trees.set(commit, listing);
     for (const oldest of this.trees.keys()) {
       if (this.trees.size <= this.treeCacheSize) break;
       this.trees.delete(oldest);
     }
     return listing;
+  }
+
+  /** What differs from commit `a`'s tree to `b`'s, when one was read against the other (no request). */
+  knownDiff(a: string, b: string): TreeDiff | undefined {
+    if (a === b) return { changed: [], added: [], removed: [] };
+    const after = this.trees.get(b);
+    if (after?.from?.commit === a) return copyDiff(after.from.diff);
+    const before = this.trees.get(a);
+    if (before?.from?.commit === b) return copyDiff(reversed(before.from.diff));
+    return undefined;
+  }
+
+  /**
+   * A commit, its parents and what it changed against its first parent: the commit from a history
+   * listing already read or one request, and the two trees (cached, or one request each, the
+   * parent read against the commit, so their difference comes with it).
+   */
+  async commitChange(sha: string): Promise<CommitChange> {
+    const info = this.commits.get(sha) ?? (await this.readCommit(sha));
+    const parent = info.parents[0];
+    const here = await this.tree(sha);
+    if (!parent) return { ...info, changed: [], added: here.files.map((f) => f.path), removed: [] };
+    const there = await this.tree(parent);
+    const diff = this.knownDiff(parent, sha) ?? compareListings(there, here);
+    return { ...info, ...diff };
+  }
+
+  private async readCommit(sha: string): Promise<{ commit: PathCommit; parents: string[] }> {
+    let data: Awaited<ReturnType<GitHubClient["octokit"]["git"]["getCommit"]>>["data"];
+    try {
+      ({ data } = await this.client.octokit.git.getCommit({ owner: this.owner, repo: this.repo, commit_sha: sha }));
+    } catch (error) {
+      throw toGitHubError(error, this.context(sha));
+    }
+    const info = {
+      commit: {
+        sha: data.sha,
+        date: data.committer.date ?? data.author.date ?? "",
+        author: data.author.name ?? "",
+        message: data.message,
+        url: data.html_url,
+      },
+      parents: data.parents.map((p) => p.sha),
+    };
+    this.remember(sha, info);
+    return info;
+  }
+
+  private remember(sha: string, info: { commit: PathCommit; parents: string[] }): void {
+    this.commits.set(sha, info);
+    // A commit never changes; the bound only keeps a long-running server's memory flat.
+    if (this.commits.size > 4096) for (const oldest of this.commits.keys()) if (this.commits.delete(oldest)) break;
   }
 
   /** Content of one blob, from the cache or one request (concurrent reads of a SHA share it). */
@@ -304,6 +390,17 @@ export class GitHubRepoReader implements RepoReader {
     const seen = new Map<string, PathCommit>();
     for (const commits of byPath) {
       for (const c of commits) {
+        if (!this.commits.has(c.sha))
+          this.remember(c.sha, {
+            commit: {
+              sha: c.sha,
+              date: c.commit.committer?.date ?? c.commit.author?.date ?? "",
+              author: c.commit.author?.name ?? c.author?.login ?? "",
+              message: c.commit.message,
+              url: c.html_url,
+            },
+            parents: c.parents.map((p) => p.sha),
+          });
         if (seen.has(c.sha)) continue;
         seen.set(c.sha, {
           sha: c.sha,
@@ -316,6 +413,54 @@ export class GitHubRepoReader implements RepoReader {
     }
     return [...seen.values()].sort((a, b) => Date.parse(b.date) - Date.parse(a.date)).slice(0, limit);
   }
+}
+
+type TreeEntry = { path?: string; mode?: string; type?: string; sha?: string; size?: number };
+
+/**
+ * A commit's recursive tree as a listing, read against `base` (the tree read before it): a file
+ * whose entry is unchanged is `base`'s object, the path map is `base`'s with this tree's changes
+ * on top, and the difference from `base` is kept with it.
+ */
+function readListing(commit: string, treeSha: string, entries: readonly TreeEntry[], base: TreeListing | undefined): TreeListing {
+  const files: GitHubRepoFile[] = [];
+  if (!base) {
+    for (const e of entries) {
+      if (e.type !== "blob" || !e.path || !e.sha) continue;
+      files.push({ path: e.path, sha: e.sha, size: e.size ?? 0, mode: e.mode ?? "100644" });
+    }
+    return { commit, treeSha, files, byPath: new Map(files.map((f) => [f.path, f])) };
+  }
+  const diff: TreeDiff = { changed: [], added: [], removed: [] };
+  const byPath = OverlayMap.of(base.byPath);
+  let kept = 0;
+  for (const e of entries) {
+    if (e.type !== "blob" || !e.path || !e.sha) continue;
+    const mode = e.mode ?? "100644";
+    const was = base.byPath.get(e.path);
+    if (was && was.sha === e.sha && was.mode === mode) {
+      files.push(was);
+      kept++;
+      continue;
+    }
+    const f = { path: e.path, sha: e.sha, size: e.size ?? 0, mode };
+    files.push(f);
+    byPath.set(e.path, f);
+    if (was) {
+      kept++;
+      diff.changed.push(e.path);
+    } else diff.added.push(e.path);
+  }
+  // Every path of `base` is still here unless fewer of them were seen than it has.
+  if (kept !== base.byPath.size) {
+    const here = new Set(files.map((f) => f.path));
+    for (const p of base.byPath.keys())
+      if (!here.has(p)) {
+        diff.removed.push(p);
+        byPath.delete(p);
+      }
+  }
+  return { commit, treeSha, files, byPath, from: { commit: base.commit, diff } };
 }
 
 export function createGitHubReader(options: GitHubReaderOptions): GitHubRepoReader {

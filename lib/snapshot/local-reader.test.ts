@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gitBlobSha, normaliseRepoPath, openLocalRepo, PathEscapeError } from "./local-reader";
+import type { CommitChange } from "./types";
 
 let dir: string;
 let outside: string;
@@ -89,5 +90,87 @@ describe("openLocalRepo", () => {
     expect(h.map((c) => c.message)).toEqual(["second", "first"]);
     expect(h[0]?.date).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(await reader.history(["README.md"], { limit: 1 })).toHaveLength(1);
+  });
+});
+
+describe("openLocalRepo: a commit read after another, and one commit's change", () => {
+  let repo: string;
+  const run = (...args: string[]) =>
+    execFileSync("git", args, {
+      cwd: repo,
+      encoding: "utf8",
+      env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@e", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@e" },
+    });
+  const write = (p: string, text: string) => {
+    mkdirSync(path.dirname(path.join(repo, p)), { recursive: true });
+    writeFileSync(path.join(repo, p), text);
+  };
+
+  beforeAll(() => {
+    repo = mkdtempSync(path.join(tmpdir(), "ladder-reader-diff-"));
+    run("init", "-q", "-b", "main");
+    write("apps/a/base/deploy.yaml", "image: a:1\n");
+    write("apps/a/dev/kustomization.yaml", "resources: [../base]\n");
+    write("apps/b/prod/kustomization.yaml", "resources: []\n");
+    run("add", ".");
+    run("commit", "-q", "-m", "root");
+    run("checkout", "-q", "-b", "side");
+    write("apps/b/prod/kustomization.yaml", "resources: [x.yaml]\n");
+    run("commit", "-q", "-am", "side: b prod");
+    run("checkout", "-q", "main");
+    write("apps/a/base/deploy.yaml", "image: a:2\n");
+    write("apps/a/prod/kustomization.yaml", "resources: [../base]\n");
+    run("add", ".");
+    run("commit", "-q", "-m", "main: a base, a prod");
+    run("merge", "-q", "--no-ff", "side", "-m", "merge side");
+    run("rm", "-q", "apps/a/dev/kustomization.yaml");
+    run("commit", "-q", "-m", "drop a dev");
+  });
+
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+
+  it("makes a later commit's snapshot from the earlier one and git's diff, equal to reading it whole", async () => {
+    const reader = await openLocalRepo(repo);
+    const root = await reader.snapshot("main~3");
+    const head = await reader.snapshot("main");
+    expect(await head.changesSince?.(root.commit)).toEqual({
+      changed: ["apps/a/base/deploy.yaml", "apps/b/prod/kustomization.yaml"],
+      added: ["apps/a/prod/kustomization.yaml"],
+      removed: ["apps/a/dev/kustomization.yaml"],
+    });
+    const whole = await (await openLocalRepo(repo)).snapshot("main");
+    expect(head.files()).toEqual(whole.files());
+    for (const f of whole.files()) expect(head.file?.(f.path)).toEqual(f);
+    expect(await head.readMany(whole.files().map((f) => f.path))).toEqual(await whole.readMany(whole.files().map((f) => f.path)));
+    // And back: an older commit from the newer one.
+    const again = await reader.snapshot("main~3");
+    expect(again.files()).toEqual(root.files());
+    expect(await again.read("apps/a/dev/kustomization.yaml")).toBe("resources: [../base]\n");
+  });
+
+  it("tells each commit's change against its first parent, a merge bringing in its branch, a root adding everything", async () => {
+    const reader = await openLocalRepo(repo);
+    const walk: [string, number, string[], string[], string[]][] = [];
+    let sha: string | undefined = run("rev-parse", "main").trim();
+    while (sha) {
+      const c: CommitChange | undefined = await reader.commitChange?.(sha);
+      if (!c) break;
+      walk.push([c.commit.message, c.parents.length, c.changed, c.added, c.removed]);
+      sha = c.parents[0];
+    }
+    expect(walk).toEqual([
+      ["drop a dev", 1, [], [], ["apps/a/dev/kustomization.yaml"]],
+      ["merge side", 2, ["apps/b/prod/kustomization.yaml"], [], []],
+      ["main: a base, a prod", 1, ["apps/a/base/deploy.yaml"], ["apps/a/prod/kustomization.yaml"], []],
+      ["root", 0, [], ["apps/a/base/deploy.yaml", "apps/a/dev/kustomization.yaml", "apps/b/prod/kustomization.yaml"], []],
+    ]);
+  });
+
+  it("does not claim git's diff where symlinks stand for their targets", async () => {
+    const reader = await openLocalRepo(dir);
+    const first = await reader.snapshot("HEAD~1");
+    const second = await reader.snapshot("HEAD");
+    expect(await second.changesSince?.(first.commit)).toBeUndefined();
+    expect(second.files().find((f) => f.path === "envs/dev/readme-link.md")?.sha).toBe(git("hash-object", "README.md").trim());
   });
 });

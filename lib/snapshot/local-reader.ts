@@ -3,7 +3,8 @@ import { createHash } from "node:crypto";
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { PathCommit, RepoFile, RepoReader, RepoSnapshot } from "./types";
+import { OverlayMap } from "../util/overlay-map";
+import type { CommitChange, PathCommit, RepoFile, RepoReader, RepoSnapshot, TreeDiff } from "./types";
 
 const execFileAsync = promisify(execFile);
 
@@ -125,28 +126,102 @@ async function catFileBatch(cwd: string, shas: readonly string[]): Promise<Map<s
   });
 }
 
+const byPathOrder = (a: RepoFile, b: RepoFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** What a git snapshot knows of the tree it came from, for telling what changed since another commit. */
+interface GitTree {
+  /** Read from a commit (not the index, whose content is not the commit's). */
+  fromRef: boolean;
+  /** Symlinks were resolved into it (their entries carry the target's blob), or submodules left out. */
+  links: boolean;
+  /** The snapshot it was derived from and how it differs from it. */
+  from?: { commit: string; diff: TreeDiff; list: () => readonly RepoFile[] };
+}
+
 class Snapshot implements LocalSnapshot {
-  private readonly byPath: Map<string, Entry>;
-  private readonly list: RepoFile[];
-  private readonly cache = new Map<string, string>();
+  private list: readonly RepoFile[] | undefined;
 
   constructor(
     readonly commit: string,
-    entries: Entry[],
+    /** Path → entry; a snapshot derived from another shares its map (OverlayMap). */
+    private readonly byPath: Map<string, Entry>,
     readonly skipped: SkippedPath[],
     private readonly root: string,
     private readonly viaGit: boolean,
-  ) {
-    this.byPath = new Map(entries.map((e) => [e.file.path, e]));
+    /** Text by blob SHA: content addressed, so derived snapshots share their parent's. */
+    readonly cache: Map<string, string>,
+    readonly tree?: GitTree,
+  ) {}
+
+  static fromEntries(
+    commit: string,
+    entries: Entry[],
+    skipped: SkippedPath[],
+    root: string,
+    viaGit: boolean,
+    tree?: GitTree,
+  ): Snapshot {
+    const cache = new Map<string, string>();
     for (const e of entries) {
-      if (e.text !== undefined) this.cache.set(e.file.sha, e.text);
+      if (e.text !== undefined) cache.set(e.file.sha, e.text);
       e.text = undefined;
     }
-    this.list = entries.map((e) => e.file).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const snap = new Snapshot(commit, new Map(entries.map((e) => [e.file.path, e])), skipped, root, viaGit, cache, tree);
+    snap.list = entries.map((e) => e.file).sort(byPathOrder);
+    return snap;
+  }
+
+  /** A snapshot of `commit` made from this one and git's diff of the two trees. */
+  derive(commit: string, diff: TreeDiff, files: ReadonlyMap<string, RepoFile>): Snapshot {
+    const byPath = OverlayMap.of(this.byPath);
+    for (const p of diff.removed) byPath.delete(p);
+    for (const p of [...diff.changed, ...diff.added]) {
+      const file = files.get(p);
+      if (file) byPath.set(p, { file });
+    }
+    return new Snapshot(commit, byPath, [], this.root, true, this.cache, {
+      fromRef: true,
+      links: false,
+      from: { commit: this.commit, diff, list: () => this.files() },
+    });
   }
 
   files(): readonly RepoFile[] {
-    return this.list;
+    if (this.list) return this.list;
+    const from = this.tree?.from;
+    if (!from) {
+      this.list = [...this.byPath.values()].map((e) => e.file).sort(byPathOrder);
+      return this.list;
+    }
+    // The parent's sorted list with this commit's changes merged in.
+    const drop = new Set([...from.diff.changed, ...from.diff.removed]);
+    const kept = from.list().filter((f) => !drop.has(f.path));
+    const extra = [...from.diff.changed, ...from.diff.added]
+      .map((p) => this.byPath.get(p)?.file)
+      .filter((f): f is RepoFile => f !== undefined)
+      .sort(byPathOrder);
+    const list: RepoFile[] = [];
+    let i = 0;
+    for (const f of kept) {
+      while (i < extra.length && byPathOrder(extra[i] as RepoFile, f) < 0) list.push(extra[i++] as RepoFile);
+      list.push(f);
+    }
+    while (i < extra.length) list.push(extra[i++] as RepoFile);
+    this.list = list;
+    return list;
+  }
+
+  file(p: string): RepoFile | undefined {
+    return this.byPath.get(p)?.file;
+  }
+
+  /** What git says differs from `commit`'s tree to this one (undefined where symlinks or the index make that not this snapshot's difference). */
+  async changesSince(commit: string): Promise<TreeDiff | undefined> {
+    const from = this.tree?.from;
+    if (from?.commit === commit)
+      return { changed: [...from.diff.changed], added: [...from.diff.added], removed: [...from.diff.removed] };
+    if (!this.viaGit || !this.tree?.fromRef || this.tree.links || !SHA_RE.test(commit)) return undefined;
+    return (await treeDiff(this.root, commit, this.commit))?.diff;
   }
 
   async read(p: string): Promise<string | undefined> {
@@ -267,17 +342,26 @@ function parseGitListing(
   return { rows };
 }
 
-async function gitSnapshot(root: string, ref: string | undefined): Promise<Snapshot> {
-  const listing = ref
-    ? parseGitListing(await git(root, ["ls-tree", "-r", "-l", "-z", ref, "--", "."]), "ls-tree")
-    : parseGitListing(await git(root, ["ls-files", "-s", "-z"]), "ls-files");
-  let commit = "worktree";
+async function resolveCommit(root: string, ref: string): Promise<string> {
   try {
-    commit = (await git(root, ["rev-parse", ref ? `${ref}^{commit}` : "HEAD"])).trim();
+    return (await git(root, ["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`])).trim();
   } catch (err) {
-    // An unborn branch has no HEAD yet; with an explicit ref the failure is the caller's problem.
-    if (ref) throw new Error(`cannot resolve ref ${ref}`, { cause: err });
+    throw new Error(`cannot resolve ref ${ref}`, { cause: err });
   }
+}
+
+async function gitSnapshot(root: string, ref: string | undefined, resolved?: string): Promise<Snapshot> {
+  const listing = ref
+    ? parseGitListing(await git(root, ["ls-tree", "-r", "-l", "-z", resolved ?? ref, "--", "."]), "ls-tree")
+    : parseGitListing(await git(root, ["ls-files", "-s", "-z"]), "ls-files");
+  let commit = resolved ?? "worktree";
+  if (!resolved)
+    try {
+      commit = (await git(root, ["rev-parse", ref ? `${ref}^{commit}` : "HEAD"])).trim();
+    } catch (err) {
+      // An unborn branch has no HEAD yet; with an explicit ref the failure is the caller's problem.
+      if (ref) throw new Error(`cannot resolve ref ${ref}`, { cause: err });
+    }
   const skipped: SkippedPath[] = [];
   const regular = listing.rows.filter((r) => r.mode !== "120000" && r.mode !== "160000");
   const shaByPath = new Map(regular.map((r) => [r.path, r.sha]));
@@ -322,7 +406,106 @@ async function gitSnapshot(root: string, ref: string | undefined): Promise<Snaps
     const size = regular.find((r) => r.path === joined)?.size ?? sizes.get(sha) ?? 0;
     entries.push({ file: { path: l.path, sha, size } });
   }
-  return new Snapshot(commit, entries, skipped, root, true);
+  const special = listing.rows.some((r) => r.mode === "120000" || r.mode === "160000");
+  return Snapshot.fromEntries(commit, entries, skipped, root, true, { fromRef: ref !== undefined, links: special });
+}
+
+const SHA_RE = /^[0-9a-f]{40}$/;
+
+/** Records of `git diff-tree --raw -z` or `git log --raw -z`: ":<mode> <mode> <sha> <sha> <status>\0<path>\0". */
+function parseRaw(tokens: readonly string[]): { diff: TreeDiff; links: boolean; blobs: Map<string, string> } {
+  const diff: TreeDiff = { changed: [], added: [], removed: [] };
+  const blobs = new Map<string, string>();
+  let links = false;
+  for (let i = 0; i + 1 < tokens.length; i += 2) {
+    const meta = tokens[i] ?? "";
+    const p = tokens[i + 1] ?? "";
+    const [srcMode = "", dstMode = "", , dstSha = "", status = ""] = meta.replace(/^:/, "").split(" ");
+    if ([srcMode, dstMode].some((m) => m === "120000" || m === "160000")) links = true;
+    if (status === "A") diff.added.push(p);
+    else if (status === "D") diff.removed.push(p);
+    else diff.changed.push(p);
+    if (status !== "D") blobs.set(p, dstSha);
+  }
+  return { diff, links, blobs };
+}
+
+/** Sizes of blobs by SHA, one `git cat-file --batch-check` for all of them. */
+async function blobSizes(root: string, shas: Iterable<string>): Promise<Map<string, number>> {
+  const wanted = [...new Set(shas)];
+  const sizes = new Map<string, number>();
+  if (wanted.length === 0) return sizes;
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn("git", ["cat-file", "--batch-check"], { cwd: root });
+    let s = "";
+    child.stdout.on("data", (c: Buffer) => {
+      s += c.toString();
+    });
+    child.on("error", reject);
+    child.on("close", () => resolve(s));
+    child.stdin.end(`${wanted.join("\n")}\n`);
+  });
+  for (const line of out.split("\n")) {
+    const [sha, , size] = line.split(" ");
+    if (sha && size) sizes.set(sha, Number(size));
+  }
+  return sizes;
+}
+
+/** What differs from one commit's tree to another's, as git compares tree objects (equal subtrees are skipped). */
+async function treeDiff(
+  root: string,
+  from: string,
+  to: string,
+): Promise<{ diff: TreeDiff; blobs: Map<string, string> } | undefined> {
+  const out = await git(root, ["diff-tree", "-r", "-z", "--raw", "--no-renames", "--no-abbrev", from, to]);
+  const parsed = parseRaw(out.split("\0").filter(Boolean));
+  // A symlink's entry in a snapshot carries its target's blob: git's diff is not the snapshot's then.
+  return parsed.links ? undefined : parsed;
+}
+
+/** A snapshot of `commit` made from `base` and git's diff of their trees, or undefined where it cannot be. */
+async function derivedSnapshot(root: string, base: Snapshot, commit: string): Promise<Snapshot | undefined> {
+  if (!base.tree?.fromRef || base.tree.links) return undefined;
+  const d = await treeDiff(root, base.commit, commit);
+  if (!d) return undefined;
+  const sizes = await blobSizes(root, d.blobs.values());
+  const files = new Map<string, RepoFile>();
+  for (const [p, sha] of d.blobs) files.set(p, { path: p, sha, size: sizes.get(sha) ?? 0 });
+  return base.derive(commit, d.diff, files);
+}
+
+/**
+ * First-parent history from `sha` (up to `limit` commits) with each commit's change against its
+ * first parent, in one `git log`: what the last-change index walks instead of whole trees.
+ */
+async function firstParentChanges(root: string, sha: string, limit: number): Promise<CommitChange[]> {
+  const out = await git(root, [
+    "log",
+    "--first-parent",
+    `-n${limit}`,
+    "--format=%x1e%H%x1f%P%x1f%cI%x1f%an%x1f%s%x1f",
+    "--raw",
+    "-z",
+    "--no-renames",
+    "--no-abbrev",
+    "--diff-merges=first-parent",
+    sha,
+    "--",
+  ]);
+  const changes: CommitChange[] = [];
+  for (const chunk of out.split("\x1e")) {
+    if (!chunk) continue;
+    // "<fields>\x1f" then, with -z, a NUL; the raw records follow after a newline.
+    const end = chunk.indexOf("\x1f\0");
+    const header = end >= 0 ? chunk.slice(0, end) : chunk;
+    const [h = "", parents = "", date = "", author = "", message = ""] = header.split("\x1f");
+    const rest = end >= 0 ? chunk.slice(end + 2) : "";
+    const tokens = (rest.startsWith("\n") ? rest.slice(1) : rest).split("\0").filter(Boolean);
+    const { diff } = parseRaw(tokens);
+    changes.push({ commit: { sha: h, date, author, message }, parents: parents.split(" ").filter(Boolean), ...diff });
+  }
+  return changes;
 }
 
 /**
@@ -334,14 +517,24 @@ export async function openLocalRepo(dir: string, options: LocalReaderOptions = {
   const st = await lstat(root);
   if (!st.isDirectory() && !st.isSymbolicLink()) throw new Error(`not a directory: ${root}`);
   const isGit = !options.worktree && (await isInsideGitWorkTree(root));
+  // The last commit read: the next one is made from it and git's diff of the two trees.
+  let last: Snapshot | undefined;
+  const changes = new Map<string, CommitChange>();
   return {
     root,
     isGit,
     async snapshot(ref?: string): Promise<LocalSnapshot> {
+      if (isGit && ref) {
+        const commit = await resolveCommit(root, ref);
+        if (last?.commit === commit) return last;
+        const snap = (last && (await derivedSnapshot(root, last, commit))) ?? (await gitSnapshot(root, ref, commit));
+        last = snap;
+        return snap;
+      }
       if (isGit) return gitSnapshot(root, ref);
       if (ref) throw new Error(`${root} is not a git checkout; cannot read ref ${ref}`);
       const { entries, skipped } = await walkDirectory(root);
-      return new Snapshot("worktree", entries, skipped, root, false);
+      return Snapshot.fromEntries("worktree", entries, skipped, root, false);
     },
     async history(paths: readonly string[], opts: { ref?: string; limit?: number } = {}): Promise<PathCommit[]> {
       if (!isGit) return [];
@@ -365,6 +558,18 @@ export async function openLocalRepo(dir: string, options: LocalReaderOptions = {
           const [sha = "", date = "", author = "", message = ""] = r.split("\x1f");
           return { sha, date, author, message };
         });
+    },
+    async commitChange(sha: string): Promise<CommitChange> {
+      if (!isGit) throw new Error(`${root} is not a git checkout; it has no commits`);
+      const cached = changes.get(sha);
+      if (cached) return cached;
+      // A walk asks for the parent next: read a stretch of first-parent history at once.
+      const read = await firstParentChanges(root, SHA_RE.test(sha) ? sha : await resolveCommit(root, sha), 32);
+      for (const c of read) changes.set(c.commit.sha, c);
+      while (changes.size > 1024) for (const oldest of changes.keys()) if (changes.delete(oldest)) break;
+      const found = changes.get(read[0]?.commit.sha ?? sha);
+      if (!found) throw new Error(`git log found no commit ${sha} in ${root}`);
+      return found;
     },
   };
 }

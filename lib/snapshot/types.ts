@@ -47,9 +47,21 @@ export interface PathCommit {
   url?: string;
 }
 
+/** One commit and what it changed against its first parent (against nothing, for a root commit). */
+export interface CommitChange extends TreeDiff {
+  commit: PathCommit;
+  /** Parent SHAs, the first parent first; none for a root commit. */
+  parents: string[];
+}
+
 export interface RepoReader {
   /** Snapshot at a branch, tag or commit (default: the default branch / HEAD). */
   snapshot(ref?: string): Promise<RepoSnapshot>;
   /** Commits that touched any of the paths, newest first. */
   history(paths: readonly string[], options?: { ref?: string; limit?: number }): Promise<PathCommit[]>;
+  /**
+   * One commit's own change, for walking history a commit at a time (git compares the two trees;
+   * a reader holding both listings compares them once). Absent: history is read from whole trees.
+   */
+  commitChange?(sha: string): Promise<CommitChange>;
 }
