@@ -48,7 +48,7 @@ export async function getEnvironmentMatrix(query: MatrixQuery = {}): Promise<Env
   const service = getRepository();
   const view = await service.current();
   const { scan } = view;
-  const changes = await service.lastChanges(view).catch((error: unknown) => {
+  const changes = await service.cellLastChanges(view).catch((error: unknown) => {
     // Last-change times are a nicety: a failure must not cost the whole matrix.
     console.error("computing last changes failed", error);
     return new Map<string, PathCommit>();

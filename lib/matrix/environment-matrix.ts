@@ -5,6 +5,7 @@
  */
 import { formatImage, pullReference, shortDigest } from "../gitops/image-ref";
 import { imageRelation } from "../gitops/image-relation";
+import { cellId } from "../gitops/scan";
 import type { Artifact, Cell, ImageLabel, ImageReference, ScanResult, ScanWarning } from "../gitops/types";
 import type { PathCommit } from "../snapshot/types";
 
@@ -166,21 +167,17 @@ function isPromotable(cell: Cell, below: Cell | undefined): boolean {
   });
 }
 
-function lastChangeOf(cell: Cell, changes: ReadonlyMap<string, PathCommit>): MatrixCell["lastChange"] {
-  let newest: PathCommit | undefined;
-  for (const file of cell.ownFiles) {
-    const change = changes.get(file);
-    if (change && (!newest || Date.parse(change.date) > Date.parse(newest.date))) newest = change;
-  }
-  return newest
-    ? { sha: newest.sha, author: newest.author, date: newest.date, message: newest.message.split("\n")[0] ?? "", url: newest.url }
+function lastChangeOf(change: PathCommit | undefined): MatrixCell["lastChange"] {
+  return change
+    ? { sha: change.sha, author: change.author, date: change.date, message: change.message.split("\n")[0] ?? "", url: change.url }
     : undefined;
 }
 
 /**
  * One row per app, one cell per environment in ladder order (null where the app is not
- * deployed), each cell compared with the rung below; `changes` (path → last commit) gives each
- * cell its last change when known.
+ * deployed), each cell compared with the rung below; `changes` (cellId → the newest commit that
+ * changed a file the cell read, RepositoryService.cellLastChanges) gives each cell its last change
+ * when known.
  */
 export function matrixRows(scan: ScanResult, changes: ReadonlyMap<string, PathCommit> = new Map()): MatrixRow[] {
   return scan.apps.map((app) => {
@@ -203,7 +200,7 @@ export function matrixRows(scan: ScanResult, changes: ReadonlyMap<string, PathCo
         belowTagOnly: below?.images.some((b) => !b.digest) ?? false,
         warnings: cell.warnings,
         unresolved: cell.unresolved.map((u) => ({ reference: u.reference, reason: u.reason, ...(u.tag ? { tag: u.tag } : {}) })),
-        lastChange: lastChangeOf(cell, changes),
+        lastChange: lastChangeOf(changes.get(cellId(app.name, env))),
       };
       if (cell.artifacts?.length)
         Object.assign(cells[env], {

@@ -1,18 +1,20 @@
 /**
  * Evidence from git history: what an app ran in one environment, commit by commit. The path
- * history of the environment's own files is re-resolved at each historical commit (bounded,
- * and cached by commit SHA, which never changes meaning), then folded into segments: "from this
- * commit until that one, the environment ran digest D". The app page's timeline and the
- * promotion evidence ("has run in staging since …") are both read off those segments. The same
- * walk follows a chart's version or a remote base's ref (`follow`), segments then keyed by version.
+ * history of the environment's own files is re-resolved at each historical commit (bounded), then
+ * folded into segments: "from this commit until that one, the environment ran digest D". The app
+ * page's timeline and the promotion evidence ("has run in staging since …") are both read off
+ * those segments. The same walk follows a chart's version or a remote base's ref (`follow`),
+ * segments then keyed by version.
+ *
+ * Each historical commit's scan is made from the one before it in the walk (newer), by a refresh:
+ * the read index names the cells whose files differ between the two commits, and only those are
+ * resolved again (RepositoryService.scanAt, cached by commit SHA), instead of a full scan of the
+ * whole repository at every commit.
  */
 import { normaliseRepository } from "../gitops/image-ref";
-import { scanRepository } from "../gitops/scan";
-import type { Artifact, Cell, ImageReference } from "../gitops/types";
+import type { Artifact, Cell, ImageReference, ScanResult } from "../gitops/types";
 import type { RepositoryService } from "../repository-service/repository-service";
 import type { PathCommit } from "../snapshot/types";
-import { mapLimit } from "../util/map-limit";
-import { PromiseCache } from "../util/promise-cache";
 
 export interface TimelineSegment {
   /** Null when the image was not deployed (or not pinned) in that period (always null following an artifact). */
@@ -194,40 +196,24 @@ function runEvidence(timeline: Timeline, index: number, now: Date): RunEvidence 
 
 // ---------------------------------------------------------------- history reads
 
-interface CellState {
-  images: Pick<ImageReference, "repositoryNormalised" | "repository" | "digest" | "tag">[];
-  artifacts: Pick<Artifact, "kind" | "name" | "version" | "source">[];
-}
-
-type CellImages = Map<string, CellState>;
-
-const cellsByCommit = new PromiseCache<string, CellImages>(256);
-
-function cellKey(app: string, env: string): string {
-  return `${app}\u0000${env}`;
-}
-
-/** Every cell's images and artifacts at one commit, from a full scan of that commit (cached by SHA). */
-function cellImagesAt(repo: RepositoryService, sha: string): Promise<CellImages> {
-  return cellsByCommit.get(`${repo.repository}@${sha}`, async () => {
-    const snapshot = await repo.reader.snapshot(sha);
-    const scan = await scanRepository(snapshot);
-    const out: CellImages = new Map();
-    for (const app of scan.apps) {
-      for (const [env, cell] of Object.entries(app.environments)) {
-        out.set(cellKey(app.name, env), {
-          images: cell.images.map((i) => ({
-            repository: i.repository,
-            repositoryNormalised: i.repositoryNormalised,
-            digest: i.digest,
-            tag: i.tag,
-          })),
-          artifacts: (cell.artifacts ?? []).map((a) => ({ kind: a.kind, name: a.name, version: a.version, source: a.source })),
-        });
-      }
-    }
-    return out;
-  });
+/**
+ * The cell at each commit (undefined where the app or environment did not exist), in the order
+ * given (newest first): each commit's scan refreshed from the previous one's.
+ */
+async function cellsAt(
+  repo: RepositoryService,
+  commits: readonly PathCommit[],
+  app: string,
+  env: string,
+): Promise<(Cell | undefined)[]> {
+  const out: (Cell | undefined)[] = [];
+  let near: ScanResult | undefined;
+  for (const commit of commits) {
+    const scan = await repo.scanAt(commit.sha, near);
+    out.push(scan.apps.find((a) => a.name === app)?.environments[env]);
+    near = scan;
+  }
+  return out;
 }
 
 /** The paths whose history decides what a cell runs: its own path(s), plus a shared file the image (or artifact) is set in. */
@@ -284,10 +270,9 @@ export async function environmentTimeline(repo: RepositoryService, request: Time
   const limit = Math.min(Math.max(request.limit ?? DEFAULT_EVIDENCE_COMMITS, 1), MAX_COMMITS);
   const paths = historyPaths(cell, ref);
   const commits = await repo.history(paths, { limit });
-  // Two at a time: each commit not yet cached costs a tree read and a scan.
-  const states = await mapLimit(commits, 2, async (commit): Promise<CommitState> => {
-    const images = (await cellImagesAt(repo, commit.sha)).get(cellKey(request.app, request.env))?.images;
-    const image = images?.find((im) => im.repositoryNormalised === followed);
+  const cells = await cellsAt(repo, commits, request.app, request.env);
+  const states = commits.map((commit, i): CommitState => {
+    const image = cells[i]?.images.find((im) => im.repositoryNormalised === followed);
     return { commit, image: image ? { digest: image.digest, tag: image.tag } : undefined };
   });
   return {
@@ -311,9 +296,9 @@ async function artifactTimeline(
   const limit = Math.min(Math.max(request.limit ?? DEFAULT_EVIDENCE_COMMITS, 1), MAX_COMMITS);
   const paths = historyPaths(cell, undefined, pickArtifact(cell, follow.artifactKind, follow.name));
   const commits = await repo.history(paths, { limit });
-  const states = await mapLimit(commits, 2, async (commit): Promise<CommitState> => {
-    const state = (await cellImagesAt(repo, commit.sha)).get(cellKey(request.app, request.env));
-    const matches = (state?.artifacts ?? []).filter((a) => a.kind === follow.artifactKind && a.name === follow.name);
+  const cells = await cellsAt(repo, commits, request.app, request.env);
+  const states = commits.map((commit, i): CommitState => {
+    const matches = (cells[i]?.artifacts ?? []).filter((a) => a.kind === follow.artifactKind && a.name === follow.name);
     // Several places (a fan-out's targets): the one the environment's own path sets, as pickArtifact does at the head.
     const own = matches.find((a) => a.source.file.startsWith(`${cell.path}/`) || a.source.file === cell.path) ?? matches[0];
     return { commit, image: own ? { digest: null, tag: null, version: own.version } : undefined };

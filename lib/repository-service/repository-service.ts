@@ -5,12 +5,20 @@
  * page view with no new commit costs one conditional request upstream.
  */
 import { isValidLadderYaml } from "../gitops/ladder-yaml-status";
+import { readIndex } from "../gitops/read-index";
 import { refreshScan } from "../gitops/refresh-scan";
 import { scanRepository } from "../gitops/scan";
 import type { ScanResult } from "../gitops/types";
 import type { PathCommit, RepoReader, RepoSnapshot } from "../snapshot/types";
-import { mapLimit } from "../util/map-limit";
 import { PromiseCache } from "../util/promise-cache";
+import {
+  buildLastChangeIndex,
+  cellLastChanges,
+  deriveLastChangeIndex,
+  type LastChangeIndex,
+  lastChangesFromTrees,
+  pathChanges,
+} from "./last-change-index";
 
 export interface RepositoryView {
   /** "owner/name" */
@@ -53,7 +61,12 @@ export class RepositoryService {
   private last: RepositoryView | undefined;
   private readonly headTtlMs: number;
   private readonly histories = new PromiseCache<string, PathCommit[]>(512);
-  private readonly lastChangeCache = new PromiseCache<string, Map<string, PathCommit>>(4);
+  private readonly changeIndexes = new PromiseCache<string, LastChangeIndex>(16);
+  /** Indexes already made, by `${commit}|${depth}`: a child's is made from its parent's. */
+  private readonly madeIndexes = new Map<string, LastChangeIndex>();
+  private readonly cellChanges = new PromiseCache<string, Map<string, PathCommit>>(4);
+  /** Scans of historical commits (timelines, evidence), each made from a neighbour's. */
+  private readonly historicalScans = new PromiseCache<string, ScanResult>(64);
   private refreshing: Promise<RepositoryView> | undefined;
 
   constructor(options: RepositoryServiceOptions) {
@@ -106,7 +119,8 @@ export class RepositoryService {
       repository: this.repository,
       branch: this.branch,
       snapshot,
-      scan: await this.scanOf(snapshot),
+      // A refresh of the head's scan: an earlier commit differs from it in a few files.
+      scan: await this.scanOf(snapshot, this.last?.scan),
       checkedAt: this.now(),
     };
   }
@@ -128,37 +142,64 @@ export class RepositoryService {
   }
 
   /**
-   * For each path, the newest commit (within the last `depth` commits of the
-   * branch) that changed it, found by comparing blob SHAs of consecutive
-   * commits' trees: one tree request per commit, cached, instead of one
-   * history request per path. Paths unchanged in that window are absent.
+   * For each path, the newest commit (within the last `depth` commits of the branch) that changed
+   * it. Paths unchanged in that window are absent. From the last-change index, which a new head
+   * makes from its parent's with one commit's tree diff (last-change-index.ts).
    */
-  async lastChanges(view: RepositoryView, depth = 40): Promise<Map<string, PathCommit>> {
-    const key = `${view.snapshot.commit}|${depth}`;
-    return this.lastChangeCache.get(key, () => this.computeLastChanges(view, depth));
+  async lastChanges(view: RepositoryView, depth = 40): Promise<ReadonlyMap<string, PathCommit>> {
+    return pathChanges(await this.lastChangeIndex(view, depth));
   }
 
-  private async computeLastChanges(view: RepositoryView, depth: number): Promise<Map<string, PathCommit>> {
-    const log = await this.reader.history([], { ref: view.snapshot.commit, limit: depth });
-    const snapshots = await mapLimit(log, 6, (c) => this.reader.snapshot(c.sha));
-    const blobs = snapshots.map((s) => new Map(s.files().map((f) => [f.path, f.sha])));
-    const wanted = new Set(view.snapshot.files().map((f) => f.path));
-    const found = new Map<string, PathCommit>();
-    // With fewer commits than asked for, the last one is the root: it added everything left.
-    const reachedRoot = log.length < depth;
-    for (let i = 0; i < log.length && wanted.size > 0; i++) {
-      const here = blobs[i];
-      const before = blobs[i + 1];
-      const commit = log[i];
-      if (!here || !commit || (!before && !reachedRoot)) break;
-      for (const path of wanted) {
-        if (here.get(path) !== before?.get(path)) {
-          found.set(path, commit);
-          wanted.delete(path);
-        }
+  /**
+   * Each cell's last change (keyed by cellId): the newest commit in the window that changed any
+   * file the cell's resolution read, its own or a base, component, patch or values file it builds
+   * from. Cached by commit.
+   */
+  async cellLastChanges(view: RepositoryView, depth = 40): Promise<Map<string, PathCommit>> {
+    const index = await this.lastChangeIndex(view, depth);
+    return this.cellChanges.get(`${view.snapshot.commit}|${depth}`, async () => cellLastChanges(view.scan, index));
+  }
+
+  /** The per-path last-change index of a view's commit, made once per commit (from its parent's when known). */
+  async lastChangeIndex(view: RepositoryView, depth = 40): Promise<LastChangeIndex> {
+    const sha = view.snapshot.commit;
+    const key = (c: string) => `${c}|${depth}`;
+    return this.changeIndexes.get(key(sha), async () => {
+      const reader = this.reader;
+      const commitChange = reader.commitChange?.bind(reader);
+      if (sha === "worktree")
+        return { commit: sha, depth, chain: [], commits: new Map(), byPath: new Map(), byCommit: new Map() };
+      if (!commitChange) return lastChangesFromTrees(reader, view.snapshot, depth);
+      const change = await commitChange(sha);
+      const parent = change.parents[0] === undefined ? undefined : this.madeIndexes.get(key(change.parents[0]));
+      const index = parent
+        ? deriveLastChangeIndex(parent, change)
+        : await buildLastChangeIndex({ history: reader.history.bind(reader), commitChange }, sha, depth);
+      this.madeIndexes.set(key(sha), index);
+      // A commit's index is needed only for its children: the newest few.
+      for (const oldest of this.madeIndexes.keys()) {
+        if (this.madeIndexes.size <= 8) break;
+        this.madeIndexes.delete(oldest);
       }
-    }
-    return found;
+      return index;
+    });
+  }
+
+  /**
+   * The scan of a historical commit, made from `near` (the scan of a commit close to it, such as
+   * the next newer one a timeline looked at) by refreshing: only the cells whose reads differ are
+   * resolved. Cached by commit.
+   */
+  async scanAt(commit: string, near?: ScanResult): Promise<ScanResult> {
+    const cached = this.last?.snapshot.commit === commit ? this.last.scan : undefined;
+    if (cached) return cached;
+    return this.historicalScans.get(commit, async () => {
+      const snapshot = await this.reader.snapshot(commit);
+      const from = near ?? this.last?.scan;
+      return from
+        ? refreshScan(from, snapshot, { render: this.render })
+        : indexed(await scanRepository(snapshot, { render: this.render }));
+    });
   }
 
   /** Forget cached scans (a push webhook says the branch moved). */
@@ -175,12 +216,12 @@ export class RepositoryService {
     return this.scans.get(snapshot.commit, async () => {
       const scan = previous
         ? await refreshScan(previous, snapshot, { render: this.render })
-        : await scanRepository(snapshot, { render: this.render });
+        : indexed(await scanRepository(snapshot, { render: this.render }));
       const status = scan.layout.ladderYaml;
       if (status.state !== "invalid") return scan;
       // Policy stays refused either way; the last valid layout only keeps the matrix readable.
       const earlier = await this.lastValidLadderYaml(snapshot.commit, status.file);
-      return earlier ? await scanRepository(snapshot, { render: this.render, lastValidLadderYaml: earlier }) : scan;
+      return earlier ? indexed(await scanRepository(snapshot, { render: this.render, lastValidLadderYaml: earlier })) : scan;
     });
   }
 
@@ -198,4 +239,10 @@ export class RepositoryService {
     }
     return undefined;
   }
+}
+
+/** A cold scan with its read index built (one pass over its reads), so the next commit's refresh starts from it. */
+function indexed(scan: ScanResult): ScanResult {
+  readIndex(scan);
+  return scan;
 }
