@@ -5,6 +5,7 @@ import type { EnvironmentDiff } from "../gitops/overlay-diff";
 import { diffEnvironments } from "../gitops/overlay-diff";
 import { findRenderer, renderOverlay } from "../gitops/rendered";
 import { scanContext } from "../gitops/scan";
+import { findByName } from "../util/find-by-name";
 import { PromiseCache } from "../util/promise-cache";
 import { getRepository } from "./repository-view";
 
@@ -47,7 +48,7 @@ export class UnknownEnvironmentError extends Error {
 
 const diffCache = new PromiseCache<string, EnvironmentDiff>(2_000);
 
-type View = Awaited<ReturnType<ReturnType<typeof getRepository>["current"]>>;
+export type View = Awaited<ReturnType<ReturnType<typeof getRepository>["current"]>>;
 
 const blobIndex = new WeakMap<object, Map<string, string>>();
 
@@ -67,8 +68,8 @@ function blobsOf(view: View): Map<string, string> {
  * A new commit that leaves those files alone reuses the answer, so after a
  * one-file promotion only the pairs that read that file are diffed again.
  */
-function diffKey(view: View, app: string, from: string, to: string): string {
-  const appResult = view.scan.apps.find((a) => a.name === app);
+export function diffKey(view: View, app: string, from: string, to: string): string {
+  const appResult = findByName(view.scan.apps, app);
   const cells = appResult?.environments;
   const blobs = blobsOf(view);
   const files = new Set<string>(["ladder.yaml"]);
@@ -93,14 +94,14 @@ export function cachedDiff(view: View, app: string, from: string, to: string): P
  */
 export async function getAppEnvironments(app: string): Promise<string[] | null> {
   const view = await getRepository().current();
-  const appResult = view.scan.apps.find((a) => a.name === app);
+  const appResult = findByName(view.scan.apps, app);
   return appResult ? columnsOf(appResult, view.scan.environments) : null;
 }
 
 /** Two environments of an app side by side; throws Unknown…Error for names not in the repository. */
 export async function getComparison(app: string, from: string, to: string): Promise<Comparison> {
   const view = await getRepository().current();
-  const appResult = view.scan.apps.find((a) => a.name === app);
+  const appResult = findByName(view.scan.apps, app);
   if (!appResult) throw new UnknownAppError(app);
   const environments = columnsOf(appResult, view.scan.environments);
   for (const env of [from, to]) if (!cellAt(appResult, env)) throw new UnknownEnvironmentError(app, env);
@@ -139,7 +140,7 @@ export function getRenderedPair(app: string, from: string, to: string): Promise<
 }
 
 async function renderPair(view: View, app: string, from: string, to: string): Promise<RenderedPair> {
-  const appResult = view.scan.apps.find((a) => a.name === app);
+  const appResult = findByName(view.scan.apps, app);
   if (!appResult) throw new UnknownAppError(app);
   if (appResult.format !== "kustomize") {
     return { available: false, reason: `${app} is a ${appResult.format} app; Ladder renders Kustomize overlays only.` };

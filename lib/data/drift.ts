@@ -1,6 +1,7 @@
 import "server-only";
 import type { Thinness } from "../gitops/overlay-diff";
-import { cachedDiff } from "./compare";
+import { PromiseCache } from "../util/promise-cache";
+import { cachedDiff, diffKey, type View } from "./compare";
 import { getRepository } from "./repository-view";
 
 export interface DriftPair {
@@ -21,48 +22,59 @@ export interface DriftReport {
   checkedPairs: number;
 }
 
+/**
+ * One pair's drift, cached by the content address of the comparison (compare.ts diffKey): small
+ * enough to keep every pair of a 5,000-app repository, so after a commit only the pairs that
+ * read a changed file are diffed again (the full diffs stay in compare.ts's smaller cache).
+ */
+const pairCache = new PromiseCache<string, DriftPair>(60_000);
+/** The report of a commit: every viewer of the page shares one computation per commit. */
+const reportCache = new PromiseCache<string, DriftReport>(4);
+
+function driftPair(view: View, app: string, from: string, to: string): Promise<DriftPair> {
+  return pairCache.get(diffKey(view, app, from, to), () =>
+    cachedDiff(view, app, from, to).then(
+      (diff) => {
+        const drift = diff.semantic.filter((c) => c.classification === "drift");
+        return {
+          app,
+          from,
+          to,
+          drift: drift.length,
+          expected: diff.semantic.length - drift.length,
+          examples: drift.slice(0, 3).map((c) => ({ resource: c.resource, keyPath: c.keyPath, change: c.change })),
+          thinness: { from: diff.thinness[from], to: diff.thinness[to] },
+        };
+      },
+      (error: unknown) => ({
+        app,
+        from,
+        to,
+        drift: 0,
+        expected: 0,
+        examples: [],
+        thinness: { from: undefined, to: undefined },
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    ),
+  );
+}
+
 /** Every app × adjacent environment pair, worst drift first. */
 export async function getDriftReport(options: { includeClean?: boolean } = {}): Promise<DriftReport> {
   const view = await getRepository().current();
-  const jobs: Promise<DriftPair>[] = [];
-  for (const app of view.scan.apps) {
-    const envs = view.scan.environments.filter((e) => app.environments[e]);
-    for (let i = 1; i < envs.length; i++) {
-      const from = envs[i - 1] as string;
-      const to = envs[i] as string;
-      jobs.push(
-        cachedDiff(view, app.name, from, to).then(
-          (diff) => {
-            const drift = diff.semantic.filter((c) => c.classification === "drift");
-            return {
-              app: app.name,
-              from,
-              to,
-              drift: drift.length,
-              expected: diff.semantic.length - drift.length,
-              examples: drift.slice(0, 3).map((c) => ({ resource: c.resource, keyPath: c.keyPath, change: c.change })),
-              thinness: { from: diff.thinness[from], to: diff.thinness[to] },
-            };
-          },
-          (error: unknown) => ({
-            app: app.name,
-            from,
-            to,
-            drift: 0,
-            expected: 0,
-            examples: [],
-            thinness: { from: undefined, to: undefined },
-            error: error instanceof Error ? error.message : String(error),
-          }),
-        ),
-      );
+  return reportCache.get(`${view.snapshot.commit}|${options.includeClean ? "all" : "drift"}`, async () => {
+    const jobs: Promise<DriftPair>[] = [];
+    for (const app of view.scan.apps) {
+      const envs = view.scan.environments.filter((e) => app.environments[e]);
+      for (let i = 1; i < envs.length; i++) jobs.push(driftPair(view, app.name, envs[i - 1] as string, envs[i] as string));
     }
-  }
-  const pairs = await Promise.all(jobs);
-  const shown = pairs
-    .filter((p) => options.includeClean || p.drift > 0 || p.error)
-    .sort((a, b) => b.drift - a.drift || a.app.localeCompare(b.app));
-  return { commit: view.snapshot.commit, pairs: shown, checkedPairs: pairs.length };
+    const pairs = await Promise.all(jobs);
+    const shown = pairs
+      .filter((p) => options.includeClean || p.drift > 0 || p.error)
+      .sort((a, b) => b.drift - a.drift || a.app.localeCompare(b.app));
+    return { commit: view.snapshot.commit, pairs: shown, checkedPairs: pairs.length };
+  });
 }
 
 /** Drift counts keyed `${app}|${from}|${to}`, for the matrix's chips. */

@@ -2,6 +2,7 @@ import path from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { RE2JS } from "re2js";
 import type { RepoSnapshot } from "../snapshot/types";
+import { findByName } from "../util/find-by-name";
 import { cellAt, planAt, splitColumn } from "./columns";
 import { mergeValues } from "./helm-values";
 import { type ImagePair, relateCells } from "./image-relation";
@@ -218,11 +219,11 @@ export async function diffEnvironments(
   let ctx = scanContext(scan);
   if (!ctx) ctx = scanContext(await scanRepository(snapshot));
   if (!ctx) throw new Error("scan context unavailable");
-  const appResult = scan.apps.find((a) => a.name === app);
+  const appResult = findByName(scan.apps, app);
   // `from`/`to` address an environment or one of its targets (`production/prod-eu-1`).
   const fromCell = cellAt(appResult, from);
   const toCell = cellAt(appResult, to);
-  const plans = ctx.plan.apps.find((a) => a.name === app)?.cells;
+  const plans = findByName(ctx.plan.apps, app)?.cells;
   const fromPlan = planAt(plans, from);
   const toPlan = planAt(plans, to);
   if (!appResult || !fromCell || !toCell || !fromPlan || !toPlan)
