@@ -10,6 +10,7 @@
  * Hold the build lock shared while it runs: `flock -s /tmp/ladder-build.lock npm run bench:load`.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { type Delivery, postDelivery, pullRequestDelivery } from "../test/support/webhook-deliveries";
 import { type LadderStack, startLadderStack, WEBHOOK_SECRET } from "./support/ladder-stack";
@@ -20,6 +21,18 @@ export interface LoadOptions {
   apps?: number;
   /** Promotions and extra webhooks in the background (default true); off isolates the viewers. */
   background?: boolean;
+  /** NODE_OPTIONS for the Ladder server; default: what deploy/base sets (deployNodeOptions). */
+  nodeOptions?: string;
+}
+
+/**
+ * NODE_OPTIONS as deploy/base/deployment.yaml sets it for the Ladder container (its heap cap), so
+ * the load test's memory figure is the one a pod would see; "" when it sets none.
+ */
+export function deployNodeOptions(file = "deploy/base/deployment.yaml"): string {
+  const text = readFileSync(file, "utf8");
+  const m = /- name: NODE_OPTIONS\n\s+value: "?([^"\n]+)"?/.exec(text);
+  return m?.[1]?.trim() ?? "";
 }
 
 export interface LoadFigures {
@@ -116,7 +129,9 @@ async function webhooksInBackground(stack: LadderStack, signal: { stopped: boole
  * webhooks). GitHub requests are counted by operation; the replica's own are subtracted.
  */
 export async function runLoadBench(options: LoadOptions, given?: LadderStack): Promise<LoadFigures> {
-  const stack = given ?? (await startLadderStack({ apps: options.apps ?? 100, quiet: true }));
+  const stack =
+    given ??
+    (await startLadderStack({ apps: options.apps ?? 100, quiet: true, nodeOptions: options.nodeOptions ?? deployNodeOptions() }));
   const signal = { stopped: false };
   const promotions = { opened: 0, merged: 0, failed: 0 };
   const webhooks = { sent: 0, ok: 0, failed: 0 };
