@@ -11,6 +11,7 @@
  * the whole-tree walk compared commits in date order, whatever branch they were on; the index
  * follows first parents, so a merge attributes what it brought into the branch (index tests).
  */
+import { readIndex } from "../gitops/read-index";
 import { cellId, scanContext } from "../gitops/scan";
 import type { ScanResult } from "../gitops/types";
 import type { CommitChange, PathCommit, RepoReader, RepoSnapshot } from "../snapshot/types";
@@ -129,33 +130,34 @@ export function pathChanges(index: LastChangeIndex): ReadonlyMap<string, PathCom
 /**
  * Each cell's last change: the newest commit in the window that changed any file its resolution
  * read (its own files, and the bases, components, patches and values it builds from), so a change
- * to a shared base shows in every cell built on it. A cell without recorded reads (a chart's
- * generated Applications) falls back to its own and shared files. Keyed by cellId.
+ * to a shared base shows in every cell built on it. Keyed by cellId; cells with no change in the
+ * window are absent. Found from the changed paths through the scan's read index (file → cells
+ * that read it), so the cost follows what the window changed, not the size of the matrix; cells
+ * without recorded reads (a chart's generated Applications) fall back to their own and shared files.
  */
 export function cellLastChanges(scan: ScanResult, index: LastChangeIndex): Map<string, PathCommit> {
   const position = new Map(index.chain.map((sha, i) => [sha, i]));
-  const reads = scanContext(scan)?.cellReads;
+  const best = new Map<string, number>();
+  const consider = (id: string, sha: string | undefined) => {
+    const at = sha === undefined ? undefined : position.get(sha);
+    if (at !== undefined && at < (best.get(id) ?? Number.POSITIVE_INFINITY)) best.set(id, at);
+  };
+  const readers = readIndex(scan);
+  const ctx = scanContext(scan);
+  if (readers) for (const [p, sha] of index.byPath) for (const id of readers.cells.get(`f:${p}`) ?? []) consider(id, sha);
+  if (!readers || ctx?.generators)
+    for (const app of scan.apps)
+      for (const [env, cell] of Object.entries(app.environments)) {
+        const id = cellId(app.name, env);
+        if (readers && ctx?.cellReads?.has(id)) continue;
+        for (const p of [cell.path, ...(cell.extraPaths ?? []), ...cell.ownFiles, ...cell.sharedFiles])
+          consider(id, index.byPath.get(p));
+      }
   const out = new Map<string, PathCommit>();
-  for (const app of scan.apps)
-    for (const [env, cell] of Object.entries(app.environments)) {
-      const id = cellId(app.name, env);
-      let best: string | undefined;
-      let bestAt = Number.POSITIVE_INFINITY;
-      const consider = (p: string) => {
-        const sha = index.byPath.get(p);
-        const at = sha === undefined ? undefined : position.get(sha);
-        if (at !== undefined && at < bestAt) {
-          best = sha;
-          bestAt = at;
-        }
-      };
-      const recorded = reads?.get(id);
-      if (recorded) {
-        for (const [k, v] of recorded) if (v !== "-" && k.startsWith("f:")) consider(k.slice(2));
-      } else for (const p of [...cell.ownFiles, ...cell.sharedFiles, cell.path, ...(cell.extraPaths ?? [])]) consider(p);
-      const commit = best === undefined ? undefined : index.commits.get(best);
-      if (commit) out.set(id, commit);
-    }
+  for (const [id, at] of best) {
+    const commit = index.commits.get(index.chain[at] ?? "");
+    if (commit) out.set(id, commit);
+  }
   return out;
 }
 
