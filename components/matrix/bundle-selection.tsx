@@ -1,7 +1,11 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { createContext, type ReactNode, useContext, useMemo, useState } from "react";
-import { BundleDialog, type BundleTarget } from "../promote/bundle-dialog";
+import type { BundleTarget } from "../promote/bundle-dialog";
+
+/** Loaded when first opened, like the Promote dialog: not part of the matrix's own JavaScript. */
+const BundleDialog = dynamic(() => import("../promote/bundle-dialog").then((m) => m.BundleDialog), { ssr: false });
 
 interface Selection {
   selected: ReadonlySet<string>;

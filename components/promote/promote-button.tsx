@@ -1,7 +1,11 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { type ReactNode, useState } from "react";
-import { PromoteDialog, type PromoteTarget } from "./promote-dialog";
+import type { PromoteTarget } from "./promote-dialog";
+
+/** Loaded on the first click: the matrix shows hundreds of buttons and opens one dialog at a time. */
+const PromoteDialog = dynamic(() => import("./promote-dialog").then((m) => m.PromoteDialog), { ssr: false });
 
 export function PromoteButton({
   target,
