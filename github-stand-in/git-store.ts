@@ -10,6 +10,7 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { deflateSync } from "node:zlib";
+import pLimit from "p-limit";
 
 export const ZERO_SHA = "0000000000000000000000000000000000000000";
 
@@ -369,13 +370,12 @@ export class GitStore {
     const before = await this.resolveRef(fullRef);
     // A new branch starts from `startFrom` (like a branch created on GitHub), not from nothing.
     const parent = before ?? (options.startFrom ? await this.resolve(options.startFrom) : undefined);
-    const changes = await Promise.all(
-      Object.entries(files).map(async ([path, content]) => ({
-        path,
-        mode: "100644",
-        sha: content === null ? null : await this.writeBlob(content),
-      })),
-    );
+    // A bounded number of blob writes at once: a generated repository commits tens of thousands.
+    const changes = await pLimit(32).map(Object.entries(files), async ([path, content]) => ({
+      path,
+      mode: "100644",
+      sha: content === null ? null : await this.writeBlob(content),
+    }));
     const base = options.replaceAll || !parent ? undefined : await this.treeOf(parent);
     const tree = await this.buildTree(base, changes);
     const after = await this.commitTree(tree, parent ? [parent] : [], message, author);
