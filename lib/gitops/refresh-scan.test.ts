@@ -398,4 +398,35 @@ describe("refreshScan equals a full scan (property)", () => {
       { numRuns: 60 },
     );
   }, 120_000);
+
+  it("along a long chain of commits, each refreshed from the last (shared maps many generations deep)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(kustomizationChainArb, { minLength: 2, maxLength: 2 }),
+        fc.array(fc.array(editArb, { minLength: 1, maxLength: 2 }), { minLength: 60, maxLength: 120 }),
+        async (chains, commits) => {
+          let files = repoFromChains(chains);
+          let snap: RepoSnapshot = memorySnapshot(files, "c0");
+          let scan = await scanRepository(snap, OPTIONS);
+          for (const [i, edits] of commits.entries()) {
+            const before = files;
+            files = { ...files };
+            // Mostly what promotions do (in place), now and then a file added, removed or ladder.yaml.
+            for (const e of edits) {
+              const inPlace: Edit = e.op === "comment" ? e : { op: "retag", pick: "pick" in e ? e.pick : 0, tag: `1.${i}` };
+              apply(files, i % 10 === 9 ? e : inPlace);
+            }
+            const changes: Record<string, string | null> = {};
+            for (const p of new Set([...Object.keys(before), ...Object.keys(files)]))
+              if (before[p] !== files[p]) changes[p] = files[p] ?? null;
+            snap = memoryCommit(snap, changes, `c${i + 1}`);
+            scan = await refreshScan(scan, snap, OPTIONS);
+            if (i % 5 === 4 || i === commits.length - 1)
+              expect(comparable(scan)).toBe(comparable(await scanRepository(memorySnapshot(files, `c${i + 1}`), OPTIONS)));
+          }
+        },
+      ),
+      { numRuns: 6 },
+    );
+  }, 120_000);
 });
