@@ -1,7 +1,9 @@
 import "server-only";
 import type { Thinness } from "../gitops/overlay-diff";
+import { diffEnvironments } from "../gitops/overlay-diff";
+import { mapLimit } from "../util/map-limit";
 import { PromiseCache } from "../util/promise-cache";
-import { cachedDiff, diffKey, type View } from "./compare";
+import { diffKey, type View } from "./compare";
 import { getRepository } from "./repository-view";
 
 export interface DriftPair {
@@ -32,8 +34,10 @@ const pairCache = new PromiseCache<string, DriftPair>(60_000);
 const reportCache = new PromiseCache<string, DriftReport>(4);
 
 function driftPair(view: View, app: string, from: string, to: string): Promise<DriftPair> {
+  // Straight to diffEnvironments, not through compare.ts's cache of whole diffs: the report keeps
+  // only this pair's counts and examples (15,000 whole diffs of a 5,000-app repository would not fit).
   return pairCache.get(diffKey(view, app, from, to), () =>
-    cachedDiff(view, app, from, to).then(
+    diffEnvironments(view.snapshot, view.scan, app, from, to).then(
       (diff) => {
         const drift = diff.semantic.filter((c) => c.classification === "drift");
         return {
@@ -64,12 +68,13 @@ function driftPair(view: View, app: string, from: string, to: string): Promise<D
 export async function getDriftReport(options: { includeClean?: boolean } = {}): Promise<DriftReport> {
   const view = await getRepository().current();
   return reportCache.get(`${view.snapshot.commit}|${options.includeClean ? "all" : "drift"}`, async () => {
-    const jobs: Promise<DriftPair>[] = [];
+    const wanted: [string, string, string][] = [];
     for (const app of view.scan.apps) {
       const envs = view.scan.environments.filter((e) => app.environments[e]);
-      for (let i = 1; i < envs.length; i++) jobs.push(driftPair(view, app.name, envs[i - 1] as string, envs[i] as string));
+      for (let i = 1; i < envs.length; i++) wanted.push([app.name, envs[i - 1] as string, envs[i] as string]);
     }
-    const pairs = await Promise.all(jobs);
+    // A few at a time: each diff holds both sides' documents while it runs.
+    const pairs = await mapLimit(wanted, 4, ([app, from, to]) => driftPair(view, app, from, to));
     const shown = pairs
       .filter((p) => options.includeClean || p.drift > 0 || p.error)
       .sort((a, b) => b.drift - a.drift || a.app.localeCompare(b.app));
