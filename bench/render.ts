@@ -9,6 +9,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
+import { appName } from "../github-stand-in/fixtures";
 import { type LadderStack, percentile, startLadderStack } from "./support/ladder-stack";
 
 export interface RenderFigures {
@@ -26,9 +27,54 @@ export interface RenderFigures {
   errors: number;
 }
 
-export const RENDER_TARGETS = { p50Ms: 50, jsGzipBytes: 200 * 1024 };
+export const RENDER_TARGETS = { p50Ms: 50, jsGzipBytes: 200 * 1024, htmlBytes: 250 * 1024, scaleRatio: 2 };
 
-async function timeSequential(
+/** One page's warm figures: p50 over sequential requests and the HTML it sends. */
+export interface PageFigures {
+  route: string;
+  p50: number;
+  p95: number;
+  htmlBytes: number;
+  errors: number;
+}
+
+/** The pages a viewer reads, for an app in the middle of the repository. */
+function pageRoutes(apps: number): { name: string; route: string }[] {
+  const app = appName(Math.floor(apps / 2));
+  return [
+    { name: "/", route: "/" },
+    { name: "/?q=<app>", route: `/?q=${app}` },
+    { name: "/history", route: "/history" },
+    { name: "/apps/<app>", route: `/apps/${app}` },
+    { name: "/apps/<app>/compare", route: `/apps/${app}/compare?from=staging&to=prod` },
+    { name: "/drift", route: "/drift" },
+  ];
+}
+
+/**
+ * Every page above for a generated repository of `apps` × 4 environments, warm (each page read
+ * five times first, so the repository view and the per-commit caches are built): p50/p95 and
+ * HTML bytes. `npm run bench` runs it at 100 and at 5,000 apps, side by side.
+ */
+export async function runPagesBench(apps: number, requests = 40): Promise<PageFigures[]> {
+  // A 5,000-app scan does not fit deploy/base's 256 MB of old space (see deploy/base): 640, as it says.
+  const stack = await startLadderStack({ apps, quiet: true, nodeOptions: apps > 1000 ? "--max-old-space-size=640" : undefined });
+  try {
+    const out: PageFigures[] = [];
+    for (const { name, route } of pageRoutes(apps)) {
+      let htmlBytes = 0;
+      for (let i = 0; i < 5; i++)
+        htmlBytes = (await (await fetch(`${stack.url}${route}`, { headers: stack.headers })).arrayBuffer()).byteLength;
+      const t = await timeSequential(stack, route, requests);
+      out.push({ route: name, p50: t.p50, p95: t.p95, htmlBytes, errors: t.errors });
+    }
+    return out;
+  } finally {
+    await stack.stop();
+  }
+}
+
+export async function timeSequential(
   stack: LadderStack,
   route: string,
   n: number,
@@ -110,6 +156,18 @@ async function main(): Promise<void> {
   console.log(`GET /api/health  p50 ${f.health.p50.toFixed(1)} ms  p95 ${f.health.p95.toFixed(1)} ms`);
   console.log(`ratio (p50)      ${f.ratio.toFixed(1)}×`);
   console.log(`client JS for /  ${kb(f.jsGzipBytes)} gzipped (${kb(f.jsBytes)} raw, ${f.scripts} scripts)`);
+  if (process.argv.includes("--pages")) {
+    const small = await runPagesBench(100);
+    const big = await runPagesBench(Number(process.argv.find((a) => a.startsWith("--apps="))?.slice(7) ?? 5000));
+    console.log("\npage                  100 × 4: p50   HTML     |  5,000 × 4: p50   HTML   ratio");
+    for (const [i, p] of small.entries()) {
+      const q = big[i];
+      if (!q) continue;
+      console.log(
+        `${p.route.padEnd(22)} ${p.p50.toFixed(1).padStart(7)} ms ${kb(p.htmlBytes).padStart(9)} | ${q.p50.toFixed(1).padStart(10)} ms ${kb(q.htmlBytes).padStart(9)} ${(q.p50 / p.p50).toFixed(1)}×`,
+      );
+    }
+  }
   const misses = [
     f.home.p50 <= RENDER_TARGETS.p50Ms ? undefined : `p50 ${f.home.p50.toFixed(1)} ms > ${RENDER_TARGETS.p50Ms} ms`,
     f.jsGzipBytes <= RENDER_TARGETS.jsGzipBytes ? undefined : `client JS ${kb(f.jsGzipBytes)} > 200 KB`,

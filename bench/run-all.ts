@@ -11,8 +11,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { GITHUB_TARGETS, runGithubBench } from "./github";
 import { GITOPS_TARGETS, runAllScale, runGitopsBench, SCALE_EXPLANATIONS, scaleRows } from "./gitops";
-import { describeLoad, LOAD_FULL, LOAD_SHORT, type LoadFigures, runLoadBench } from "./load";
-import { RENDER_TARGETS, runRenderBench } from "./render";
+import { deployNodeOptions, describeLoad, LOAD_FULL, LOAD_SHORT, LOAD_TARGETS, type LoadFigures, runLoadBench } from "./load";
+import { RENDER_TARGETS, runPagesBench, runRenderBench } from "./render";
 
 interface Row {
   metric: string;
@@ -169,9 +169,10 @@ async function main(): Promise<void> {
       ratio: times(r.home.p95, r.health.p95),
     },
     {
-      metric: "render / HTML size (of which inline RSC payload)",
+      metric: "render / HTML size, 50 rows (of which inline RSC payload)",
       value: `${kb(r.htmlBytes)} (${kb(r.rscPayloadBytes)})`,
-      target: "",
+      target: `≤ ${kb(RENDER_TARGETS.htmlBytes)}`,
+      met: r.htmlBytes <= RENDER_TARGETS.htmlBytes,
     },
     {
       metric: `client JS for / (gzip, ${r.scripts} scripts)`,
@@ -180,6 +181,22 @@ async function main(): Promise<void> {
       met: r.jsGzipBytes <= RENDER_TARGETS.jsGzipBytes,
     },
   );
+
+  console.error("bench: pages at 100 and at 5,000 apps…");
+  const small = await runPagesBench(100);
+  const big = await runPagesBench(5000);
+  for (const [i, p] of small.entries()) {
+    const q = big[i];
+    if (!q) continue;
+    rows.push({
+      metric: `page ${p.route}: p50 at 5,000 × 4 beside 100 × 4 (HTML ${kb(q.htmlBytes)} / ${kb(p.htmlBytes)})`,
+      value: ms(q.p50),
+      target: `≤ ${RENDER_TARGETS.scaleRatio}×`,
+      baseline: `${ms(p.p50)} (100 × 4)`,
+      ratio: times(q.p50, p.p50),
+      met: q.p50 <= RENDER_TARGETS.scaleRatio * p.p50 && q.errors === 0 && p.errors === 0,
+    });
+  }
 
   let lf: LoadFigures | undefined;
   if (load !== "off") {
@@ -192,7 +209,9 @@ async function main(): Promise<void> {
       {
         metric: "load latency p50 / p95 / p99",
         value: `${ms(lf.latency.p50)} / ${ms(lf.latency.p95)} / ${ms(lf.latency.p99)}`,
-        target: "",
+        // The target is for the full run (50 viewers × 60 s); the short one only checks for errors.
+        target: load === "full" ? `p95 ≤ ${ms(LOAD_TARGETS.p95Ms)}` : "",
+        ...(load === "full" ? { met: lf.latency.p95 <= LOAD_TARGETS.p95Ms } : {}),
       },
       { metric: "load: 5xx answers", value: String(lf.status["5xx"]), target: "0", met: lf.status["5xx"] === 0 },
       {
@@ -209,9 +228,10 @@ async function main(): Promise<void> {
       },
       { metric: "load: upstream GitHub requests/min (Ladder server)", value: lf.githubPerMinute.toFixed(0), target: "" },
       {
-        metric: "load: server memory (RSS) at the end",
+        metric: `load: server memory (RSS) at the end, NODE_OPTIONS as deploy/base (${deployNodeOptions() || "none"})`,
         value: lf.serverRssBytes === undefined ? "n/a" : `${(lf.serverRssBytes / 1024 ** 2).toFixed(0)} MB`,
-        target: "",
+        target: `≤ ${LOAD_TARGETS.rssMb} MB`,
+        met: lf.serverRssBytes !== undefined && lf.serverRssBytes <= LOAD_TARGETS.rssMb * 1024 ** 2,
       },
     );
   }
