@@ -123,10 +123,10 @@ export async function refreshScan(previous: ScanResult, snapshot: RepoSnapshot, 
     typeof options.render === "object" ||
     prev.generators
   )
-    return scanRepository(snapshot, options);
+    return indexed(await scanRepository(snapshot, options));
   const change = await changeSince(prev.store, snapshot);
   const all = [...change.changed, ...change.added, ...change.removed];
-  if (all.some(rescansAll)) return scanRepository(snapshot, options);
+  if (all.some(rescansAll)) return indexed(await scanRepository(snapshot, options));
 
   const sameTree = change.added.length === 0 && change.removed.length === 0;
   const store = new FileStore(snapshot, undefined, {
@@ -164,8 +164,14 @@ export async function refreshScan(previous: ScanResult, snapshot: RepoSnapshot, 
     keepPlan,
     invalid,
   });
-  deriveIndex(previous, next, "everything");
+  if (!deriveIndex(previous, next, "everything")) readIndex(next);
   return next;
+}
+
+/** A scan this module made from nothing, with its read index: the next refresh starts from it. */
+function indexed(scan: ScanResult): ScanResult {
+  readIndex(scan);
+  return scan;
 }
 
 /** Where each app of a plan is in its list (the rows of a scan made from it are in the same order). */
