@@ -43,6 +43,20 @@ export interface MatrixQuery {
   pageSize?: number;
 }
 
+const rowsByScan = new WeakMap<object, { changes: Map<string, PathCommit>; rows: MatrixRow[] }>();
+
+/**
+ * Every app's row, made once per scan and last-change map (both are per commit): a request then
+ * filters and pages them instead of rebuilding 20,000 cells of a 5,000-app repository each time.
+ */
+function rowsOf(scan: Parameters<typeof matrixRows>[0], changes: Map<string, PathCommit>): MatrixRow[] {
+  const hit = rowsByScan.get(scan);
+  if (hit && hit.changes === changes) return hit.rows;
+  const rows = matrixRows(scan, changes);
+  rowsByScan.set(scan, { changes, rows });
+  return rows;
+}
+
 /** The matrix the home page shows: one row per app, one cell per environment, paged. */
 export async function getEnvironmentMatrix(query: MatrixQuery = {}): Promise<EnvironmentMatrix> {
   const service = getRepository();
@@ -54,7 +68,7 @@ export async function getEnvironmentMatrix(query: MatrixQuery = {}): Promise<Env
     return new Map<string, PathCommit>();
   });
 
-  const allRows = matrixRows(scan, changes);
+  const allRows = rowsOf(scan, changes);
 
   const q = query.q?.trim().toLowerCase() ?? "";
   const filter = query.filter ?? "all";
@@ -68,7 +82,11 @@ export async function getEnvironmentMatrix(query: MatrixQuery = {}): Promise<Env
   const pageSize = Math.min(Math.max(query.pageSize ?? 50, 10), 200);
   const pageCount = Math.max(1, Math.ceil(matching.length / pageSize));
   const page = Math.min(Math.max(1, query.page ?? 1), pageCount);
-  const rows = matching.slice((page - 1) * pageSize, page * pageSize);
+  // The page's own copies: drift is set on them below, and allRows is shared by every request.
+  const rows = matching.slice((page - 1) * pageSize, page * pageSize).map((row) => ({
+    ...row,
+    cells: Object.fromEntries(Object.entries(row.cells).map(([env, cell]) => [env, cell && { ...cell }])),
+  }));
   // Drift only for the rows shown: each pair's diff is cached by commit.
   await Promise.all(
     rows.flatMap((row) =>
