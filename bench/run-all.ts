@@ -65,7 +65,13 @@ function table(rows: readonly Row[]): string {
 /** Why a target can be missed on this kind of machine; printed under the table when it is. */
 const EXPLANATIONS: Record<string, string> = {
   "render / p50":
-    "Not profiled here. What the run shows: `/` for 100 apps × 4 envs is ~1 MB of HTML, about half of it the inline RSC payload (see the HTML size row) that repeats the matrix for hydration, against a few ms for a trivial route. Fewer props crossing into client components per cell (a smaller payload) is the likely lever — app/ and components/ work.",
+    "`/` renders the matrix from compact row data in one client component (components/matrix/grid-data.ts); a miss here is the machine's other load: compare the /api/health baseline of the same run.",
+  "render / HTML size":
+    "Measured by part (bench/render.ts counts the inline RSC payload): of the page, the RSC payload is the rows' data (~65 KB for 200 cells: repository, digest, relation, commit index); the rest is the server-rendered markup of 200 cells, ~1.2 KB each, almost all of it information a cell shows or links to — the full reference on hover, the short digest, the compare link, the last change's commit link, the accessible Promote label — in short `mx-*` classes. Under 250 KB would mean leaving some of that out of the first paint (e.g. rendering the last-change line or the hover reference only after hydration); gzipped (Next compresses responses by default) the page is ~31 KB.",
+  "page ":
+    "A 5,000-app page costs more than a 100-app one where it is proportional to the repository by nature: the search filters every row (server-side, rows cached per commit), and the first /drift after a commit diffs every pair once (then cached per pair by content and per commit).",
+  "load latency":
+    "Closed-loop viewers: 50 connections with no think time, on 2 cores that also run the viewers (autocannon), the promoting replica, the GitHub stand-in and the webhook sender. By Little's law p50 ≈ 50 ÷ throughput, so p95 ≤ 800 ms needs ~100 req/s of `/`, `/history` and `/compare` — each request under ~10 ms of one core — where the warm sequential p50s are ~25 ms (`/`) and ~12 ms (the others) and GC is a fifth of the server's time under the 256 MB cap (a CPU profile of the server under this load: React's render and flight serialisation ~30%, Node stream plumbing ~15%, GC ~20%, Ladder's own code ~10%).",
   ...SCALE_EXPLANATIONS,
   "client JS for / (gzip)": "Bundles are the UI's; see `next build` output for the largest chunks.",
   "load: 5xx answers": "Any 5xx is a bug: see the server log of the run.",
