@@ -4,7 +4,6 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { Providers } from "@/components/providers";
 import { SiteHeader } from "@/components/site-header";
-import { IconSprite } from "@/components/ui/icons";
 import { themeScript } from "@/lib/security/theme-script";
 
 export const metadata: Metadata = {
@@ -22,7 +21,6 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <script dangerouslySetInnerHTML={{ __html: themeScript }} />
       </head>
       <body className="min-h-screen bg-white font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
-        <IconSprite />
         <Providers>
           <SiteHeader />
           <main className="mx-auto max-w-7xl px-4 py-6 sm:px-6">{children}</main>

@@ -21,6 +21,9 @@ test.describe("dashboard on the sample repository", () => {
     await expect(cell("web", "prod")).toContainText("1 drift");
     await expect(cell("payments", "dev")).toContainText("2.5.0");
     await expect(cell("api", "prod")).toContainText("Bob Chen");
+    // Hover titles come with hydration (the server's markup leaves them out): the full reference.
+    await expect(cell("api", "prod").getByTestId("tag")).toHaveAttribute("title", new RegExp(`@${sampleDigest("api", 2)}$`));
+    await expect(cell("api", "prod").getByText("pinned", { exact: true })).toHaveAttribute("title", /Pinned by digest/);
     await expectAccessible(page);
     await testInfo.attach("matrix", { body: await page.screenshot({ fullPage: true }), contentType: "image/png" });
   });

@@ -136,7 +136,7 @@ describe("the matrix grid's data", () => {
     const json = JSON.stringify(toGridData(matrix, { "api|prod": open }, false));
     const parsed = JSON.parse(json);
     expect(JSON.stringify(parsed)).toBe(json);
-    for (const absent of ['"path"', '"source"', '"inherited"', '"pull"', '"reviewStatus"', '"reference"', '"shortDigest"'])
+    for (const absent of ['"path"', '"source"', '"inherited"', '"pull"', '"reviewStatus"', '"reference"', '"shortDigest"', '"relationTo"', '"env"'])
       expect(json).not.toContain(absent);
     expect(json).not.toContain("undefined");
   });

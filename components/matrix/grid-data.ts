@@ -51,12 +51,13 @@ function openView(promotion: OpenPromotionView): NonNullable<GridCell["open"]> {
 
 function gridCell(
   cell: MatrixCell,
+  belowEnv: string | undefined,
   below: MatrixCell | null,
   hasBelow: boolean,
   open: OpenPromotionView | undefined,
   commitIndex: (c: NonNullable<MatrixCell["lastChange"]>) => number,
 ): GridCell {
-  const out: GridCell = { env: cell.env };
+  const out: GridCell = {};
   if (cell.targets && cell.targetSummary) {
     const canary = hasBelow && below ? canaryVersion(below) : undefined;
     out.targets = {
@@ -92,7 +93,7 @@ function gridCell(
     }));
   if (cell.relation !== "bottom" && cell.relationTo) {
     out.relation = cell.relation;
-    out.relationTo = cell.relationTo;
+    if (cell.relationTo !== belowEnv) out.relationTo = cell.relationTo;
   }
   if (cell.drift !== undefined && cell.drift > 0) out.drift = cell.drift;
   const problems = cell.warnings.length + cell.unresolved.length;
@@ -138,6 +139,7 @@ export function toGridData(
       const belowEnv = matrix.environments[i - 1];
       return gridCell(
         cell,
+        belowEnv,
         belowEnv ? (row.cells[belowEnv] ?? null) : null,
         belowEnv !== undefined,
         openPromotions[`${row.app}|${env}`],

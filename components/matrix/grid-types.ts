@@ -25,8 +25,8 @@ export interface GridTarget {
   badges?: string[];
 }
 
+/** One app × environment; which environment is its place in GridRow.cells. */
 export interface GridCell {
-  env: string;
   images?: GridImage[];
   /** Values that set a tag whose repository the chart decides. */
   chartTags?: { tag: string; reason: string }[];
@@ -40,6 +40,7 @@ export interface GridCell {
     promote?: string;
   }[];
   relation?: "same" | "differs" | "not-deployed";
+  /** What `relation` compares with, only where it is not the rung right below (see relationTarget). */
   relationTo?: string;
   drift?: number;
   problems?: { count: number; text: string };
@@ -74,6 +75,11 @@ export interface GridData {
   commits: GridCommit[];
   /** Registry evidence is on: the grid asks for badges once drawn. */
   registry: boolean;
+}
+
+/** The environment a cell is compared with: its own relationTo, else the rung right below. */
+export function relationTarget(cell: GridCell, below: string | undefined): string | undefined {
+  return cell.relation ? (cell.relationTo ?? below) : undefined;
 }
 
 /** The reference to copy and show on hover: as written, else repo[:tag][@digest] (lib/gitops formatImage). */

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { useSyncExternalStore } from "react";
 import type { LockRecord } from "@/lib/promotion/locks";
 import { LockControls } from "../locks/lock-controls";
 import { PromoteButton } from "../promote/promote-button";
@@ -19,6 +20,7 @@ import {
   imageRef,
   imageShort,
   imageVersion,
+  relationTarget,
 } from "./grid-types";
 import { type RegistryBadges, RegistryBadgeView, useRegistryBadges } from "./registry-badges";
 
@@ -27,8 +29,25 @@ import { type RegistryBadges, RegistryBadgeView, useRegistryBadges } from "./reg
  * GridData's compact rows: one client component, so the RSC payload carries the rows' data once
  * rather than the rendered tree again. Classes are the short `mx-*` ones of globals.css.
  */
+const noSubscription = () => () => {};
+
+/**
+ * False on the server and while hydrating, true after. The hover titles every cell repeats (the
+ * full reference, what "pinned" means, the commit message) are drawn only then: they are for a
+ * pointer in a running browser, and leaving them out of the server's markup keeps 200 cells'
+ * HTML to what they show.
+ */
+function useHydrated(): boolean {
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
+}
+
 export function MatrixGrid({ data, locks = {} }: { data: GridData; locks?: Record<string, LockRecord[]> }) {
   const badges = useRegistryBadges(data);
+  const tips = useHydrated();
   if (data.rows.length === 0) return null;
   const envs = data.environments;
   return (
@@ -72,7 +91,15 @@ export function MatrixGrid({ data, locks = {} }: { data: GridData; locks?: Recor
                 {row.cells.map((cell, i) => (
                   <td key={envs[i]} className="mx-td">
                     {cell ? (
-                      <CellView cell={cell} app={row.app} promoteFrom={envs[i - 1]} commits={data.commits} badges={badges} />
+                      <CellView
+                        cell={cell}
+                        app={row.app}
+                        env={envs[i] ?? ""}
+                        promoteFrom={envs[i - 1]}
+                        commits={data.commits}
+                        badges={badges}
+                        tips={tips}
+                      />
                     ) : (
                       <div className="mx-none">not deployed</div>
                     )}
@@ -91,28 +118,28 @@ function compareHref(app: string, from: string, to: string): string {
   return `/apps/${encodeURIComponent(app)}/compare?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
 }
 
-function Relation({ cell, app }: { cell: GridCell; app: string }) {
-  if (!cell.relation || !cell.relationTo) return null;
+function Relation({ cell, app, env, to }: { cell: GridCell; app: string; env: string; to: string | undefined }) {
+  if (!cell.relation || !to) return null;
   if (cell.relation === "same")
     return (
-      <Link href={compareHref(app, cell.relationTo, cell.env)} className="ui-meta hover:underline">
-        {`same as ${cell.relationTo}`}
+      <Link href={compareHref(app, to, env)} className="ui-meta hover:underline">
+        {`same as ${to}`}
       </Link>
     );
   if (cell.relation === "differs")
     return (
-      <Link href={compareHref(app, cell.relationTo, cell.env)} className="mx-differs">
-        {`differs from ${cell.relationTo}`}
+      <Link href={compareHref(app, to, env)} className="mx-differs">
+        {`differs from ${to}`}
       </Link>
     );
-  return <span className="ui-meta">{`not deployed in ${cell.relationTo}`}</span>;
+  return <span className="ui-meta">{`not deployed in ${to}`}</span>;
 }
 
 /** An image's version as the matrix leads with it, then its labels (or pinned / tag only). */
-function ImageLine({ image }: { image: GridImage }) {
+function ImageLine({ image, tips }: { image: GridImage; tips: boolean }) {
   return (
     <div className="mx-ver">
-      <span className="mx-tag" title={imageRef(image)} data-testid="tag">
+      <span className="mx-tag" title={tips ? imageRef(image) : undefined} data-testid="tag">
         {imageVersion(image)}
       </span>
       {image.labels?.map((l) => (
@@ -127,11 +154,11 @@ function ImageLine({ image }: { image: GridImage }) {
       ))}
       {!image.labels &&
         (image.pinned ? (
-          <Badge tone="green" title="Pinned by digest: the exact bytes are fixed">
+          <Badge tone="green" title={tips ? "Pinned by digest: the exact bytes are fixed" : undefined}>
             pinned
           </Badge>
         ) : (
-          <Badge tone="amber" title="No digest: the tag can be moved to other bytes">
+          <Badge tone="amber" title={tips ? "No digest: the tag can be moved to other bytes" : undefined}>
             tag only
           </Badge>
         ))}
@@ -186,10 +213,10 @@ function Targets({
   );
 }
 
-function LastChange({ commit }: { commit: GridCommit }) {
+function LastChange({ commit, tips }: { commit: GridCommit; tips: boolean }) {
   const short = commit.sha.slice(0, 7);
   return (
-    <div className="ui-meta truncate" title={commit.message}>
+    <div className="mx-meta" title={tips ? commit.message : undefined}>
       <RelativeTime date={commit.date} />
       {" · "}
       {commit.url ? (
@@ -207,18 +234,23 @@ function LastChange({ commit }: { commit: GridCommit }) {
 function CellView({
   cell,
   app,
+  env,
   promoteFrom,
   commits,
   badges,
+  tips,
 }: {
   cell: GridCell;
   app: string;
+  env: string;
   promoteFrom?: string;
   commits: GridCommit[];
   badges: RegistryBadges;
+  /** Hover titles are drawn once hydrated (see useHydrated). */
+  tips: boolean;
 }) {
-  const env = cell.env;
   const change = cell.change !== undefined ? commits[cell.change] : undefined;
+  const relationTo = relationTarget(cell, promoteFrom);
   return (
     <div className="mx-cell" data-testid={`cell-${app}-${env}`}>
       {cell.targets && <Targets targets={cell.targets} app={app} env={env} promoteFrom={promoteFrom} badges={badges} />}
@@ -236,7 +268,7 @@ function CellView({
         const badge = badgeKey(image);
         return (
           <div key={imageRef(image)}>
-            <ImageLine image={image} />
+            <ImageLine image={image} tips={tips} />
             <div className="mx-digest">
               <span className="mx-short" data-testid="digest">
                 {short ?? "—"}
@@ -268,11 +300,11 @@ function CellView({
       ))}
       {(cell.relation || cell.drift || cell.problems) && (
         <div className="mx-chips">
-          <Relation cell={cell} app={app} />
-          {cell.drift && cell.relationTo && (
+          <Relation cell={cell} app={app} env={env} to={relationTo} />
+          {cell.drift && relationTo && (
             <Link
-              href={compareHref(app, cell.relationTo, env)}
-              title={`${cell.drift} difference${cell.drift > 1 ? "s" : ""} from ${cell.relationTo} that ladder.yaml does not allow`}
+              href={compareHref(app, relationTo, env)}
+              title={`${cell.drift} difference${cell.drift > 1 ? "s" : ""} from ${relationTo} that ladder.yaml does not allow`}
             >
               <Badge tone="red">{`${cell.drift} drift`}</Badge>
             </Link>
@@ -284,10 +316,10 @@ function CellView({
           )}
         </div>
       )}
-      {change && <LastChange commit={change} />}
+      {change && <LastChange commit={change} tips={tips} />}
       {!cell.promotable && cell.relation === "differs" && cell.belowTagOnly && (
         <span className="text-[11px] text-amber-800 dark:text-amber-300">
-          {`${cell.relationTo} runs a tag only: pin a digest to promote it`}
+          {`${relationTo} runs a tag only: pin a digest to promote it`}
         </span>
       )}
       {cell.open &&
@@ -309,7 +341,7 @@ function CellView({
         <PromoteButton
           target={{ app, toEnv: env, fromEnv: promoteFrom }}
           label={`Promote from ${promoteFrom}: ${app} to ${env}`}
-          className="ui-button-primary-sm mt-auto"
+          className="mx-promote"
         >
           {`Promote from ${promoteFrom}`}
           <span aria-hidden="true">↑</span>

@@ -1,7 +1,6 @@
 "use client";
 
 import { useState } from "react";
-import { Icon } from "./icons";
 
 /** Copies `value`; `label` names what is copied (short: it repeats in every matrix cell). */
 export function CopyButton({ value, label }: { value: string; label: string }) {
@@ -15,9 +14,8 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
         setTimeout(() => setCopied(false), 1500);
       }}
       aria-label={copied ? "Copied" : label}
-      className="ui-icon-button"
-    >
-      <Icon name={copied ? "check" : "copy"} />
-    </button>
+      data-copied={copied ? "" : undefined}
+      className="ui-copy"
+    />
   );
 }

@@ -31,9 +31,15 @@ export function RelativeTime({ date, tickMs = 30_000, className }: { date: strin
   }, [tickMs]);
   const value = new Date(date);
   // The server renders the absolute date; the browser replaces it, avoiding a hydration mismatch,
-  // and only then adds the exact time on hover (the server's text already is it).
+  // and only then adds the exact time on hover and as dateTime (the server's text already is it:
+  // a matrix repeats this in 200 cells).
   return (
-    <time dateTime={date} title={now ? value.toUTCString() : undefined} className={className} suppressHydrationWarning>
+    <time
+      dateTime={now ? date : undefined}
+      title={now ? value.toUTCString() : undefined}
+      className={className}
+      suppressHydrationWarning
+    >
       {now ? relativeTime(value, now) : value.toISOString().slice(0, 16).replace("T", " ")}
     </time>
   );
