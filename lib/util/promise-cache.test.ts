@@ -1,3 +1,6 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { describe, expect, test } from "vitest";
 import { PromiseCache } from "./promise-cache";
 
@@ -49,5 +52,27 @@ describe("PromiseCache", () => {
     ).toThrow("sync");
     expect(cache.size).toBe(0);
     expect(await cache.get("k", async () => 7)).toBe(7);
+  });
+});
+
+describe("PromiseCache and request contexts", () => {
+  test("keeps a settled value, not the promise that carried the filling request's AsyncLocalStorage store", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const als = new AsyncLocalStorage<{ request: number[] }>();
+    const cache = new PromiseCache<string, number>(10);
+    let ref: WeakRef<object> | undefined;
+    await (async () => {
+      const store = { request: new Array<number>(10_000).fill(1) };
+      ref = new WeakRef(store);
+      await als.run(store, () => cache.get("k", async () => 1));
+    })();
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(ref?.deref()).toBeUndefined();
+    // …and still answers from the cache.
+    expect(await cache.get("k", async () => 2)).toBe(1);
   });
 });
