@@ -6,20 +6,10 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import type { PullRequestStatus } from "@/lib/github/pull-request-status";
+import { waitingPullRequestStatus } from "@/test/support/pull-request-status";
 import { ReviewStatusText } from "./review-status";
 
-const status: PullRequestStatus = {
-  number: 4,
-  headSha: "f".repeat(40),
-  baseBranch: "main",
-  mergeable: true,
-  mergeableState: "blocked",
-  reviews: { decision: "review-required", approvals: 1, required: 2, approvedBy: ["alice"], changesRequestedBy: [] },
-  checks: { state: "pending", list: [{ name: "ci/test", state: "pending", required: true }] },
-  protection: "read",
-  checkedAt: "2026-12-01T12:00:00.000Z",
-};
+const status = waitingPullRequestStatus;
 
 describe("review status", () => {
   it("follows the OPEN badge in history and the drawer", () => {

@@ -8,9 +8,9 @@ import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import type { OpenPromotionView } from "@/lib/data/promotions";
-import type { PullRequestStatus } from "@/lib/github/pull-request-status";
 import type { MatrixCell, MatrixImage, MatrixRow } from "@/lib/matrix/environment-matrix";
 import { versionText } from "@/lib/matrix/environment-matrix";
+import { waitingPullRequestStatus } from "@/test/support/pull-request-status";
 import { toGridData } from "./grid-data";
 import { badgeKeys, imageRef, imageShort, imageVersion } from "./grid-types";
 import { MatrixGrid } from "./matrix-grid";
@@ -57,17 +57,7 @@ function cell(env: string, extra: Partial<MatrixCell>): MatrixCell {
   };
 }
 
-const status: PullRequestStatus = {
-  number: 4,
-  headSha: "f".repeat(40),
-  baseBranch: "main",
-  mergeable: true,
-  mergeableState: "blocked",
-  reviews: { decision: "review-required", approvals: 1, required: 2, approvedBy: ["alice"], changesRequestedBy: [] },
-  checks: { state: "pending", list: [{ name: "ci/test", state: "pending", required: true }] },
-  protection: "read",
-  checkedAt: "2026-12-01T12:00:00.000Z",
-};
+const status = waitingPullRequestStatus;
 
 const open: OpenPromotionView = {
   id: "p",
@@ -136,7 +126,17 @@ describe("the matrix grid's data", () => {
     const json = JSON.stringify(toGridData(matrix, { "api|prod": open }, false));
     const parsed = JSON.parse(json);
     expect(JSON.stringify(parsed)).toBe(json);
-    for (const absent of ['"path"', '"source"', '"inherited"', '"pull"', '"reviewStatus"', '"reference"', '"shortDigest"', '"relationTo"', '"env"'])
+    for (const absent of [
+      '"path"',
+      '"source"',
+      '"inherited"',
+      '"pull"',
+      '"reviewStatus"',
+      '"reference"',
+      '"shortDigest"',
+      '"relationTo"',
+      '"env"',
+    ])
       expect(json).not.toContain(absent);
     expect(json).not.toContain("undefined");
   });

@@ -1,8 +1,9 @@
 /**
  * The shape of the matrix grid's compact rows (built on the server by grid-data.ts, drawn by
  * matrix-grid.tsx) and the few strings the browser derives from them, so the payload need not
- * carry them. No imports: the client bundle stays free of lib/gitops.
+ * carry them. Type imports only: the client bundle stays free of lib/gitops.
  */
+import type { MatrixCell } from "@/lib/matrix/environment-matrix";
 
 export interface GridImage {
   repo: string;
@@ -31,14 +32,7 @@ export interface GridCell {
   /** Values that set a tag whose repository the chart decides. */
   chartTags?: { tag: string; reason: string }[];
   targets?: { summary: string; list: GridTarget[]; canary?: string };
-  artifacts?: {
-    kind: "chart" | "remote-base";
-    name: string;
-    version: string | null;
-    pinned: boolean;
-    note?: string;
-    promote?: string;
-  }[];
+  artifacts?: NonNullable<MatrixCell["artifacts"]>;
   relation?: "same" | "differs" | "not-deployed";
   /** What `relation` compares with, only where it is not the rung right below (see relationTarget). */
   relationTo?: string;

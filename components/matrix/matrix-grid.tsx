@@ -15,7 +15,6 @@ import {
   type GridCell,
   type GridCommit,
   type GridData,
-  type GridImage,
   type GridTarget,
   imageRef,
   imageShort,
@@ -23,6 +22,7 @@ import {
   relationTarget,
 } from "./grid-types";
 import { type RegistryBadges, RegistryBadgeView, useRegistryBadges } from "./registry-badges";
+import { VersionLine } from "./version-line";
 
 /**
  * The app × environment matrix, drawn in the browser (and on the server, as markup) from
@@ -135,37 +135,6 @@ function Relation({ cell, app, env, to }: { cell: GridCell; app: string; env: st
   return <span className="ui-meta">{`not deployed in ${to}`}</span>;
 }
 
-/** An image's version as the matrix leads with it, then its labels (or pinned / tag only). */
-function ImageLine({ image, tips }: { image: GridImage; tips: boolean }) {
-  return (
-    <div className="mx-ver">
-      <span className="mx-tag" title={tips ? imageRef(image) : undefined} data-testid="tag">
-        {imageVersion(image)}
-      </span>
-      {image.labels?.map((l) => (
-        <span key={l.kind} className="inline-flex items-center gap-1.5" data-label={l.kind}>
-          <span aria-hidden="true" className="ui-meta">
-            ·
-          </span>
-          <Badge tone={l.kind === "implicit-latest" ? "amber" : "red"} title={l.reason}>
-            {l.text}
-          </Badge>
-        </span>
-      ))}
-      {!image.labels &&
-        (image.pinned ? (
-          <Badge tone="green" title={tips ? "Pinned by digest: the exact bytes are fixed" : undefined}>
-            pinned
-          </Badge>
-        ) : (
-          <Badge tone="amber" title={tips ? "No digest: the tag can be moved to other bytes" : undefined}>
-            tag only
-          </Badge>
-        ))}
-    </div>
-  );
-}
-
 /** An environment that fans out: the summary, and one line per target on demand. */
 function Targets({
   targets,
@@ -268,7 +237,14 @@ function CellView({
         const badge = badgeKey(image);
         return (
           <div key={imageRef(image)}>
-            <ImageLine image={image} tips={tips} />
+            <VersionLine
+              version={imageVersion(image)}
+              reference={imageRef(image)}
+              labels={image.labels ?? []}
+              pinned={image.pinned === true}
+              tips={tips}
+              testId="tag"
+            />
             <div className="mx-digest">
               <span className="mx-short" data-testid="digest">
                 {short ?? "—"}
