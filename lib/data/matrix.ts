@@ -46,8 +46,12 @@ export interface MatrixQuery {
 interface ScanRows {
   changes: Map<string, PathCommit>;
   rows: MatrixRow[];
-  /** Per row, what a search matches, lower-cased once: the app's name and every image reference. */
-  searchText: string[][];
+  /**
+   * Per row, what a search matches, lower-cased once: the app's name and every image reference,
+   * joined by NUL (which a query never contains: it is stripped from it), so a search is one
+   * `includes` per row.
+   */
+  searchText: string[];
 }
 
 const rowsByScan = new WeakMap<object, ScanRows>();
@@ -61,7 +65,7 @@ function rowsOf(scan: Parameters<typeof matrixRows>[0], changes: Map<string, Pat
   if (hit && hit.changes === changes) return hit;
   const rows = matrixRows(scan, changes);
   const searchText = rows.map((row) =>
-    [row.app, ...Object.values(row.cells).flatMap((c) => c?.images.map((i) => i.reference) ?? [])].map((t) => t.toLowerCase()),
+    [row.app, ...Object.values(row.cells).flatMap((c) => c?.images.map((i) => i.reference) ?? [])].join("\0").toLowerCase(),
   );
   const made = { changes, rows, searchText };
   rowsByScan.set(scan, made);
@@ -81,11 +85,11 @@ export async function getEnvironmentMatrix(query: MatrixQuery = {}): Promise<Env
 
   const { rows: allRows, searchText } = rowsOf(scan, changes);
 
-  const q = query.q?.trim().toLowerCase() ?? "";
+  const q = query.q?.replaceAll("\0", "").trim().toLowerCase() ?? "";
   const filter = query.filter ?? "all";
   const matching = allRows.filter(
     (row, i) =>
-      (q === "" || (searchText[i] ?? []).some((t) => t.includes(q))) &&
+      (q === "" || (searchText[i] ?? "").includes(q)) &&
       (filter === "all" || (filter === "waiting" && row.waiting > 0) || (filter === "warnings" && row.warnings > 0)),
   );
   const pageSize = Math.min(Math.max(query.pageSize ?? 50, 10), 200);
