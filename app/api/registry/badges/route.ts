@@ -2,6 +2,7 @@ import { z } from "zod";
 import { route } from "@/app/_auth/signed-in-route";
 import { cellBadge } from "@/components/registry/evidence-view";
 import { getRegistryEvidence, pinnedImagesAtHead, registryEvidenceEnabled, registryViewOf } from "@/lib/data/registry";
+import { HttpError } from "@/lib/http/handler";
 import { mapLimit } from "@/lib/util/map-limit";
 
 export const dynamic = "force-dynamic";
@@ -24,7 +25,10 @@ const body = z.object({
  * keys of ladder.yaml at the head. References the head does not pin are ignored, not looked up.
  */
 export const POST = route(async (request: Request) => {
-  const { refs } = body.parse(await request.json());
+  const json = await request.json().catch(() => {
+    throw new HttpError(400, 'The body must be JSON: {"refs": ["repository@sha256:…"]}');
+  });
+  const { refs } = body.parse(json);
   if (!registryEvidenceEnabled()) return Response.json({}, { headers: { "Cache-Control": "no-store" } });
   const [known, view] = await Promise.all([pinnedImagesAtHead(), registryViewOf()]);
   const wanted = [...new Set(refs)].filter((r) => known.has(r));
