@@ -372,24 +372,10 @@ async function gitSnapshot(root: string, ref: string | undefined, resolved?: str
   );
   const entries: Entry[] = [];
   // Sizes: ls-tree -l gives them; for the index ask cat-file once for all blobs.
-  const sizes = new Map<string, number>();
-  const needSizes = regular.filter((r) => r.size === undefined).map((r) => r.sha);
-  if (needSizes.length > 0) {
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn("git", ["cat-file", "--batch-check"], { cwd: root });
-      let s = "";
-      child.stdout.on("data", (c: Buffer) => {
-        s += c.toString();
-      });
-      child.on("error", reject);
-      child.on("close", () => resolve(s));
-      child.stdin.end(`${[...new Set(needSizes)].join("\n")}\n`);
-    });
-    for (const line of out.split("\n")) {
-      const [sha, , size] = line.split(" ");
-      if (sha && size) sizes.set(sha, Number(size));
-    }
-  }
+  const sizes = await blobSizes(
+    root,
+    regular.filter((r) => r.size === undefined).map((r) => r.sha),
+  );
   for (const r of regular) entries.push({ file: { path: r.path, sha: r.sha, size: r.size ?? sizes.get(r.sha) ?? 0 } });
   for (const l of links) {
     const target = linkTargets.get(l.sha)?.toString("utf8") ?? "";
