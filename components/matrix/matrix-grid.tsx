@@ -24,11 +24,6 @@ import {
 import { type RegistryBadges, RegistryBadgeView, useRegistryBadges } from "./registry-badges";
 import { VersionLine } from "./version-line";
 
-/**
- * The app × environment matrix, drawn in the browser (and on the server, as markup) from
- * GridData's compact rows: one client component, so the RSC payload carries the rows' data once
- * rather than the rendered tree again. Classes are the short `mx-*` ones of globals.css.
- */
 const noSubscription = () => () => {};
 
 /**
@@ -45,6 +40,11 @@ function useHydrated(): boolean {
   );
 }
 
+/**
+ * The app × environment matrix, drawn in the browser (and on the server, as markup) from
+ * GridData's compact rows: one client component, so the RSC payload carries the rows' data once
+ * rather than the rendered tree again. Classes are the short `mx-*` ones of globals.css.
+ */
 export function MatrixGrid({ data, locks = {} }: { data: GridData; locks?: Record<string, LockRecord[]> }) {
   const badges = useRegistryBadges(data);
   const tips = useHydrated();
