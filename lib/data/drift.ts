@@ -36,9 +36,10 @@ const reportCache = new PromiseCache<string, DriftReport>(4);
 function driftPair(view: View, app: string, from: string, to: string): Promise<DriftPair> {
   // Straight to diffEnvironments, not through compare.ts's cache of whole diffs: the report keeps
   // only this pair's counts and examples (15,000 whole diffs of a 5,000-app repository would not fit).
-  return pairCache.get(diffKey(view, app, from, to), () =>
-    diffEnvironments(view.snapshot, view.scan, app, from, to).then(
-      (diff) => {
+  // A failure is not cached (PromiseCache forgets a rejection): the next view tries that pair again.
+  return pairCache
+    .get(diffKey(view, app, from, to), () =>
+      diffEnvironments(view.snapshot, view.scan, app, from, to).then((diff) => {
         const drift = diff.semantic.filter((c) => c.classification === "drift");
         return {
           app,
@@ -49,25 +50,25 @@ function driftPair(view: View, app: string, from: string, to: string): Promise<D
           examples: drift.slice(0, 3).map((c) => ({ resource: c.resource, keyPath: c.keyPath, change: c.change })),
           thinness: { from: diff.thinness[from], to: diff.thinness[to] },
         };
-      },
-      (error: unknown) => ({
-        app,
-        from,
-        to,
-        drift: 0,
-        expected: 0,
-        examples: [],
-        thinness: { from: undefined, to: undefined },
-        error: error instanceof Error ? error.message : String(error),
       }),
-    ),
-  );
+    )
+    .catch((error: unknown) => ({
+      app,
+      from,
+      to,
+      drift: 0,
+      expected: 0,
+      examples: [],
+      thinness: { from: undefined, to: undefined },
+      error: error instanceof Error ? error.message : String(error),
+    }));
 }
 
 /** Every app × adjacent environment pair, worst drift first. */
 export async function getDriftReport(options: { includeClean?: boolean } = {}): Promise<DriftReport> {
   const view = await getRepository().current();
-  return reportCache.get(`${view.snapshot.commit}|${options.includeClean ? "all" : "drift"}`, async () => {
+  const key = `${view.snapshot.commit}|${options.includeClean ? "all" : "drift"}`;
+  return reportCache.get(key, async () => {
     const wanted: [string, string, string][] = [];
     for (const app of view.scan.apps) {
       const envs = view.scan.environments.filter((e) => app.environments[e]);
@@ -78,6 +79,8 @@ export async function getDriftReport(options: { includeClean?: boolean } = {}): 
     const shown = pairs
       .filter((p) => options.includeClean || p.drift > 0 || p.error)
       .sort((a, b) => b.drift - a.drift || a.app.localeCompare(b.app));
+    // A report with a pair that could not be compared is not kept: the next view retries that pair.
+    if (pairs.some((p) => p.error)) reportCache.forget(key);
     return { commit: view.snapshot.commit, pairs: shown, checkedPairs: pairs.length };
   });
 }

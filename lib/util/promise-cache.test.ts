@@ -55,6 +55,21 @@ describe("PromiseCache", () => {
   });
 });
 
+describe("PromiseCache.forget", () => {
+  test("drops a settled entry, and a running computation forgotten before it settles is not kept", async () => {
+    const cache = new PromiseCache<string, number>(4);
+    await cache.get("a", async () => 1);
+    cache.forget("a");
+    expect(await cache.get("a", async () => 2)).toBe(2);
+    let release: (n: number) => void = () => {};
+    const running = cache.get("b", () => new Promise<number>((resolve) => (release = resolve)));
+    cache.forget("b");
+    release(3);
+    expect(await running).toBe(3);
+    expect(await cache.get("b", async () => 4)).toBe(4);
+  });
+});
+
 describe("PromiseCache and request contexts", () => {
   test("keeps a settled value, not the promise that carried the filling request's AsyncLocalStorage store", async () => {
     setFlagsFromString("--expose-gc");

@@ -41,6 +41,11 @@ export class PromiseCache<K extends NonNullable<unknown>, V> {
     return pending;
   }
 
+  /** Drops `key`: a computation still running under it is not kept when it settles. */
+  forget(key: K): void {
+    this.entries.delete(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }
