@@ -67,7 +67,7 @@ const EXPLANATIONS: Record<string, string> = {
   "render / p50":
     "`/` renders the matrix from compact row data in one client component (components/matrix/grid-data.ts); a miss here is the machine's other load: compare the /api/health baseline of the same run.",
   "render / HTML size":
-    "Measured by part (bench/render.ts counts the inline RSC payload): of the page, the RSC payload is the rows' data (~65 KB for 200 cells: repository, digest, relation, commit index); the rest is the server-rendered markup of 200 cells, ~1.2 KB each, almost all of it information a cell shows or links to — the full reference on hover, the short digest, the compare link, the last change's commit link, the accessible Promote label — in short `mx-*` classes. Under 250 KB would mean leaving some of that out of the first paint (e.g. rendering the last-change line or the hover reference only after hydration); gzipped (Next compresses responses by default) the page is ~31 KB.",
+    "Measured by part (bench/render.ts counts the inline RSC payload): the payload is the rows' data (~60 KB for 200 cells); the rest is 200 cells' markup in short `mx-*` classes, with the hover titles and <time dateTime> added only after hydration. What is left is what a cell shows or links to; gzipped (Next compresses responses by default) the page is ~31 KB.",
   "page ":
     "A 5,000-app page costs more than a 100-app one where it is proportional to the repository by nature: the search filters every row (server-side, rows cached per commit), and the first /drift after a commit diffs every pair once (then cached per pair by content and per commit).",
   "load latency":
