@@ -248,6 +248,16 @@ export async function requestPromotion(
   }
   if (!preview.allowed) {
     const failed = preview.checks.filter((c) => c.status === "fail");
+    const holder = preview.openPromotion;
+    if (holder?.status === "PENDING" && failed.every((c) => c.id === "open-promotion")) {
+      // Only a rival being opened right now stands in the way: transient, the same answer the claim gives.
+      return {
+        ok: false,
+        reason: "busy",
+        message: failed.map((c) => c.reason).join("; "),
+        checks: preview.checks,
+      };
+    }
     // Notifications (#14): the refusal is an audit event, so it can be routed like the others.
     await recordRefusal(ctx, preview, input.actor);
     return {

@@ -11,7 +11,8 @@ import { verifyChain } from "../../lib/promotion/audit-chain";
 import type { Actor } from "../../lib/promotion/context";
 import { getPromotionWithEvents } from "../../lib/promotion/history";
 import { previewPromotion } from "../../lib/promotion/preview-promotion";
-import { expectConsistent, pullsOf, rowsOf, spawnReplica } from "../support/fault-kit";
+import { requestPromotion } from "../../lib/promotion/request-promotion";
+import { expectConsistent, pullsOf, rowsOf, spawnReplica, until } from "../support/fault-kit";
 import { commit, fakeDigest, overlay, overlayPath, REPOSITORY, SECRET, startWorld, type World } from "../support/promotion-world";
 import { type Delivery, pool, postDelivery, pullRequestDelivery, pushDelivery, shuffle } from "../support/webhook-deliveries";
 
@@ -19,7 +20,7 @@ const alice: Actor = { login: "alice" };
 let world: World;
 
 beforeAll(async () => {
-  world = await startWorld({ apps: ["same", "rival1", "rival2"] });
+  world = await startWorld({ apps: ["same", "rival1", "rival2", "held"] });
 });
 
 afterEach(async () => {
@@ -117,6 +118,34 @@ describe("two replicas, one Postgres", () => {
       await expectConsistent(world, app);
     });
   }
+});
+
+describe("one replica opening, another confirming a different digest", () => {
+  it("the second is told busy (transient), not refused: no row, no PR and no refusal in history for it", async () => {
+    const older = await previewPromotion(world.ctx, { app: "held", toEnv: "prod" }, alice);
+    await commit(world, {
+      [overlayPath("held", "staging")]: overlay("held", "staging", { digest: fakeDigest("held", 7), tag: "1.0" }),
+    });
+    const newer = await previewPromotion(world.ctx, { app: "held", toEnv: "prod" }, alice);
+    expect(older.allowed && newer.allowed).toBe(true);
+    // Hold the first request between its PENDING row and its pull request.
+    world.server.control.injectFault({ kind: "latency", ms: 1500, match: { operationId: "git/create-tree" }, times: 1 });
+    const first = requestPromotion(world.ctx, { token: older.token ?? "", actor: alice });
+    await until(async () => (await rowsOf(world, "held")).some((r) => r.status === "PENDING"), 10_000, "the PENDING row");
+    const second = await requestPromotion(world.ctx, { token: newer.token ?? "", actor: alice });
+    expect(second).toMatchObject({ ok: false, reason: "busy" });
+    expect(second.ok ? "" : second.message).toContain("is being opened; try again shortly");
+    expect(await first).toMatchObject({ ok: true, status: "opened" });
+    await world.server.control.flushWebhooks();
+
+    const rows = await rowsOf(world, "held");
+    expect(rows.map((r) => r.status)).toEqual(["OPEN"]);
+    expect(pullsOf(world, "held")).toHaveLength(1);
+    expect(await eventTypes(rows[0]?.id ?? "")).toEqual(["promotion.requested", "promotion.opened"]);
+    const refusals = await world.db.promotionEvent.findMany({ where: { type: "promotion.refused" } });
+    expect(refusals.filter((e) => (e.detail as { app?: string } | null)?.app === "held")).toEqual([]);
+    await expectConsistent(world, "held");
+  });
 });
 
 describe("a webhook burst", () => {
