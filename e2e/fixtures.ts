@@ -3,7 +3,7 @@
  * control API), the OpenAPI guard every test runs under, and an accessibility scan.
  */
 import AxeBuilder from "@axe-core/playwright";
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Locator, type Page } from "@playwright/test";
 import { expectNoNewViolations, recordedViolations, standInUrl } from "./support/openapi-guard";
 
 export interface GitHubControl {
@@ -52,6 +52,18 @@ function githubControl(): GitHubControl {
       return body;
     },
   };
+}
+
+/**
+ * A Promote dialog whose preview has loaded and in which no policy check fails. Counting failing
+ * checks alone passes while the preview is still loading (nothing is listed yet), so a test would
+ * race on: the notifications spec committed its freeze before the preview was read, and the
+ * preview then refused, which is what it was meant to see only on Confirm.
+ */
+export async function expectChecksPass(dialog: Locator): Promise<void> {
+  const checks = dialog.getByTestId("checks");
+  await expect(checks.locator("[data-status]").first()).toBeVisible({ timeout: 30_000 });
+  await expect(checks.locator('[data-status="fail"]')).toHaveCount(0);
 }
 
 /** No serious or critical accessibility violations on the page as it is now. */

@@ -10,7 +10,7 @@
 import type { Browser, Page } from "@playwright/test";
 import { SECRET } from "../test/support/notification-fixtures";
 import { type NotificationReceiver, startNotificationReceiver } from "../test/support/notification-receiver";
-import { expect, test } from "./fixtures";
+import { expect, expectChecksPass, test } from "./fixtures";
 import { type DemoProcess, startDemo } from "./support/demo-process";
 
 test.describe.configure({ mode: "serial", timeout: 300_000 });
@@ -97,7 +97,7 @@ async function openDialog(page: Page, app: string, from: string, to: string) {
     .getByRole("button", { name: `Promote from ${from}: ${app} to ${to}` })
     .click();
   const dialog = page.getByRole("dialog", { name: `Promote ${app} to ${to}` });
-  await expect(dialog.getByTestId("checks").locator('[data-status="fail"]')).toHaveCount(0);
+  await expectChecksPass(dialog);
   return dialog;
 }
 

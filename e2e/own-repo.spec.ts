@@ -18,7 +18,7 @@ import {
   writeOwnRepoDirectory,
   writeOwnRepoGit,
 } from "../test/support/own-repo";
-import { expect, test } from "./fixtures";
+import { expect, expectChecksPass, test } from "./fixtures";
 import { type DemoProcess, startDemo } from "./support/demo-process";
 
 // Each test starts (and stops) a demo of its own: minutes, not the suite's 45 seconds.
@@ -50,7 +50,7 @@ async function promoteAndMerge(page: Page, demo: DemoProcess, app: string, from:
     .getByRole("button", { name: `Promote from ${from}: ${app} to ${to}` })
     .click();
   const dialog = page.getByRole("dialog", { name: `Promote ${app} to ${to}` });
-  await expect(dialog.getByTestId("checks").locator('[data-status="fail"]')).toHaveCount(0);
+  await expectChecksPass(dialog);
   await dialog.getByRole("button", { name: "Confirm and open pull request" }).click();
   await expect(dialog.getByTestId("promote-result")).toContainText("Pull request opened", { timeout: 30_000 });
   const pulls = await demo.pulls();

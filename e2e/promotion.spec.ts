@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { sampleDigest } from "../cmd/demo/sample-repo";
-import { expect, type GitHubControl, test } from "./fixtures";
+import { expect, expectChecksPass, type GitHubControl, test } from "./fixtures";
 
 const fileAt = (github: GitHubControl, path: string, ref: string) => github.file(path, ref);
 
@@ -17,7 +17,7 @@ test.describe
       const prodCell = page.getByTestId("cell-api-prod");
       await prodCell.getByRole("button", { name: "Promote from staging: api to prod" }).click();
       const dialog = page.getByRole("dialog", { name: "Promote api to prod" });
-      await expect(dialog.getByTestId("checks").locator('[data-status="fail"]')).toHaveCount(0);
+      await expectChecksPass(dialog);
       const changed = dialog.locator("[data-diff-line]");
       // #14: the tag travels with the digest, so the file never reads 1.2.0 beside 1.3.0's bytes.
       await expect(changed).toHaveCount(4);
