@@ -14,7 +14,7 @@
 import { normaliseRepository } from "../gitops/image-ref";
 import type { Artifact, Cell, ImageReference, ScanResult } from "../gitops/types";
 import type { RepositoryService } from "../repository-service/repository-service";
-import type { PathCommit } from "../snapshot/types";
+import type { PathCommit, RepoSnapshot } from "../snapshot/types";
 
 export interface TimelineSegment {
   /** Null when the image was not deployed (or not pinned) in that period (always null following an artifact). */
@@ -206,10 +206,25 @@ async function cellsAt(
   app: string,
   env: string,
 ): Promise<(Cell | undefined)[]> {
+  // A commit not scanned yet reads its snapshot and the next three's (a tree request each on GitHub).
+  const reads = new Map<number, Promise<RepoSnapshot>>();
+  const read = (i: number): Promise<RepoSnapshot> => {
+    let r = reads.get(i);
+    if (!r) {
+      r = repo.reader.snapshot(commits[i]?.sha ?? "");
+      // A read ahead may never be needed (that commit's scan was cached): its failure surfaces when it is.
+      r.catch(() => undefined);
+      reads.set(i, r);
+    }
+    return r;
+  };
   const out: (Cell | undefined)[] = [];
   let near: ScanResult | undefined;
-  for (const commit of commits) {
-    const scan = await repo.scanAt(commit.sha, near);
+  for (const [i, commit] of commits.entries()) {
+    const scan = await repo.scanAt(commit.sha, near, () => {
+      for (let j = i + 1; j < Math.min(i + 4, commits.length); j++) read(j);
+      return read(i);
+    });
     out.push(scan.apps.find((a) => a.name === app)?.environments[env]);
     near = scan;
   }

@@ -65,8 +65,11 @@ export class RepositoryService {
   /** Indexes already made, by `${commit}|${depth}`: a child's is made from its parent's. */
   private readonly madeIndexes = new Map<string, LastChangeIndex>();
   private readonly cellChanges = new PromiseCache<string, Map<string, PathCommit>>(4);
-  /** Scans of historical commits (timelines, evidence), each made from a neighbour's. */
-  private readonly historicalScans = new PromiseCache<string, ScanResult>(64);
+  /**
+   * Scans of historical commits (timelines, evidence), each made from a neighbour's: small, since
+   * they share all but their changes with it (a full rescan, after a ladder.yaml change, is not).
+   */
+  private readonly historicalScans = new PromiseCache<string, ScanResult>(32);
   private refreshing: Promise<RepositoryView> | undefined;
 
   constructor(options: RepositoryServiceOptions) {
@@ -188,13 +191,14 @@ export class RepositoryService {
   /**
    * The scan of a historical commit, made from `near` (the scan of a commit close to it, such as
    * the next newer one a timeline looked at) by refreshing: only the cells whose reads differ are
-   * resolved. Cached by commit.
+   * resolved. Cached by commit; `snapshotOf` reads the commit's snapshot when it is not (the
+   * caller's read-ahead).
    */
-  async scanAt(commit: string, near?: ScanResult): Promise<ScanResult> {
+  async scanAt(commit: string, near?: ScanResult, snapshotOf?: () => Promise<RepoSnapshot>): Promise<ScanResult> {
     const cached = this.last?.snapshot.commit === commit ? this.last.scan : undefined;
     if (cached) return cached;
     return this.historicalScans.get(commit, async () => {
-      const snapshot = await this.reader.snapshot(commit);
+      const snapshot = await (snapshotOf ? snapshotOf() : this.reader.snapshot(commit));
       const from = near ?? this.last?.scan;
       return from
         ? refreshScan(from, snapshot, { render: this.render })
