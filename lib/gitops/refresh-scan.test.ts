@@ -369,6 +369,14 @@ function apply(files: Record<string, string>, e: Edit): void {
   } else files["ladder.yaml"] = "environments: [dev, staging, prod]\n";
 }
 
+/** The files that differ from `before` to `after`, as a commit writes them (null: removed). */
+function changesBetween(before: Record<string, string>, after: Record<string, string>): Record<string, string | null> {
+  const changes: Record<string, string | null> = {};
+  for (const p of new Set([...Object.keys(before), ...Object.keys(after)]))
+    if (before[p] !== after[p]) changes[p] = after[p] ?? null;
+  return changes;
+}
+
 describe("refreshScan equals a full scan (property)", () => {
   it("after random edits to overlays, shared bases, components, values, added and removed files, ladder.yaml", async () => {
     await fc.assert(
@@ -384,10 +392,8 @@ describe("refreshScan equals a full scan (property)", () => {
             files = { ...files };
             for (const e of edits) apply(files, e);
             // Every other commit is its parent plus its changes: the refresh then takes the reader's diff.
-            const changes: Record<string, string | null> = {};
-            for (const p of new Set([...Object.keys(before), ...Object.keys(files)]))
-              if (before[p] !== files[p]) changes[p] = files[p] ?? null;
-            snap = i % 2 === 1 ? memoryCommit(snap, changes, `c${i + 1}`) : memorySnapshot(files, `c${i + 1}`);
+            snap =
+              i % 2 === 1 ? memoryCommit(snap, changesBetween(before, files), `c${i + 1}`) : memorySnapshot(files, `c${i + 1}`);
             const next = await refreshScan(scan, snap, OPTIONS);
             const full = await scanRepository(snap, OPTIONS);
             expect(comparable(next)).toBe(comparable(full));
@@ -416,10 +422,7 @@ describe("refreshScan equals a full scan (property)", () => {
               const inPlace: Edit = e.op === "comment" ? e : { op: "retag", pick: "pick" in e ? e.pick : 0, tag: `1.${i}` };
               apply(files, i % 10 === 9 ? e : inPlace);
             }
-            const changes: Record<string, string | null> = {};
-            for (const p of new Set([...Object.keys(before), ...Object.keys(files)]))
-              if (before[p] !== files[p]) changes[p] = files[p] ?? null;
-            snap = memoryCommit(snap, changes, `c${i + 1}`);
+            snap = memoryCommit(snap, changesBetween(before, files), `c${i + 1}`);
             scan = await refreshScan(scan, snap, OPTIONS);
             if (i % 5 === 4 || i === commits.length - 1)
               expect(comparable(scan)).toBe(comparable(await scanRepository(memorySnapshot(files, `c${i + 1}`), OPTIONS)));

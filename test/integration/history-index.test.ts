@@ -29,6 +29,7 @@ import {
 import { RepositoryService } from "../../lib/repository-service/repository-service";
 import { openLocalRepo } from "../../lib/snapshot/local-reader";
 import type { RepoReader } from "../../lib/snapshot/types";
+import { countingReader } from "../support/counting-reader";
 
 const D = (n: number) => `sha256:${String(n % 10).repeat(64)}`;
 
@@ -124,27 +125,6 @@ function rootFiles(): Record<string, string> {
   return files;
 }
 
-/** Counts what the service asks its reader for. */
-function counting(reader: RepoReader) {
-  const calls = { snapshot: 0, history: 0, commitChange: 0 };
-  const wrapped: RepoReader = {
-    snapshot: (ref) => {
-      calls.snapshot++;
-      return reader.snapshot(ref);
-    },
-    history: (paths, options) => {
-      calls.history++;
-      return reader.history(paths, options);
-    },
-    commitChange: (sha) => {
-      calls.commitChange++;
-      if (!reader.commitChange) throw new Error("no commitChange");
-      return reader.commitChange(sha);
-    },
-  };
-  return { wrapped, calls };
-}
-
 const byPath = (m: ReadonlyMap<string, { sha: string }>) => Object.fromEntries([...m].map(([p, c]) => [p, c.sha]));
 
 describe("the last-change index, against the whole-tree walk", () => {
@@ -214,7 +194,7 @@ describe("the last-change index, against the whole-tree walk", () => {
 
   it("a new head costs the reader one commit's change: no snapshot of any historical commit", async () => {
     const reader = await openLocalRepo(repo.dir);
-    const { wrapped, calls } = counting(reader);
+    const { wrapped, calls } = countingReader(reader, { commitChange: true });
     let clock = new Date("2026-03-01T00:00:00Z");
     // The branch the service follows starts at the merge, then moves on by one commit.
     repo.git("branch", "-f", "live", sha.merge ?? "");

@@ -7,23 +7,8 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { sampleDigest } from "@/cmd/demo/sample-repo";
 import { RepositoryService } from "@/lib/repository-service/repository-service";
 import { openLocalRepo } from "@/lib/snapshot/local-reader";
-import type { RepoReader } from "@/lib/snapshot/types";
+import { countingReader } from "../support/counting-reader";
 import { createSampleGitRepo } from "../support/sample-git";
-
-function counting(reader: RepoReader) {
-  const calls = { snapshot: 0, history: 0 };
-  const wrapped: RepoReader = {
-    snapshot: (ref) => {
-      calls.snapshot++;
-      return reader.snapshot(ref);
-    },
-    history: (paths, options) => {
-      calls.history++;
-      return reader.history(paths, options);
-    },
-  };
-  return { wrapped, calls };
-}
 
 describe("RepositoryService", () => {
   let repo: Awaited<ReturnType<typeof createSampleGitRepo>>;
@@ -34,7 +19,7 @@ describe("RepositoryService", () => {
   beforeAll(async () => {
     repo = await createSampleGitRepo(new Date("2026-11-26T11:00:00Z"));
     const reader = await openLocalRepo(repo.dir);
-    const counted = counting(reader);
+    const counted = countingReader(reader, { commitChange: false });
     calls = counted.calls;
     service = new RepositoryService({
       repository: "acme/gitops",
