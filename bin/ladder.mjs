@@ -3,8 +3,8 @@
 import { register } from "tsx/esm/api";
 
 register();
-// In a checkout, the Helm the tests unpack renders charts when none is configured (docs/helm.md).
+// In a checkout, the Helm the tests render with (unpacked from a devDependency on first use) renders charts when none is configured (docs/helm.md).
 const { adoptCheckoutHelm } = await import("../cmd/cli/checkout-helm.ts");
-adoptCheckoutHelm();
+await adoptCheckoutHelm();
 const { main } = await import("../cmd/cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

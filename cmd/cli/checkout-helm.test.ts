@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkoutHelm } from "./checkout-helm";
+import { checkoutHelm, prepareCheckoutHelm } from "./checkout-helm";
 
 describe("checkoutHelm", () => {
   const roots: string[] = [];
@@ -28,5 +28,21 @@ describe("checkoutHelm", () => {
   it("finds none in a directory that is not a checkout with an unpacked Helm", () => {
     expect(checkoutHelm(root([]))).toBeUndefined();
     expect(checkoutHelm(path.join(os.tmpdir(), "no-such-ladder-checkout"))).toBeUndefined();
+  });
+});
+
+describe("prepareCheckoutHelm", () => {
+  it("in a directory without the layer package: absent, saying to run npm ci", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "ladder-helm-"));
+    try {
+      const got = await prepareCheckoutHelm(dir);
+      expect(got.binary).toBeUndefined();
+      if (process.platform === "linux" && process.arch === "x64") {
+        expect(got.absent).toBe(true);
+        expect(got.problem).toContain("run npm ci");
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
