@@ -251,10 +251,11 @@ export async function requestPromotion(
     const holder = preview.openPromotion;
     if (holder?.status === "PENDING" && failed.every((c) => c.id === "open-promotion")) {
       // Only a rival being opened right now stands in the way: transient, the same answer the claim gives.
+      const said = failed.map((c) => c.reason).join("; ");
       return {
         ok: false,
         reason: "busy",
-        message: failed.map((c) => c.reason).join("; "),
+        message: `${said.charAt(0).toUpperCase()}${said.slice(1)}.`,
         checks: preview.checks,
       };
     }

@@ -134,7 +134,9 @@ describe("one replica opening, another confirming a different digest", () => {
     await until(async () => (await rowsOf(world, "held")).some((r) => r.status === "PENDING"), 10_000, "the PENDING row");
     const second = await requestPromotion(world.ctx, { token: newer.token ?? "", actor: alice });
     expect(second).toMatchObject({ ok: false, reason: "busy" });
-    expect(second.ok ? "" : second.message).toContain("is being opened; try again shortly");
+    expect(second.ok ? "" : second.message).toMatch(
+      /^Another promotion of held to prod \(.+\) is being opened; try again shortly\.$/,
+    );
     expect(await first).toMatchObject({ ok: true, status: "opened" });
     await world.server.control.flushWebhooks();
 
